@@ -1,0 +1,5 @@
+export * from './canonical.js';
+export * from './errors.js';
+export * from './assert.js';
+export * from './money.js';
+export * from './time.js';
