@@ -1,0 +1,78 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import type { DatabaseTarget } from './database-url.js';
+
+export type Db = Knex;
+
+/**
+ * Opens a knex instance. SQLite runs in WAL mode with a busy timeout; MySQL returns BIGINT as
+ * strings (bigNumberStrings) so no amount is ever silently rounded through a double.
+ */
+export function openDb(target: DatabaseTarget, opts: { pool_max?: number } = {}): Db {
+  if (target.dialect === 'sqlite') {
+    if (target.filename !== ':memory:') mkdirSync(dirname(target.filename), { recursive: true });
+    return knexFactory({
+      client: 'better-sqlite3',
+      connection: { filename: target.filename },
+      useNullAsDefault: true,
+      pool: {
+        min: 1,
+        max: 1,
+        afterCreate: (conn: { pragma: (s: string) => unknown }, done: (err: Error | null, conn: unknown) => void) => {
+          conn.pragma('journal_mode = WAL');
+          conn.pragma('synchronous = FULL');
+          conn.pragma('foreign_keys = ON');
+          conn.pragma('busy_timeout = 5000');
+          done(null, conn);
+        },
+      },
+    });
+  }
+  return knexFactory({
+    client: 'mysql2',
+    connection: {
+      host: target.host,
+      port: target.port,
+      user: target.user,
+      password: target.password,
+      database: target.database,
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      charset: 'utf8mb4',
+      timezone: 'Z',
+    },
+    pool: {
+      min: 0,
+      max: opts.pool_max ?? 8,
+      // READ COMMITTED: a retry inside a transaction sees what other writers committed (the chain head).
+      afterCreate: (conn: { query: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) => {
+        conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', (err) => done(err, conn));
+      },
+    },
+  });
+}
+
+export function dialectOf(db: Db): 'sqlite' | 'mysql' {
+  const client = (db.client as { config: { client: string } }).config.client;
+  return client === 'mysql2' ? 'mysql' : 'sqlite';
+}
+
+/** Reads an integer column that MySQL may hand back as a string (BIGINT, SUM). */
+export function toInt(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'string' && /^-?\d+$/.test(value)) {
+    const n = Number(value);
+    if (!Number.isSafeInteger(n)) throw new RangeError(`integer out of safe range: ${value}`);
+    return n;
+  }
+  if (value === null || value === undefined) return 0;
+  throw new TypeError(`not an integer: ${String(value)}`);
+}
+
+/** True when the error is a unique-key violation, on either dialect. */
+export function isUniqueViolation(e: unknown): boolean {
+  const err = e as { code?: string; errno?: number; message?: string };
+  return err?.code === 'ER_DUP_ENTRY' || err?.code === 'SQLITE_CONSTRAINT_UNIQUE' || err?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || err?.errno === 1062;
+}

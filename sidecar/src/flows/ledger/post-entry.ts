@@ -1,0 +1,119 @@
+import { canonicalJson, checkAmountMinor, DomainError, isIsoUtc } from '../../kernel/index.js';
+import { isUniqueViolation, toInt, type Db } from '../../db/connect.js';
+import { findAccounts } from './accounts.js';
+import { contentHashOf, entryHashOf } from './entry-hash.js';
+import { GENESIS_HASH, type JournalEntry, type JournalEntryRequest } from './types.js';
+import { readEntry } from './read-entries.js';
+
+export const MAX_LINES_PER_ENTRY = 64;
+const MAX_CHAIN_RETRIES = 8;
+
+export type PostResult = { entry: JournalEntry; replayed: boolean };
+
+/**
+ * Posts one balanced journal entry, or returns the entry already posted under the same
+ * idempotency key. Validation happens before anything is written, so a refused entry writes
+ * nothing. Call inside a transaction when the entry belongs with other writes.
+ */
+export async function postEntry(db: Db, req: JournalEntryRequest): Promise<PostResult> {
+  validateShape(req);
+  const content_hash = contentHashOf(req);
+
+  const existing = await readEntry(db, { idempotency_key: req.idempotency_key });
+  if (existing) return replayOrConflict(existing, content_hash, req.idempotency_key);
+
+  const accounts = await findAccounts(db, req.lines.map((l) => l.account));
+  for (const line of req.lines) {
+    const account = accounts.get(line.account);
+    if (!account) throw new DomainError('unknown_account', `account ${line.account} does not exist`, { account: line.account });
+    if (account.unit !== line.unit) {
+      throw new DomainError('currency_mismatch', `account ${line.account} is in ${account.unit}, line is in ${line.unit}`, { account: line.account });
+    }
+  }
+  checkBalanced(req);
+  if (req.reverses_seq != null) await checkReversal(db, req);
+
+  for (let attempt = 0; ; attempt++) {
+    const head = await db('journal_entries').orderBy('seq', 'desc').first('seq', 'entry_hash');
+    const entry: Omit<JournalEntry, 'entry_hash'> = {
+      seq: head ? toInt(head.seq) + 1 : 1,
+      idempotency_key: req.idempotency_key,
+      content_hash,
+      kind: req.kind,
+      booking_id: req.booking_id,
+      occurred_at: req.occurred_at,
+      description: req.description,
+      reverses_seq: req.reverses_seq ?? null,
+      meta: req.meta ?? {},
+      lines: req.lines.map((l) => ({ account: l.account, unit: l.unit, direction: l.direction, amount_minor: l.amount_minor })),
+      prev_hash: head ? head.entry_hash : GENESIS_HASH,
+    };
+    const full: JournalEntry = { ...entry, entry_hash: entryHashOf(entry) };
+    try {
+      await insertEntry(db, full);
+      return { entry: full, replayed: false };
+    } catch (e) {
+      if (!isUniqueViolation(e) || attempt >= MAX_CHAIN_RETRIES) throw e;
+      // Another writer took this seq, or posted the same key first: look again.
+      const raced = await readEntry(db, { idempotency_key: req.idempotency_key });
+      if (raced) return replayOrConflict(raced, content_hash, req.idempotency_key);
+    }
+  }
+}
+
+async function insertEntry(db: Db, e: JournalEntry): Promise<void> {
+  await db('journal_entries').insert({
+    seq: e.seq,
+    idempotency_key: e.idempotency_key,
+    content_hash: e.content_hash,
+    kind: e.kind,
+    booking_id: e.booking_id,
+    occurred_at: e.occurred_at,
+    description: e.description,
+    reverses_seq: e.reverses_seq,
+    meta: canonicalJson(e.meta),
+    prev_hash: e.prev_hash,
+    entry_hash: e.entry_hash,
+  });
+  await db('journal_lines').insert(
+    e.lines.map((l, i) => ({ entry_seq: e.seq, line_no: i + 1, account_code: l.account, unit: l.unit, direction: l.direction, amount_minor: l.amount_minor })),
+  );
+}
+
+function replayOrConflict(existing: JournalEntry, content_hash: string, key: string): PostResult {
+  if (existing.content_hash !== content_hash) {
+    throw new DomainError('idempotency_conflict', `idempotency key ${key} was used for a different entry`, { idempotency_key: key, seq: existing.seq });
+  }
+  return { entry: existing, replayed: true };
+}
+
+function validateShape(req: JournalEntryRequest): void {
+  if (typeof req.idempotency_key !== 'string' || req.idempotency_key.length === 0 || req.idempotency_key.length > 191) {
+    throw new DomainError('validation_failed', 'idempotency_key must be 1..191 characters');
+  }
+  if (!isIsoUtc(req.occurred_at)) throw new DomainError('validation_failed', 'occurred_at must be ISO 8601 UTC');
+  if (!Array.isArray(req.lines) || req.lines.length < 2) throw new DomainError('empty_entry', 'an entry needs at least two lines');
+  if (req.lines.length > MAX_LINES_PER_ENTRY) throw new DomainError('validation_failed', `an entry has at most ${MAX_LINES_PER_ENTRY} lines`);
+  for (const [i, line] of req.lines.entries()) {
+    if (line.direction !== 'D' && line.direction !== 'C') throw new DomainError('validation_failed', `line ${i + 1}: direction must be D or C`);
+    checkAmountMinor(line.amount_minor, `line ${i + 1}`);
+  }
+}
+
+function checkBalanced(req: JournalEntryRequest): void {
+  const net = new Map<string, bigint>();
+  for (const l of req.lines) {
+    const signed = BigInt(l.amount_minor) * (l.direction === 'D' ? 1n : -1n);
+    net.set(l.unit, (net.get(l.unit) ?? 0n) + signed);
+  }
+  for (const [unit, sum] of net) {
+    if (sum !== 0n) throw new DomainError('unbalanced_entry', `debits and credits differ by ${sum} in ${unit}`, { unit, difference_minor: sum.toString() });
+  }
+}
+
+async function checkReversal(db: Db, req: JournalEntryRequest): Promise<void> {
+  const target = await readEntry(db, { seq: req.reverses_seq! });
+  if (!target) throw new DomainError('reversal_target_missing', `entry ${req.reverses_seq} does not exist`);
+  const already = await db('journal_entries').where({ reverses_seq: req.reverses_seq }).first('seq');
+  if (already) throw new DomainError('already_reversed', `entry ${req.reverses_seq} is already reversed by entry ${already.seq}`);
+}

@@ -1,0 +1,77 @@
+import { toInt, type Db } from '../../db/connect.js';
+import type { Direction, JournalEntry, JournalLine } from './types.js';
+
+type EntryRow = {
+  seq: number | string; idempotency_key: string; content_hash: string; kind: string; booking_id: string | null;
+  occurred_at: string; description: string; reverses_seq: number | string | null; meta: string; prev_hash: string; entry_hash: string;
+};
+type LineRow = { entry_seq: number | string; line_no: number; account_code: string; unit: string; direction: string; amount_minor: number | string };
+
+export function entryFromRows(row: EntryRow, lines: LineRow[]): JournalEntry {
+  return {
+    seq: toInt(row.seq),
+    idempotency_key: row.idempotency_key,
+    content_hash: row.content_hash,
+    kind: row.kind,
+    booking_id: row.booking_id,
+    occurred_at: row.occurred_at,
+    description: row.description,
+    reverses_seq: row.reverses_seq === null ? null : toInt(row.reverses_seq),
+    meta: JSON.parse(row.meta) as Record<string, unknown>,
+    lines: lines
+      .sort((a, b) => a.line_no - b.line_no)
+      .map((l): JournalLine => ({ account: l.account_code, unit: l.unit, direction: l.direction as Direction, amount_minor: toInt(l.amount_minor) })),
+    prev_hash: row.prev_hash,
+    entry_hash: row.entry_hash,
+  };
+}
+
+export async function readEntry(db: Db, by: { seq: number } | { idempotency_key: string }): Promise<JournalEntry | undefined> {
+  const row = (await db('journal_entries').where(by).first()) as EntryRow | undefined;
+  if (!row) return undefined;
+  const lines = (await db('journal_lines').where({ entry_seq: row.seq })) as LineRow[];
+  return entryFromRows(row, lines);
+}
+
+/** Entries in seq order, lines attached; `fromSeq` exclusive, at most `limit`. */
+export async function readEntries(db: Db, opts: { fromSeq?: number; limit?: number; booking_id?: string } = {}): Promise<JournalEntry[]> {
+  let q = db('journal_entries').orderBy('seq', 'asc');
+  if (opts.fromSeq !== undefined) q = q.where('seq', '>', opts.fromSeq);
+  if (opts.booking_id !== undefined) q = q.where('booking_id', opts.booking_id);
+  if (opts.limit !== undefined) q = q.limit(opts.limit);
+  const rows = (await q) as EntryRow[];
+  if (rows.length === 0) return [];
+  const seqs = rows.map((r) => toInt(r.seq));
+  // Without a booking filter the page is a contiguous run of seqs: a range scan beats a long IN list.
+  const lineRows = (opts.booking_id === undefined
+    ? await db('journal_lines').whereBetween('entry_seq', [seqs[0]!, seqs[seqs.length - 1]!])
+    : await db('journal_lines').whereIn('entry_seq', seqs)) as LineRow[];
+  const bySeq = new Map<number, LineRow[]>();
+  for (const l of lineRows) {
+    const k = toInt(l.entry_seq);
+    let list = bySeq.get(k);
+    if (!list) bySeq.set(k, (list = []));
+    list.push(l);
+  }
+  return rows.map((r) => entryFromRows(r, bySeq.get(toInt(r.seq)) ?? []));
+}
+
+/** Calls `fn` for every entry in seq order, in pages, so memory stays flat on large ledgers. */
+export async function forEachEntry(db: Db, fn: (e: JournalEntry) => void | Promise<void>, pageSize = 5000): Promise<number> {
+  let last = 0;
+  let count = 0;
+  for (;;) {
+    const page = await readEntries(db, { fromSeq: last, limit: pageSize });
+    if (page.length === 0) return count;
+    for (const e of page) {
+      await fn(e);
+      count++;
+    }
+    last = page[page.length - 1]!.seq;
+  }
+}
+
+export async function headSeq(db: Db): Promise<{ seq: number; entry_hash: string | null }> {
+  const row = await db('journal_entries').orderBy('seq', 'desc').first('seq', 'entry_hash');
+  return row ? { seq: toInt(row.seq), entry_hash: row.entry_hash } : { seq: 0, entry_hash: null };
+}

@@ -1,0 +1,50 @@
+import type { Db } from '../../db/connect.js';
+import { contentHashOf, entryHashOf } from './entry-hash.js';
+import { forEachEntry } from './read-entries.js';
+import { GENESIS_HASH, type JournalEntry } from './types.js';
+import { trialBalance } from './balances.js';
+
+export type VerifyProblem = { seq: number; problem: 'seq_gap' | 'prev_hash_mismatch' | 'entry_hash_mismatch' | 'content_hash_mismatch' | 'unbalanced' | 'bad_amount'; detail: string };
+
+export type VerifyReport = {
+  ok: boolean;
+  entries: number;
+  head_hash: string;
+  first_bad: VerifyProblem | null;
+  unbalanced_units: string[];
+};
+
+/**
+ * Recomputes the hash chain from the first entry, checks each entry balances per unit, then checks
+ * the trial balance from the lines. Names the first entry that does not hold.
+ */
+export async function verifyLedger(db: Db, onProgress?: (done: number) => void): Promise<VerifyReport> {
+  let prev = GENESIS_HASH;
+  let expectedSeq = 1;
+  let first_bad: VerifyProblem | null = null;
+  const entries = await forEachEntry(db, (e) => {
+    if (!first_bad) first_bad = checkEntry(e, expectedSeq, prev);
+    prev = e.entry_hash;
+    expectedSeq = e.seq + 1;
+    if (onProgress && e.seq % 1000 === 0) onProgress(e.seq);
+  });
+  const tb = await trialBalance(db);
+  const unbalanced_units = tb.rows.filter((r) => r.debits_minor !== r.credits_minor).map((r) => r.unit);
+  return { ok: first_bad === null && unbalanced_units.length === 0, entries, head_hash: prev, first_bad, unbalanced_units };
+}
+
+export function checkEntry(e: JournalEntry, expectedSeq: number, prev: string): VerifyProblem | null {
+  if (e.seq !== expectedSeq) return { seq: e.seq, problem: 'seq_gap', detail: `expected seq ${expectedSeq}` };
+  if (e.prev_hash !== prev) return { seq: e.seq, problem: 'prev_hash_mismatch', detail: `prev_hash ${e.prev_hash} != ${prev}` };
+  const net = new Map<string, bigint>();
+  for (const l of e.lines) {
+    if (!Number.isSafeInteger(l.amount_minor) || l.amount_minor <= 0) return { seq: e.seq, problem: 'bad_amount', detail: `${l.account} ${l.amount_minor}` };
+    net.set(l.unit, (net.get(l.unit) ?? 0n) + BigInt(l.amount_minor) * (l.direction === 'D' ? 1n : -1n));
+  }
+  for (const [unit, v] of net) if (v !== 0n) return { seq: e.seq, problem: 'unbalanced', detail: `${unit} off by ${v}` };
+  const content = contentHashOf({ ...e, reverses_seq: e.reverses_seq });
+  if (content !== e.content_hash) return { seq: e.seq, problem: 'content_hash_mismatch', detail: 'lines or fields differ from what was posted' };
+  const { entry_hash, ...rest } = e;
+  if (entryHashOf(rest) !== entry_hash) return { seq: e.seq, problem: 'entry_hash_mismatch', detail: 'stored hash does not match the entry' };
+  return null;
+}
