@@ -1,0 +1,30 @@
+// Test-side only: reads policies/ from disk. The engine never touches the file system.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { policyVersionOf, type PolicyLock, type PolicyVersion } from './policy-version.js';
+
+export const POLICIES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'policies');
+export const LOCK_PATH = join(POLICIES_DIR, 'policies.lock.json');
+
+/** Every version file under policies/ (path relative to policies/, with '/' separators). */
+export function readPolicyFiles(dir = POLICIES_DIR): Array<{ path: string; json: unknown }> {
+  const out: Array<{ path: string; json: unknown }> = [];
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d).sort()) {
+      const full = join(d, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else if (/^v\d+\.json$/.test(name)) out.push({ path: relative(dir, full).split(sep).join('/'), json: JSON.parse(readFileSync(full, 'utf8')) });
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+export function readLock(): PolicyLock {
+  return JSON.parse(readFileSync(LOCK_PATH, 'utf8')) as PolicyLock;
+}
+
+export function loadPolicy(kind: string, id: string, version = 1): PolicyVersion {
+  return policyVersionOf(JSON.parse(readFileSync(join(POLICIES_DIR, kind, id, `v${version}.json`), 'utf8')));
+}

@@ -1,0 +1,149 @@
+import { z } from 'zod';
+
+/*
+ * The shape of every policy file under policies/<kind>/<id>/v<N>.json. Objects are strict: an
+ * unknown key is an error, so the parsed document is exactly the file's content and its hash is
+ * stable. Every kind shares the envelope {kind, id, version, title, source, rules}.
+ */
+
+const PolicyId = z.string().regex(/^[a-z][a-z0-9_]*$/, 'lower-case snake_case id');
+const Bps = z.number().int().min(0).max(10_000);
+
+/** A span of real elapsed time. A day is 24 h exactly (a DST change does not stretch it). */
+export const DurationSchema = z.union([
+  z.strictObject({ days: z.number().int().min(0) }),
+  z.strictObject({ hours: z.number().int().min(0) }),
+]);
+export type Duration = z.infer<typeof DurationSchema>;
+
+const Source = z.strictObject({
+  reference: z.string().min(1),
+  wording: z.string().min(1),
+});
+
+/**
+ * Conditions on the cancellation instant `at` (all given must hold). Each is inclusive at its edge
+ * ("≥ 24 h before" holds at exactly 24 h before), so the earlier, more generous state owns the edge.
+ */
+export const ConditionSchema = z.strictObject({
+  /** at ≤ check-in moment − d */
+  min_before_check_in: DurationSchema.optional(),
+  /** at ≤ confirmed_at + d */
+  max_after_confirmation: DurationSchema.optional(),
+  /** confirmed_at ≤ check-in moment − d (a fact of the booking, independent of `at`) */
+  confirmed_min_before_check_in: DurationSchema.optional(),
+});
+export type Condition = z.infer<typeof ConditionSchema>;
+
+/** How much of the nightly total a matched window refunds. */
+export const NightlyRuleSchema = z.discriminatedUnion('mode', [
+  /** refund_bps of the whole nightly total, rounded up. */
+  z.strictObject({ mode: z.literal('percent'), refund_bps: Bps }),
+  /**
+   * The host keeps every night already stayed plus `stayed_plus_nights` more (never beyond the
+   * stay); of the remaining unstayed nights, remaining_refund_bps is refunded (rounded up).
+   */
+  z.strictObject({ mode: z.literal('host_keeps_nights'), stayed_plus_nights: z.number().int().min(0), remaining_refund_bps: Bps }),
+]);
+export type NightlyRule = z.infer<typeof NightlyRuleSchema>;
+
+export const WindowSchema = z.strictObject({
+  label: z.string().min(1),
+  when: ConditionSchema,
+  nightly: NightlyRuleSchema,
+});
+export type Window = z.infer<typeof WindowSchema>;
+
+export const CancellationRulesSchema = z.strictObject({
+  /** Windows checked before `windows` (e.g. 24-hour free cancellation); first match wins. */
+  overlays: z.array(WindowSchema),
+  /** Checked in order after the overlays; first match wins. */
+  windows: z.array(WindowSchema),
+  /** Applies when no overlay or window matches. */
+  otherwise: z.strictObject({ label: z.string().min(1), nightly: NightlyRuleSchema }),
+  cleaning_fee: z.literal('refund_in_full_until_check_in'),
+  guest_service_fee: z.literal('refund_only_with_full_listing_refund'),
+  taxes: z.literal('proportional_to_nightly_refund'),
+});
+
+export const HostCancellationRulesSchema = z.strictObject({
+  guest_refund: z.literal('everything_paid'),
+  guest_credit: z.literal('loyalty_host_cancellation_credit'),
+  penalty_basis: z.literal('listing_price'),
+  penalty_rounding: z.literal('floor'),
+  penalty_windows: z.array(z.strictObject({ label: z.string().min(1), when: ConditionSchema, penalty_bps: Bps })),
+  penalty_otherwise: z.strictObject({ label: z.string().min(1), penalty_bps: Bps }),
+});
+
+export const FeesRulesSchema = z.strictObject({
+  host_fee_bps: Bps,
+  host_fee_basis: z.literal('listing_price_kept_by_host'),
+  host_fee_rounding: z.literal('floor'),
+  guest_service_fee: z.literal('from_booking'),
+});
+
+export const PayoutTimingRulesSchema = z.strictObject({
+  anchor: z.literal('check_in_moment'),
+  delay: DurationSchema,
+});
+
+export const LoyaltyRulesSchema = z.strictObject({
+  earn: z.strictObject({ basis: z.literal('nightly_total_kept_by_host'), credits_per_major_unit: z.number().int().min(0), on: z.literal('stay_completed') }),
+  redeem: z.strictObject({ credits_per_major_unit: z.number().int().min(1), applies_to: z.literal('guest_service_fee'), borne_by: z.literal('platform') }),
+  expiry: z.strictObject({ after: DurationSchema }),
+  host_cancellation_credit: z.strictObject({ basis: z.literal('listing_price'), bps: Bps, credits_per_major_unit: z.number().int().min(0) }),
+  cash_convertible: z.literal(false),
+});
+
+const DisputeSide = z.strictObject({
+  disputed_amount: z.enum(['host_up_to_payout_then_platform', 'platform', 'none']),
+  dispute_fee: z.enum(['host', 'platform', 'none']),
+});
+export const DisputeRulesSchema = z.strictObject({ lost: DisputeSide, won: DisputeSide });
+
+export const PayoutHoldRulesSchema = z.strictObject({
+  hold_when_subscription_status: z.array(z.string().min(1)).min(1),
+  hold_when_no_subscription: z.boolean(),
+});
+
+function documentOf<K extends string, R extends z.ZodType>(kind: K, rules: R) {
+  return z.strictObject({
+    kind: z.literal(kind),
+    id: PolicyId,
+    version: z.number().int().min(1),
+    title: z.string().min(1),
+    source: Source,
+    rules,
+  });
+}
+
+export const CancellationDocumentSchema = documentOf('cancellation', CancellationRulesSchema);
+export const HostCancellationDocumentSchema = documentOf('host_cancellation', HostCancellationRulesSchema);
+export const FeesDocumentSchema = documentOf('fees', FeesRulesSchema);
+export const PayoutTimingDocumentSchema = documentOf('payout_timing', PayoutTimingRulesSchema);
+export const LoyaltyDocumentSchema = documentOf('loyalty', LoyaltyRulesSchema);
+export const DisputeDocumentSchema = documentOf('dispute', DisputeRulesSchema);
+export const PayoutHoldDocumentSchema = documentOf('payout_hold', PayoutHoldRulesSchema);
+
+export const PolicyDocumentSchema = z.discriminatedUnion('kind', [
+  CancellationDocumentSchema,
+  HostCancellationDocumentSchema,
+  FeesDocumentSchema,
+  PayoutTimingDocumentSchema,
+  LoyaltyDocumentSchema,
+  DisputeDocumentSchema,
+  PayoutHoldDocumentSchema,
+]);
+
+export type PolicyDocument = z.infer<typeof PolicyDocumentSchema>;
+export type PolicyKind = PolicyDocument['kind'];
+export type DocumentOfKind<K extends PolicyKind> = Extract<PolicyDocument, { kind: K }>;
+export type CancellationDocument = DocumentOfKind<'cancellation'>;
+export type HostCancellationDocument = DocumentOfKind<'host_cancellation'>;
+export type FeesDocument = DocumentOfKind<'fees'>;
+export type PayoutTimingDocument = DocumentOfKind<'payout_timing'>;
+export type LoyaltyDocument = DocumentOfKind<'loyalty'>;
+export type DisputeDocument = DocumentOfKind<'dispute'>;
+export type PayoutHoldDocument = DocumentOfKind<'payout_hold'>;
+
+export const POLICY_KINDS = ['cancellation', 'host_cancellation', 'fees', 'payout_timing', 'loyalty', 'dispute', 'payout_hold'] as const;
