@@ -28,3 +28,15 @@ export function readLock(): PolicyLock {
 export function loadPolicy(kind: string, id: string, version = 1): PolicyVersion {
   return policyVersionOf(JSON.parse(readFileSync(join(POLICIES_DIR, kind, id, `v${version}.json`), 'utf8')));
 }
+
+/** The four versions a cancellation decision reads, with the given guest cancellation policy. */
+export function cancellationPolicies(id: string): { cancellation: PolicyVersion; host_cancellation: PolicyVersion; fees: PolicyVersion; loyalty: PolicyVersion } {
+  return {
+    cancellation: loadPolicy('cancellation', id),
+    host_cancellation: loadPolicy('host_cancellation', 'standard'),
+    fees: loadPolicy('fees', 'standard'),
+    loyalty: loadPolicy('loyalty', 'standard'),
+  };
+}
+
+export const SHIPPED_CANCELLATION_IDS = ['flexible', 'moderate', 'limited', 'firm', 'strict', 'non_refundable'] as const;
