@@ -35,9 +35,10 @@ export class FakeClock {
   now(): number {
     return this.base_s + this.ticks;
   }
-  /** Advances by one second and returns the new time; called once per change. */
+  /** The time for one change, then advances by one second: after setNow(t) the next object is created at t. */
   tick(): number {
+    const t = this.now();
     this.ticks += 1;
-    return this.now();
+    return t;
   }
 }

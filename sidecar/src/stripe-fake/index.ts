@@ -23,6 +23,7 @@ export type { FaultControl, FaultMatch, FaultStatus } from './faults.js';
 export type { RequestLogEntry } from './server.js';
 export type { EventRecord, FakeEvent } from './webhooks.js';
 export type { StripeFakeState } from './model.js';
+export { startWebhookReceiver, type WebhookReceiver, type ReceivedDelivery } from './receiver.js';
 
 export interface StripeFakeOptions {
   /** 0 (default) picks a free port. The fake listens on 127.0.0.1 only. */
