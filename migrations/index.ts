@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as m001 from './001_ledger.js';
 import * as m002 from './002_inbox.js';
+import * as m003 from './003_bookings.js';
 
 /**
  * The migrations, in order. Listed here (not discovered from the folder) so they run the same under
@@ -9,6 +10,7 @@ import * as m002 from './002_inbox.js';
 export const MIGRATIONS: ReadonlyArray<readonly [string, { up: (k: Knex) => Promise<void>; down: (k: Knex) => Promise<void> }]> = [
   ['001_ledger', m001],
   ['002_inbox', m002],
+  ['003_bookings', m003],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,0 +1,36 @@
+import type { Db } from '../../db/connect.js';
+import { openAccount, type AccountType } from '../ledger/index.js';
+
+/**
+ * The chart of accounts (docs/ledger.md). Codes are built here only, so every posting names
+ * accounts the same way. Booking-scoped liabilities keep each booking's money apart until it is
+ * earned, paid out or refunded.
+ */
+export const chart = {
+  stripeBalance: (c: string) => acct(`platform:stripe_balance:${c}`, 'asset', c, `Platform Stripe balance (${c})`),
+  stripeFees: (c: string) => acct(`platform:stripe_fees:${c}`, 'expense', c, `Stripe processing fees (${c})`),
+  feeRevenue: (c: string) => acct(`platform:fee_revenue:${c}`, 'revenue', c, `Platform fee revenue (${c})`),
+  penaltyRevenue: (c: string) => acct(`platform:host_penalty_revenue:${c}`, 'revenue', c, `Host cancellation penalties (${c})`),
+  taxesPayable: (c: string) => acct(`platform:taxes_payable:${c}`, 'liability', c, `Taxes payable (${c})`),
+  disputeLosses: (c: string) => acct(`platform:dispute_losses:${c}`, 'expense', c, `Dispute losses (${c})`),
+  subscriptionRevenue: (c: string) => acct(`platform:subscription_revenue:${c}`, 'revenue', c, `Host subscription revenue (${c})`),
+  hostShare: (b: string, c: string) => acct(`booking:${b}:host_share:${c}`, 'liability', c, `Host share held for booking ${b}`),
+  platformFees: (b: string, c: string) => acct(`booking:${b}:platform_fees:${c}`, 'liability', c, `Unearned platform fees of booking ${b}`),
+  bookingTaxes: (b: string, c: string) => acct(`booking:${b}:taxes:${c}`, 'liability', c, `Taxes collected for booking ${b}`),
+  refundDue: (b: string, c: string) => acct(`booking:${b}:refund_due:${c}`, 'liability', c, `Refund owed to the guest of booking ${b}`),
+  hostPayable: (h: string, c: string) => acct(`host:${h}:payable:${c}`, 'liability', c, `Owed to host ${h}, transfer pending`),
+  hostReceivable: (h: string, c: string) => acct(`host:${h}:receivable:${c}`, 'asset', c, `Owed by host ${h} (penalties, recoveries)`),
+  guestCredits: (g: string) => acct(`guest:${g}:credits`, 'liability', 'CREDIT', `Loyalty credits of guest ${g}`),
+  creditsIssued: () => acct('platform:loyalty_credits_issued', 'equity', 'CREDIT', 'Loyalty credits issued (non-cash)'),
+};
+
+export type ChartAccount = { code: string; type: AccountType; unit: string; name: string };
+
+function acct(code: string, type: AccountType, unit: string, name: string): ChartAccount {
+  return { code, type, unit, name };
+}
+
+/** Opens the accounts an entry needs (idempotent), at the event time that first needs them. */
+export async function ensureAccounts(db: Db, accounts: ChartAccount[], opened_at: string): Promise<void> {
+  for (const a of accounts) await openAccount(db, { ...a, opened_at });
+}

@@ -1,0 +1,167 @@
+import type { Db } from '../../db/connect.js';
+import { balanceOf, findAccount, postEntry, type JournalLine, type PostResult } from '../ledger/index.js';
+import { chart, ensureAccounts, type ChartAccount } from './chart.js';
+
+/**
+ * The ledger postings of the booking lifecycle. Each takes amounts already decided (by NORA or by
+ * Stripe's own record) and turns them into one balanced entry; none decides anything itself.
+ * Idempotency keys name the real-world thing posted (a payment intent, a refund, a transfer), so
+ * the several webhooks that report one refund post it once.
+ */
+
+type EventRef = { inbox_id: number; event_id: string; occurred_at: string; decision_id?: string };
+
+function line(a: ChartAccount, direction: 'D' | 'C', amount_minor: number): JournalLine | null {
+  return amount_minor > 0 ? { account: a.code, unit: a.unit, direction, amount_minor } : null;
+}
+
+async function post(db: Db, input: { key: string; kind: string; booking_id: string | null; ev: EventRef; description: string; lines: Array<JournalLine | null>; accounts: ChartAccount[] }): Promise<PostResult | null> {
+  const lines = input.lines.filter((l): l is JournalLine => l !== null);
+  if (lines.length === 0) return null;
+  await ensureAccounts(db, input.accounts, input.ev.occurred_at);
+  return postEntry(db, {
+    idempotency_key: input.key,
+    kind: input.kind,
+    booking_id: input.booking_id,
+    occurred_at: input.ev.occurred_at,
+    description: input.description,
+    meta: { event_id: input.ev.event_id, inbox_id: input.ev.inbox_id, ...(input.ev.decision_id ? { decision_id: input.ev.decision_id } : {}) },
+    lines,
+  });
+}
+
+/** Credit-normal balance of an account, 0 if it was never opened. */
+export async function heldIn(db: Db, a: ChartAccount): Promise<number> {
+  if (!(await findAccount(db, a.code))) return 0;
+  return Number((await balanceOf(db, a.code)).balance_minor);
+}
+
+export type PaymentSplit = { total: number; host_share: number; platform_fees: number; taxes: number };
+
+export function postPayment(db: Db, b: { booking_id: string; currency: string; payment_intent_id: string }, split: PaymentSplit, ev: EventRef) {
+  const c = b.currency;
+  const [bal, host, fees, taxes] = [chart.stripeBalance(c), chart.hostShare(b.booking_id, c), chart.platformFees(b.booking_id, c), chart.bookingTaxes(b.booking_id, c)];
+  return post(db, {
+    key: `payment:${b.payment_intent_id}`, kind: 'payment_received', booking_id: b.booking_id, ev,
+    description: `Guest payment for booking ${b.booking_id} (${b.payment_intent_id})`,
+    accounts: [bal, host, fees, taxes],
+    lines: [line(bal, 'D', split.total), line(host, 'C', split.host_share), line(fees, 'C', split.platform_fees), line(taxes, 'C', split.taxes)],
+  });
+}
+
+export function postStripeFee(db: Db, x: { booking_id: string | null; currency: string; fee_minor: number; balance_transaction: string }, ev: EventRef) {
+  const [fees, bal] = [chart.stripeFees(x.currency), chart.stripeBalance(x.currency)];
+  return post(db, {
+    key: `stripe_fee:${x.balance_transaction}`, kind: 'stripe_fee', booking_id: x.booking_id, ev,
+    description: `Stripe processing fee (${x.balance_transaction})`,
+    accounts: [fees, bal], lines: [line(fees, 'D', x.fee_minor), line(bal, 'C', x.fee_minor)],
+  });
+}
+
+/** Takes `amount` from a booking-held account first, the remainder from where it went after settlement. */
+async function takeFrom(db: Db, held: ChartAccount, after: ChartAccount, amount: number): Promise<Array<JournalLine | null>> {
+  const available = Math.max(0, await heldIn(db, held));
+  const first = Math.min(available, amount);
+  return [line(held, 'D', first), line(after, 'D', amount - first)];
+}
+
+export type CancellationAmounts = { refund_to_guest: number; host_share_released: number; fees_released: number; taxes_released: number; host_penalty: number; fees_kept: number; taxes_kept: number };
+
+/**
+ * Executes a cancellation decision in the ledger: the refunded parts move from the booking's
+ * liabilities (or, if already paid out, from the host's receivable and recognised revenue) into
+ * the refund owed to the guest; the kept fees and taxes are recognised; a host penalty is charged
+ * to the host's receivable.
+ */
+export async function postCancellation(db: Db, b: { booking_id: string; host_id: string; currency: string }, a: CancellationAmounts, ev: EventRef & { decision_id: string }) {
+  const c = b.currency;
+  const acc = {
+    refundDue: chart.refundDue(b.booking_id, c), host: chart.hostShare(b.booking_id, c), fees: chart.platformFees(b.booking_id, c), taxes: chart.bookingTaxes(b.booking_id, c),
+    receivable: chart.hostReceivable(b.host_id, c), revenue: chart.feeRevenue(c), taxesPayable: chart.taxesPayable(c), penalty: chart.penaltyRevenue(c),
+  };
+  await ensureAccounts(db, Object.values(acc), ev.occurred_at);
+  const results: Array<PostResult | null> = [];
+  results.push(await post(db, {
+    key: `cancellation:${ev.decision_id}`, kind: 'cancellation_refund_due', booking_id: b.booking_id, ev,
+    description: `Cancellation of booking ${b.booking_id}: refund owed to the guest`,
+    accounts: Object.values(acc),
+    lines: [
+      ...(await takeFrom(db, acc.host, acc.receivable, a.host_share_released)),
+      ...(await takeFrom(db, acc.fees, acc.revenue, a.fees_released)),
+      ...(await takeFrom(db, acc.taxes, acc.taxesPayable, a.taxes_released)),
+      line(acc.refundDue, 'C', a.refund_to_guest),
+    ],
+  }));
+  const feesHeld = Math.min(a.fees_kept, Math.max(0, await heldIn(db, acc.fees)));
+  const taxesHeld = Math.min(a.taxes_kept, Math.max(0, await heldIn(db, acc.taxes)));
+  results.push(await post(db, {
+    key: `cancellation_kept:${ev.decision_id}`, kind: 'fees_recognised', booking_id: b.booking_id, ev,
+    description: `Cancellation of booking ${b.booking_id}: kept fees earned, kept taxes payable`,
+    accounts: Object.values(acc),
+    lines: [line(acc.fees, 'D', feesHeld), line(acc.revenue, 'C', feesHeld), line(acc.taxes, 'D', taxesHeld), line(acc.taxesPayable, 'C', taxesHeld)],
+  }));
+  results.push(await post(db, {
+    key: `host_penalty:${ev.decision_id}`, kind: 'host_penalty', booking_id: b.booking_id, ev,
+    description: `Host cancellation penalty for booking ${b.booking_id}, deducted from future payouts`,
+    accounts: Object.values(acc),
+    lines: [line(acc.receivable, 'D', a.host_penalty), line(acc.penalty, 'C', a.host_penalty)],
+  }));
+  return results;
+}
+
+export function postRefundSettled(db: Db, b: { booking_id: string; currency: string }, x: { refund_id: string; amount_minor: number }, ev: EventRef) {
+  const [due, bal] = [chart.refundDue(b.booking_id, b.currency), chart.stripeBalance(b.currency)];
+  return post(db, {
+    key: `refund:${x.refund_id}`, kind: 'refund_paid', booking_id: b.booking_id, ev,
+    description: `Refund ${x.refund_id} to the guest of booking ${b.booking_id}`,
+    accounts: [due, bal], lines: [line(due, 'D', x.amount_minor), line(bal, 'C', x.amount_minor)],
+  });
+}
+
+/**
+ * A transfer to the host left the platform balance: the host's share is settled (net of any
+ * deduction for what the host owes), and the booking's held fees and taxes are recognised.
+ */
+export async function postTransfer(db: Db, b: { booking_id: string; host_id: string; currency: string }, x: { transfer_id: string; amount_minor: number; deduction_minor: number }, ev: EventRef) {
+  const c = b.currency;
+  const acc = { host: chart.hostShare(b.booking_id, c), bal: chart.stripeBalance(c), receivable: chart.hostReceivable(b.host_id, c), fees: chart.platformFees(b.booking_id, c), revenue: chart.feeRevenue(c), taxes: chart.bookingTaxes(b.booking_id, c), taxesPayable: chart.taxesPayable(c) };
+  await ensureAccounts(db, Object.values(acc), ev.occurred_at);
+  const fees = Math.max(0, await heldIn(db, acc.fees));
+  const taxes = Math.max(0, await heldIn(db, acc.taxes));
+  return post(db, {
+    key: `transfer:${x.transfer_id}`, kind: 'host_transfer', booking_id: b.booking_id, ev,
+    description: `Transfer ${x.transfer_id} to host ${b.host_id} for booking ${b.booking_id}`,
+    accounts: Object.values(acc),
+    lines: [
+      line(acc.host, 'D', x.amount_minor + x.deduction_minor), line(acc.bal, 'C', x.amount_minor), line(acc.receivable, 'C', x.deduction_minor),
+      line(acc.fees, 'D', fees), line(acc.revenue, 'C', fees), line(acc.taxes, 'D', taxes), line(acc.taxesPayable, 'C', taxes),
+    ],
+  });
+}
+
+export function postTransferReversal(db: Db, b: { booking_id: string; host_id: string; currency: string }, x: { reversal_id: string; amount_minor: number }, ev: EventRef) {
+  const [bal, receivable] = [chart.stripeBalance(b.currency), chart.hostReceivable(b.host_id, b.currency)];
+  return post(db, {
+    key: `transfer_reversal:${x.reversal_id}`, kind: 'host_recovery', booking_id: b.booking_id, ev,
+    description: `Transfer reversal ${x.reversal_id}: recovered from host ${b.host_id} for booking ${b.booking_id}`,
+    accounts: [bal, receivable], lines: [line(bal, 'D', x.amount_minor), line(receivable, 'C', x.amount_minor)],
+  });
+}
+
+export function postCreditsEarned(db: Db, x: { lot_id: string; guest_id: string; booking_id: string | null; credits: number; reason: string }, ev: EventRef) {
+  const [issued, guest] = [chart.creditsIssued(), chart.guestCredits(x.guest_id)];
+  return post(db, {
+    key: `credits_earned:${x.lot_id}`, kind: 'credits_earned', booking_id: x.booking_id, ev,
+    description: `${x.credits} loyalty credits to guest ${x.guest_id}: ${x.reason}`,
+    accounts: [issued, guest], lines: [line(issued, 'D', x.credits), line(guest, 'C', x.credits)],
+  });
+}
+
+export function postCreditsExpired(db: Db, x: { lot_id: string; guest_id: string; credits: number }, ev: EventRef) {
+  const [issued, guest] = [chart.creditsIssued(), chart.guestCredits(x.guest_id)];
+  return post(db, {
+    key: `credits_expired:${x.lot_id}`, kind: 'credits_expired', booking_id: null, ev,
+    description: `${x.credits} loyalty credits of guest ${x.guest_id} expired (lot ${x.lot_id})`,
+    accounts: [issued, guest], lines: [line(guest, 'D', x.credits), line(issued, 'C', x.credits)],
+  });
+}

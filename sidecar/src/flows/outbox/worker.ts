@@ -1,0 +1,120 @@
+import type Stripe from 'stripe';
+import type { Logger } from 'pino';
+import { formatIsoUtc } from '../../kernel/index.js';
+import { isUniqueViolation, type Db } from '../../db/connect.js';
+import { appendAttempt, openIntents, type IntentStatus } from './intents.js';
+
+export type OutboxWorkerOptions = {
+  logger: Logger;
+  maxAttempts?: number;
+  baseDelay_ms?: number;
+  maxDelay_ms?: number;
+  /** Called with each object Stripe returned, so it enters the log like a webhook would. */
+  onStripeObject: (intent: IntentStatus, object: Record<string, unknown>) => Promise<void>;
+  onAttempt?: (operation: string, outcome: string) => void;
+  random?: () => number;
+};
+
+/**
+ * Executes outbox intents with the real Stripe SDK. Every call carries the intent's idempotency
+ * key, so a retry after a crash, a timeout or a lost response returns the object Stripe already
+ * made instead of making another. Attempts are appended, never updated.
+ */
+export class OutboxWorker {
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private readonly maxAttempts: number;
+  private readonly baseDelay_ms: number;
+  private readonly maxDelay_ms: number;
+
+  constructor(private readonly db: Db, private readonly stripe: Stripe, private readonly opts: OutboxWorkerOptions) {
+    this.maxAttempts = opts.maxAttempts ?? 8;
+    this.baseDelay_ms = opts.baseDelay_ms ?? 500;
+    this.maxDelay_ms = opts.maxDelay_ms ?? 60_000;
+  }
+
+  start(interval_ms = 200): void {
+    const loop = async () => {
+      try {
+        await this.runOnce();
+      } catch (err) {
+        this.opts.logger.error({ err }, 'outbox pass failed');
+      }
+      if (this.timer !== null) this.timer = setTimeout(loop, interval_ms);
+    };
+    this.timer = setTimeout(loop, 0);
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    while (this.running) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  /** One pass over due intents; returns how many calls were made. */
+  async runOnce(now_ms = Date.now()): Promise<number> {
+    if (this.running) return 0;
+    this.running = true;
+    try {
+      let calls = 0;
+      for (const intent of await openIntents(this.db, 50)) {
+        const last = intent.attempts[intent.attempts.length - 1];
+        if (last?.next_attempt_at && Date.parse(last.next_attempt_at) > now_ms) continue;
+        await this.attempt(intent, (last?.attempt ?? 0) + 1);
+        calls++;
+      }
+      return calls;
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async attempt(intent: IntentStatus, attempt: number): Promise<void> {
+    const attempted_at = formatIsoUtc(Date.now());
+    try {
+      const object = await this.call(intent);
+      await this.opts.onStripeObject(intent, object);
+      await this.record({ intent_id: intent.intent_id, attempt, outcome: 'succeeded', http_status: 200, error_code: null, error_message: null, stripe_object_id: String(object.id), attempted_at, next_attempt_at: null });
+      this.opts.onAttempt?.(intent.operation, 'succeeded');
+    } catch (err) {
+      const e = err as { type?: string; statusCode?: number; code?: string; message?: string; rawType?: string };
+      const retryable = e.type === 'StripeConnectionError' || e.type === 'StripeRateLimitError' || e.type === 'StripeAPIError' || (e.statusCode !== undefined && (e.statusCode >= 500 || e.statusCode === 429));
+      const exhausted = retryable && attempt >= this.maxAttempts;
+      const outcome = exhausted ? 'exhausted' : retryable ? 'retryable' : 'failed';
+      const next = outcome === 'retryable' ? formatIsoUtc(Date.now() + this.backoff(attempt)) : null;
+      this.opts.logger.warn({ intent: intent.intent_id, attempt, outcome, status: e.statusCode, code: e.code ?? e.type }, 'stripe call failed');
+      await this.record({ intent_id: intent.intent_id, attempt, outcome, http_status: e.statusCode ?? null, error_code: e.code ?? e.type ?? null, error_message: (e.message ?? '').slice(0, 500), stripe_object_id: null, attempted_at, next_attempt_at: next });
+      this.opts.onAttempt?.(intent.operation, outcome);
+    }
+  }
+
+  private async record(a: Parameters<typeof appendAttempt>[1]): Promise<void> {
+    try {
+      await appendAttempt(this.db, a);
+    } catch (e) {
+      // Another worker recorded this attempt number first: its record stands.
+      if (!isUniqueViolation(e)) throw e;
+    }
+  }
+
+  /** Capped exponential backoff with full jitter on the upper half. */
+  backoff(attempt: number): number {
+    const cap = Math.min(this.maxDelay_ms, this.baseDelay_ms * 2 ** (attempt - 1));
+    return Math.round(cap / 2 + (this.opts.random ?? Math.random)() * (cap / 2));
+  }
+
+  private async call(intent: IntentStatus): Promise<Record<string, unknown>> {
+    const p = intent.params as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- params were written by our own decision code
+    const opts = { idempotencyKey: intent.intent_id };
+    switch (intent.operation) {
+      case 'refund':
+        return (await this.stripe.refunds.create({ payment_intent: p.payment_intent, amount: p.amount, metadata: p.metadata, reason: 'requested_by_customer' }, opts)) as unknown as Record<string, unknown>;
+      case 'transfer':
+        return (await this.stripe.transfers.create({ amount: p.amount, currency: p.currency, destination: p.destination, transfer_group: p.transfer_group, source_transaction: p.source_transaction, metadata: p.metadata }, opts)) as unknown as Record<string, unknown>;
+      case 'transfer_reversal':
+        return (await this.stripe.transfers.createReversal(p.transfer_id, { amount: p.amount, metadata: p.metadata }, opts)) as unknown as Record<string, unknown>;
+      case 'balance_transaction':
+        return (await this.stripe.balanceTransactions.retrieve(p.id)) as unknown as Record<string, unknown>;
+    }
+  }
+}

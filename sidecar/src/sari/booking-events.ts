@@ -1,0 +1,128 @@
+import { z } from 'zod';
+import { isIsoUtc, isLocalDate, isLocalTime, isTimeZone, MAX_AMOUNT_MINOR } from '../kernel/index.js';
+
+/**
+ * The booking engine's events, exactly as ../shared/reference/booking-engine-contract.md lists them
+ * (fields may be added, never renamed or dropped). These schemas are the source of
+ * schemas/booking-events/*.json and docs/events.md.
+ */
+
+const Id = z.string().min(1).max(120).regex(/^[A-Za-z0-9_.:\-]+$/, 'letters, digits, _ . : - only');
+const IsoUtc = z.string().refine(isIsoUtc, 'must be an ISO 8601 UTC instant such as 2026-09-01T12:00:00Z');
+const LocalDate = z.string().refine(isLocalDate, 'must be a calendar date YYYY-MM-DD');
+const LocalTime = z.string().refine(isLocalTime, 'must be a local time HH:MM');
+const TimeZone = z.string().min(1).max(64).refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris');
+const Currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code in upper case, e.g. USD');
+const AmountMinor = z.number().int('must be an integer number of minor units').min(0).max(MAX_AMOUNT_MINOR);
+const Sha256 = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256:<64 hex>');
+
+export const BookingConfirmedData = z.strictObject({
+  booking_id: Id,
+  listing_id: Id,
+  guest_id: Id,
+  host_id: Id,
+  check_in: LocalDate,
+  check_out: LocalDate,
+  check_in_time: LocalTime.default('15:00'),
+  time_zone: TimeZone,
+  currency: Currency,
+  nightly_total: AmountMinor,
+  cleaning_fee: AmountMinor,
+  guest_service_fee: AmountMinor,
+  taxes: AmountMinor,
+  cancellation_policy: z.string().regex(/^[a-z0-9_]{1,64}$/, 'a policy id such as moderate'),
+  payment_intent_id: z.string().regex(/^pi_[A-Za-z0-9_]{1,120}$/, 'a Stripe PaymentIntent id (pi_…)'),
+}).refine((d) => d.check_out > d.check_in, { message: 'check_out must be after check_in', path: ['check_out'] })
+  .refine((d) => (Date.parse(d.check_out) - Date.parse(d.check_in)) / 86_400_000 < 28, { message: 'stays of 28 nights or more are not covered by the shipped policies', path: ['check_out'] });
+
+export const BookingModifiedData = z.strictObject({
+  booking_id: Id,
+  check_in: LocalDate.optional(),
+  check_out: LocalDate.optional(),
+  nightly_total: AmountMinor.optional(),
+  cleaning_fee: AmountMinor.optional(),
+  guest_service_fee: AmountMinor.optional(),
+  taxes: AmountMinor.optional(),
+}).refine((d) => Object.keys(d).length > 1, { message: 'a modification changes at least one field', path: ['booking_id'] });
+
+export const Consent = z.strictObject({
+  outcome_hash: Sha256,
+  actor: z.string().min(1).max(120),
+  consented_at: IsoUtc,
+});
+
+export const BookingCancelRequestedData = z.strictObject({
+  booking_id: Id,
+  by: z.enum(['guest', 'host']),
+  reason: z.string().max(2000).optional(),
+  consent: Consent,
+});
+
+export const StayData = z.strictObject({ booking_id: Id });
+
+export const HostConnectedData = z.strictObject({
+  host_id: Id,
+  stripe_account_id: z.string().regex(/^acct_[A-Za-z0-9]{1,64}$/, 'a Stripe connected account id (acct_…)'),
+});
+
+export const ClockTickData = z.strictObject({});
+
+export const BOOKING_EVENT_DATA = {
+  'booking.confirmed': BookingConfirmedData,
+  'booking.modified': BookingModifiedData,
+  'booking.cancel_requested': BookingCancelRequestedData,
+  'stay.checked_in': StayData,
+  'stay.completed': StayData,
+  'host.connected': HostConnectedData,
+  'clock.tick': ClockTickData,
+} as const;
+
+export type BookingEventType = keyof typeof BOOKING_EVENT_DATA;
+export const BOOKING_EVENT_TYPES = Object.keys(BOOKING_EVENT_DATA) as BookingEventType[];
+
+export const BookingEventEnvelope = z.strictObject({
+  id: z.string().min(1).max(120).regex(/^[A-Za-z0-9_.:\-]+$/, 'letters, digits, _ . : - only'),
+  type: z.enum(BOOKING_EVENT_TYPES as [BookingEventType, ...BookingEventType[]]),
+  occurred_at: IsoUtc,
+  data: z.record(z.string(), z.unknown()),
+});
+
+export type BookingConfirmed = z.infer<typeof BookingConfirmedData>;
+export type BookingModified = z.infer<typeof BookingModifiedData>;
+export type BookingCancelRequested = z.infer<typeof BookingCancelRequestedData>;
+export type HostConnected = z.infer<typeof HostConnectedData>;
+
+export type BookingEvent =
+  | { id: string; type: 'booking.confirmed'; occurred_at: string; data: BookingConfirmed }
+  | { id: string; type: 'booking.modified'; occurred_at: string; data: BookingModified }
+  | { id: string; type: 'booking.cancel_requested'; occurred_at: string; data: BookingCancelRequested }
+  | { id: string; type: 'stay.checked_in' | 'stay.completed'; occurred_at: string; data: { booking_id: string } }
+  | { id: string; type: 'host.connected'; occurred_at: string; data: HostConnected }
+  | { id: string; type: 'clock.tick'; occurred_at: string; data: Record<string, never> };
+
+export type ValidationIssue = { field: string; message: string };
+
+/** Validates an envelope and its data; issues name the field by its JSON path (`data.check_in`). */
+export function parseBookingEvent(body: unknown): { ok: true; event: BookingEvent } | { ok: false; issues: ValidationIssue[] } {
+  const env = BookingEventEnvelope.safeParse(body);
+  if (!env.success) return { ok: false, issues: toIssues(env.error, []) };
+  const schema = BOOKING_EVENT_DATA[env.data.type];
+  const data = schema.safeParse(env.data.data);
+  if (!data.success) return { ok: false, issues: toIssues(data.error, ['data']) };
+  return { ok: true, event: { ...env.data, data: data.data } as BookingEvent };
+}
+
+function toIssues(error: z.ZodError, prefix: Array<string | number>): ValidationIssue[] {
+  return error.issues.map((i) => {
+    const path = [...prefix, ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
+    const keys = i.code === 'unrecognized_keys' ? ` (${(i as { keys: string[] }).keys.join(', ')})` : '';
+    return { field: path.join('.') || '(body)', message: i.message + keys };
+  });
+}
+
+/** The booking (or host) an event belongs to: its stream in dispatch. */
+export function streamKeyOf(event: BookingEvent): string | null {
+  if (event.type === 'clock.tick') return null;
+  if (event.type === 'host.connected') return `host:${event.data.host_id}`;
+  return event.data.booking_id;
+}

@@ -1,0 +1,69 @@
+import Stripe from 'stripe';
+import { DomainError, formatIsoUtc } from '../kernel/index.js';
+
+export const STRIPE_TOLERANCE_S = 300;
+
+// Only used for its webhook helpers: verification needs no API key and makes no call.
+const verifier = new Stripe('sk_test_verification_only', { telemetry: false });
+
+export type VerifiedStripeEvent = {
+  event_id: string;
+  type: string;
+  occurred_at: string;
+  account: string | null;
+  object: Record<string, unknown>;
+  stream_key: string | null;
+};
+
+/**
+ * Verifies a Stripe webhook with the SDK against every configured secret (rotation), refusing
+ * timestamps older than the tolerance (the SDK's check) or further in the future than it (ours).
+ */
+export function verifyStripeWebhook(raw: Buffer, header: string | undefined, secrets: string[], now_s: number): VerifiedStripeEvent {
+  if (!header) throw new DomainError('signature_missing', 'Stripe-Signature header is missing');
+  if (secrets.length === 0) throw new DomainError('signature_invalid', 'no webhook secret is configured (STRIPE_WEBHOOK_SECRETS)');
+  const t = /(?:^|,)t=(\d+)/.exec(header)?.[1];
+  if (t !== undefined && Number(t) > now_s + STRIPE_TOLERANCE_S) throw new DomainError('signature_from_future', 'Stripe-Signature timestamp is in the future');
+  let lastError: unknown;
+  for (const secret of secrets) {
+    try {
+      const event = verifier.webhooks.constructEvent(raw, header, secret, STRIPE_TOLERANCE_S);
+      return describe(event as unknown as StripeEventLike);
+    } catch (e) {
+      lastError = e;
+      if (e instanceof SyntaxError) throw new DomainError('invalid_json', 'the signed body is not valid JSON');
+    }
+  }
+  const message = String((lastError as Error)?.message ?? '');
+  if (/tolerance/i.test(message)) throw new DomainError('signature_expired', 'Stripe-Signature timestamp is outside the 300 s tolerance');
+  if (/Unable to extract timestamp and signatures/i.test(message)) throw new DomainError('signature_invalid', 'Stripe-Signature header is malformed');
+  throw new DomainError('signature_invalid', 'no configured webhook secret verifies this payload');
+}
+
+type StripeEventLike = { id?: unknown; type?: unknown; created?: unknown; account?: unknown; data?: { object?: unknown } };
+
+function describe(event: StripeEventLike): VerifiedStripeEvent {
+  if (typeof event.id !== 'string' || typeof event.type !== 'string' || typeof event.created !== 'number' || typeof event.data?.object !== 'object' || event.data.object === null) {
+    throw new DomainError('validation_failed', 'not a Stripe event: id, type, created and data.object are required');
+  }
+  const object = event.data.object as Record<string, unknown>;
+  return {
+    event_id: event.id,
+    type: event.type,
+    occurred_at: formatIsoUtc(event.created * 1000),
+    account: typeof event.account === 'string' ? event.account : null,
+    object,
+    stream_key: stripeStreamKey(object),
+  };
+}
+
+/** The booking a Stripe object belongs to, when the object itself says so. */
+export function stripeStreamKey(object: Record<string, unknown>): string | null {
+  const metadata = object.metadata as Record<string, unknown> | undefined;
+  if (metadata && typeof metadata.booking_id === 'string') return metadata.booking_id;
+  if (typeof object.transfer_group === 'string' && !object.transfer_group.startsWith('group_')) return object.transfer_group;
+  if (typeof object.payment_intent === 'string') return `pi:${object.payment_intent}`;
+  if (object.object === 'payment_intent' && typeof object.id === 'string') return `pi:${object.id}`;
+  if (typeof object.charge === 'string') return `ch:${object.charge}`;
+  return null;
+}
