@@ -1,0 +1,138 @@
+<?php
+/**
+ * mybnb/cancellation-preview: what cancelling now would give back, under which rule, until when.
+ *
+ * @package MyBnB\Payments
+ */
+
+namespace MyBnB\Payments\Blocks;
+
+/**
+ * The Cancel link carries the outcome hash the person saw, as their consent.
+ */
+final class CancellationPreview extends Block {
+
+	public function slug(): string {
+		return 'cancellation-preview';
+	}
+
+	/**
+	 * @param array<string,mixed> $attributes
+	 */
+	public function render( array $attributes ): string {
+		$booking_id = self::booking_id( $attributes );
+		$by         = isset( $attributes['by'] ) && 'host' === $attributes['by'] ? 'host' : 'guest';
+		if ( '' === $booking_id ) {
+			return $this->notice( __( 'Choose a booking in the block settings, or open this page with ?booking_id=…', 'mybnb-payments' ) );
+		}
+		$allowed = $this->gate->can_view_booking( get_current_user_id(), $booking_id, $by );
+		if ( is_wp_error( $allowed ) ) {
+			return $this->error_notice( $allowed );
+		}
+		$preview = $this->client->cancellation_preview( $booking_id, $by );
+		if ( is_wp_error( $preview ) ) {
+			return $this->error_notice( $preview );
+		}
+		$outcome_hash = self::str( $preview, 'outcome_hash' );
+		return $this->wrap(
+			$this->inner( $preview, $booking_id, $by ),
+			array(
+				'booking-id'   => $booking_id,
+				'by'           => $by,
+				'outcome-hash' => $outcome_hash,
+				'valid-until'  => self::str( $preview, 'valid_until' ),
+				'evaluated-at' => self::str( $preview, 'evaluated_at' ),
+				'rest-path'    => '/mybnb/v1/bookings/' . rawurlencode( $booking_id ) . '/preview?by=' . $by,
+			)
+		);
+	}
+
+	/**
+	 * @param array<string,mixed> $preview
+	 */
+	private function inner( array $preview, string $booking_id, string $by ): string {
+		$outcome  = self::arr( $preview, 'outcome' );
+		$currency = self::str( $outcome, 'currency' );
+		$allowed  = ! empty( $preview['allowed'] );
+		$html     = '<h3 class="mybnb-title">' . esc_html__( 'If you cancel now', 'mybnb-payments' ) . '</h3>';
+		if ( ! $allowed ) {
+			$reason = '' !== self::str( $preview, 'reason' ) ? self::str( $preview, 'reason' ) : __( 'not allowed', 'mybnb-payments' );
+			/* translators: %s: reason given by the payments service */
+			$html .= '<p class="mybnb-not-allowed" data-field="reason">' . esc_html( sprintf( __( 'Cancellation is not possible now: %s', 'mybnb-payments' ), $reason ) ) . '</p>';
+		}
+		$rows_for = 'host' === $by
+			? array(
+				'host_payout'    => __( 'Your payout', 'mybnb-payments' ),
+				'host_penalty'   => __( 'Penalty charged to you', 'mybnb-payments' ),
+				'refund_to_guest' => __( 'Refund to the guest', 'mybnb-payments' ),
+			)
+			: array(
+				'refund_to_guest' => __( 'Refund to you', 'mybnb-payments' ),
+				'credit_to_guest' => __( 'Travel credit to you', 'mybnb-payments' ),
+			);
+		$rows = '';
+		foreach ( $rows_for as $field => $label ) {
+			$rows .= '<tr><th scope="row">' . esc_html( $label ) . '</th>' . self::money_cell( $outcome[ $field ] ?? null, $currency, $field ) . '</tr>';
+		}
+		$html .= self::table( __( 'What you would get back', 'mybnb-payments' ), array( __( 'Item', 'mybnb-payments' ), __( 'Amount', 'mybnb-payments' ) ), $rows, '', 'mybnb-outcome' );
+
+		$rule  = self::arr( $preview, 'rule' );
+		$rhash = self::str( $rule, 'hash' );
+		$html .= '<p class="mybnb-rule">' . esc_html__( 'Rule:', 'mybnb-payments' ) . ' <span data-field="policy">' . esc_html( self::str( $rule, 'policy' ) ) . '</span>, '
+			/* translators: %s: policy version number */
+			. '<span data-field="version">' . esc_html( sprintf( __( 'version %s', 'mybnb-payments' ), self::str( $rule, 'version' ) ) ) . '</span>, '
+			. '<code data-field="rule_hash" title="' . esc_attr( $rhash ) . '">' . esc_html( self::short_hash( $rhash ) ) . '</code></p>';
+
+		$html .= $this->validity( $preview );
+
+		$explanation = self::arr( $preview, 'explanation' );
+		if ( array() !== $explanation ) {
+			$html .= '<ul class="mybnb-explanation">';
+			foreach ( $explanation as $line ) {
+				$html .= is_scalar( $line ) ? '<li>' . esc_html( (string) $line ) . '</li>' : '';
+			}
+			$html .= '</ul>';
+		}
+
+		$outcome_hash = self::str( $preview, 'outcome_hash' );
+		$html        .= '<p class="mybnb-outcome-hash">' . esc_html__( 'Outcome:', 'mybnb-payments' )
+			. ' <code data-field="outcome_hash" title="' . esc_attr( $outcome_hash ) . '">' . esc_html( self::short_hash( $outcome_hash ) ) . '</code></p>';
+
+		$cancel_url = $this->settings->cancel_url( $booking_id, $outcome_hash );
+		if ( $allowed && '' !== $cancel_url && '' !== $outcome_hash ) {
+			$html .= '<p class="mybnb-actions"><a class="wp-element-button mybnb-cancel" href="' . esc_url( $cancel_url ) . '">'
+				. esc_html__( 'Cancel booking with this outcome', 'mybnb-payments' ) . '</a></p>';
+		}
+		return $html;
+	}
+
+	/**
+	 * "Valid until …" and the countdown the view script keeps live (announced politely).
+	 *
+	 * @param array<string,mixed> $preview
+	 */
+	private function validity( array $preview ): string {
+		$valid_until = self::str( $preview, 'valid_until' );
+		if ( '' === $valid_until ) {
+			return '<p class="mybnb-valid">' . esc_html__( 'This outcome does not change with time.', 'mybnb-payments' ) . '</p>';
+		}
+		$until_ts = strtotime( $valid_until );
+		$from_ts  = strtotime( self::str( $preview, 'evaluated_at' ) );
+		$from_ts  = false === $from_ts ? time() : $from_ts;
+		$left_s   = false === $until_ts ? 0 : max( 0, $until_ts - $from_ts );
+		return '<p class="mybnb-valid">' . esc_html__( 'Valid until', 'mybnb-payments' ) . ' <time datetime="' . esc_attr( $valid_until ) . '">' . esc_html( self::datetime( $valid_until ) ) . '</time>'
+			. ' <span class="mybnb-countdown" aria-live="polite" aria-atomic="true" data-seconds-left="' . esc_attr( (string) $left_s ) . '">'
+			. esc_html( self::left_text( $left_s ) ) . '</span></p>';
+	}
+
+	/**
+	 * Coarse "time left" text (the view script refines it; minutes are enough to announce).
+	 */
+	private static function left_text( int $left_s ): string {
+		if ( $left_s <= 0 ) {
+			return __( '(expired: reload to see the current outcome)', 'mybnb-payments' );
+		}
+		/* translators: %s: human time difference, e.g. "3 hours" */
+		return sprintf( __( '(%s left)', 'mybnb-payments' ), human_time_diff( 0, $left_s ) );
+	}
+}

@@ -1,0 +1,40 @@
+<?php
+/**
+ * Registers the four dynamic blocks from their built block.json files.
+ *
+ * @package MyBnB\Payments
+ */
+
+namespace MyBnB\Payments\Blocks;
+
+/**
+ * block.json (built from blocks/src/<slug>/ into build/<slug>/) is the one source of each block's
+ * attributes and scripts; PHP adds only the render callback.
+ */
+final class Registry {
+
+	/**
+	 * @param Block[] $blocks
+	 */
+	public function __construct( private string $build_dir, private array $blocks ) {}
+
+	public function register(): void {
+		foreach ( $this->blocks as $block ) {
+			$dir = $this->build_dir . '/' . $block->slug();
+			if ( ! is_file( $dir . '/block.json' ) ) {
+				// Not built (a source checkout without `npm --prefix blocks run build`): nothing to register.
+				continue;
+			}
+			register_block_type( $dir, array( 'render_callback' => array( $block, 'render_callback' ) ) );
+			$handle = generate_block_asset_handle( 'mybnb/' . $block->slug(), 'viewScript' );
+			wp_set_script_translations( $handle, 'mybnb-payments' );
+		}
+	}
+
+	/**
+	 * @return Block[]
+	 */
+	public function blocks(): array {
+		return $this->blocks;
+	}
+}

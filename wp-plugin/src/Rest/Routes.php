@@ -1,0 +1,191 @@
+<?php
+/**
+ * REST routes under mybnb/v1: GET only, each with a real permission_callback.
+ *
+ * @package MyBnB\Payments
+ */
+
+namespace MyBnB\Payments\Rest;
+
+use MyBnB\Payments\Access\Gate;
+use MyBnB\Payments\Ids;
+use MyBnB\Payments\Sidecar\Client;
+use WP_Error;
+use WP_REST_Request;
+use WP_REST_Response;
+use WP_REST_Server;
+
+/**
+ * Thin pass-through of the sidecar's reads, filtered by who is asking.
+ */
+final class Routes {
+
+	public const NAMESPACE = 'mybnb/v1';
+
+	public function __construct( private Client $client, private Gate $gate ) {}
+
+	public function register(): void {
+		$id = '(?P<id>' . Ids::ID_ROUTE . ')';
+		$this->route( '/bookings/' . $id, 'booking', 'booking_permission' );
+		$this->route( '/bookings/' . $id . '/receipt', 'receipt', 'booking_permission' );
+		$this->route(
+			'/bookings/' . $id . '/preview',
+			'preview',
+			'preview_permission',
+			array(
+				'by' => array(
+					'type'    => 'string',
+					'enum'    => array( 'guest', 'host' ),
+					'default' => 'guest',
+				),
+			)
+		);
+		$this->route(
+			'/hosts/' . $id . '/statement',
+			'statement',
+			'statement_permission',
+			array(
+				'from'   => array(
+					'type'              => 'string',
+					'required'          => true,
+					'validate_callback' => array( self::class, 'validate_date' ),
+				),
+				'to'     => array(
+					'type'              => 'string',
+					'required'          => true,
+					'validate_callback' => array( self::class, 'validate_date' ),
+				),
+				'format' => array(
+					'type'    => 'string',
+					'enum'    => array( 'json', 'csv' ),
+					'default' => 'json',
+				),
+			)
+		);
+		$this->route( '/connection', 'connection', 'admin_permission' );
+	}
+
+	/**
+	 * @param array<string,mixed> $args
+	 */
+	private function route( string $path, string $callback, string $permission, array $args = array() ): void {
+		register_rest_route(
+			self::NAMESPACE,
+			$path,
+			array(
+				'methods'             => WP_REST_Server::READABLE,
+				'callback'            => array( $this, $callback ),
+				'permission_callback' => array( $this, $permission ),
+				'args'                => $args,
+			)
+		);
+	}
+
+	/**
+	 * @param mixed $value
+	 */
+	public static function validate_date( $value ): bool {
+		return is_string( $value ) && Ids::is_date( $value );
+	}
+
+	/** @return true|WP_Error */
+	public function booking_permission( WP_REST_Request $request ) {
+		return $this->gate->can_view_booking( get_current_user_id(), (string) $request['id'], 'guest' );
+	}
+
+	/** @return true|WP_Error */
+	public function preview_permission( WP_REST_Request $request ) {
+		$by = 'host' === $request['by'] ? 'host' : 'guest';
+		return $this->gate->can_view_booking( get_current_user_id(), (string) $request['id'], $by );
+	}
+
+	/** @return true|WP_Error */
+	public function statement_permission( WP_REST_Request $request ) {
+		return $this->gate->can_view_statement( get_current_user_id(), (string) $request['id'] );
+	}
+
+	/** @return true|WP_Error */
+	public function admin_permission() {
+		if ( ! is_user_logged_in() ) {
+			return Gate::unauthenticated();
+		}
+		return current_user_can( 'manage_options' ) ? true : Gate::forbidden();
+	}
+
+	/** @return WP_REST_Response|WP_Error */
+	public function booking( WP_REST_Request $request ) {
+		return self::respond( $this->gate->booking( (string) $request['id'] ) );
+	}
+
+	/** @return WP_REST_Response|WP_Error */
+	public function receipt( WP_REST_Request $request ) {
+		return self::respond( $this->client->receipt( (string) $request['id'] ) );
+	}
+
+	/** @return WP_REST_Response|WP_Error */
+	public function preview( WP_REST_Request $request ) {
+		$by     = 'host' === $request['by'] ? 'host' : 'guest';
+		$answer = $this->client->cancellation_preview( (string) $request['id'], $by );
+		$result = self::respond( $answer );
+		if ( $result instanceof WP_REST_Response ) {
+			// A preview is a moment's answer: never let a cache replay it as consent.
+			$result->header( 'Cache-Control', 'no-store' );
+		}
+		return $result;
+	}
+
+	/** @return WP_REST_Response|WP_Error */
+	public function statement( WP_REST_Request $request ) {
+		$host_id = (string) $request['id'];
+		$from    = (string) $request['from'];
+		$to      = (string) $request['to'];
+		if ( 'csv' !== $request['format'] ) {
+			return self::respond( $this->client->host_statement( $host_id, $from, $to ) );
+		}
+		$csv = $this->client->host_statement_csv( $host_id, $from, $to );
+		if ( is_wp_error( $csv ) ) {
+			return $csv;
+		}
+		$response = new WP_REST_Response( $csv, 200 );
+		$response->header( 'Content-Type', 'text/csv; charset=utf-8' );
+		$response->header( 'Content-Disposition', 'attachment; filename="statement-' . sanitize_file_name( $host_id . '-' . $from . '-' . $to ) . '.csv"' );
+		$response->header( 'Cache-Control', 'private, no-store' );
+		// WordPress would JSON-encode the string; serve the CSV bytes as they are.
+		add_filter( 'rest_pre_serve_request', array( self::class, 'serve_csv' ), 10, 2 );
+		return $response;
+	}
+
+	/**
+	 * @param bool $served
+	 * @param mixed $result
+	 */
+	public static function serve_csv( $served, $result ): bool {
+		if ( $served || ! $result instanceof WP_REST_Response || ! is_string( $result->get_data() ) ) {
+			return (bool) $served;
+		}
+		$type = $result->get_headers()['Content-Type'] ?? '';
+		if ( ! str_starts_with( (string) $type, 'text/csv' ) ) {
+			return (bool) $served;
+		}
+		echo $result->get_data(); // phpcs:ignore WordPress.Security.EscapeOutput -- CSV bytes, not HTML; sent as text/csv attachment.
+		return true;
+	}
+
+	/** @return WP_REST_Response|WP_Error */
+	public function connection() {
+		return self::respond( $this->client->readyz() );
+	}
+
+	/**
+	 * @param array<string,mixed>|WP_Error $answer
+	 * @return WP_REST_Response|WP_Error
+	 */
+	private static function respond( $answer ) {
+		if ( is_wp_error( $answer ) ) {
+			return $answer;
+		}
+		$response = new WP_REST_Response( $answer, 200 );
+		$response->header( 'Cache-Control', 'private, no-store' );
+		return $response;
+	}
+}

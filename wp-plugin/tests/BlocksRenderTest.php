@@ -1,0 +1,111 @@
+<?php
+/**
+ * The dynamic blocks' server rendering: the numbers, the escaping, and nothing for outsiders.
+ *
+ * @package MyBnB\Payments
+ */
+
+use MyBnB\Payments\Plugin;
+use MyBnB\Payments\Blocks\Block;
+use MyBnB\Payments\Tests\SiteTestCase;
+
+final class BlocksRenderTest extends SiteTestCase {
+
+	private function block( string $slug ): Block {
+		foreach ( Plugin::instance()->blocks->blocks() as $block ) {
+			if ( $block->slug() === $slug ) {
+				return $block;
+			}
+		}
+		$this->fail( "no block $slug" );
+	}
+
+	protected function tearDown(): void {
+		unset( $_GET['booking_id'], $_GET['mybnb_from'], $_GET['mybnb_to'] );
+		parent::tearDown();
+	}
+
+	public function test_preview_shows_amounts_rule_hash_countdown_and_consent_link(): void {
+		wp_set_current_user( $this->user( 'subscriber', array( 'mybnb_guest_id' => 'g_owner' ) ) );
+		$html = $this->block( 'cancellation-preview' )->render( array( 'bookingId' => 'bk_1' ) );
+		$this->assertStringContainsString( 'data-field="refund_to_guest" data-amount-minor', str_replace( 'data-amount-minor="30000" data-currency="USD" data-field="refund_to_guest"', 'data-field="refund_to_guest" data-amount-minor', $html ) );
+		$this->assertStringContainsString( '$300.00', $html );
+		$this->assertStringContainsString( 'data-outcome-hash="sha256:' . str_repeat( 'cd', 32 ) . '"', $html );
+		$this->assertStringContainsString( 'cancellation/moderate', $html );
+		$this->assertStringContainsString( 'ababababab', $html, 'short rule hash' );
+		$this->assertMatchesRegularExpression( '/<span class="mybnb-countdown" aria-live="polite"[^>]*data-seconds-left="345600"/', $html );
+		$this->assertStringContainsString( 'href="http://engine.test/bookings/bk_1/cancel?consent=sha256%3A' . str_repeat( 'cd', 32 ) . '"', $html );
+		$this->assertStringContainsString( '&lt;script&gt;alert(1)&lt;/script&gt;', $html );
+		$this->assertStringNotContainsString( '<script>', $html );
+		$this->assertStringContainsString( '<th scope="col">', $html );
+	}
+
+	public function test_preview_for_another_guest_shows_no_data(): void {
+		wp_set_current_user( $this->user( 'subscriber', array( 'mybnb_guest_id' => 'g_other' ) ) );
+		$html = $this->block( 'cancellation-preview' )->render( array( 'bookingId' => 'bk_1' ) );
+		$this->assertStringContainsString( 'mybnb-notice-forbidden', $html );
+		$this->assertStringNotContainsString( '300', $html );
+		$this->assertStringNotContainsString( 'sha256', $html );
+		$this->assertStringNotContainsString( 'data-amount-minor', $html );
+	}
+
+	public function test_anonymous_is_asked_to_log_in(): void {
+		$html = $this->block( 'receipt' )->render( array( 'bookingId' => 'bk_1' ) );
+		$this->assertStringContainsString( 'mybnb-notice-login', $html );
+		$this->assertStringContainsString( 'wp-login.php', $html );
+		$this->assertStringNotContainsString( 'data-amount-minor', $html );
+		$this->assertCount( 0, $this->sidecar->requests );
+	}
+
+	public function test_booking_id_may_come_from_the_query_string_and_is_validated(): void {
+		wp_set_current_user( $this->user( 'subscriber', array( 'mybnb_guest_id' => 'g_owner' ) ) );
+		$_GET['booking_id'] = 'bk_1';
+		$this->assertStringContainsString( 'data-field="total_minor"', $this->block( 'booking-summary' )->render( array() ) );
+		$_GET['booking_id'] = '../../etc/passwd';
+		$html               = $this->block( 'booking-summary' )->render( array() );
+		$this->assertStringContainsString( 'mybnb-notice-info', $html );
+		$this->assertCount( 1, $this->sidecar->requests, 'the invalid id never reached the sidecar' );
+	}
+
+	public function test_summary_escapes_labels_and_shows_totals(): void {
+		wp_set_current_user( $this->user( 'subscriber', array( 'mybnb_guest_id' => 'g_owner' ) ) );
+		$html = $this->block( 'booking-summary' )->render( array( 'bookingId' => 'bk_1' ) );
+		$this->assertStringContainsString( 'Cleaning &lt;b&gt;fee&lt;/b&gt;', $html );
+		$this->assertStringContainsString( '$350.00', $html );
+		$this->assertStringContainsString( 'Confirmed', $html );
+	}
+
+	public function test_receipt_lists_lines_and_net_paid(): void {
+		wp_set_current_user( $this->user( 'subscriber', array( 'mybnb_guest_id' => 'g_owner' ) ) );
+		$html = $this->block( 'receipt' )->render( array( 'bookingId' => 'bk_1' ) );
+		$this->assertMatchesRegularExpression( '/data-amount-minor="35000" data-currency="USD" data-field="net_paid_minor"/', $html );
+		$this->assertStringContainsString( 'mybnb-print', $html );
+	}
+
+	public function test_statement_for_the_host_with_period_and_csv_link(): void {
+		wp_set_current_user( $this->user( 'subscriber', array( 'mybnb_host_id' => 'h_owner' ) ) );
+		$_GET['mybnb_from'] = '2026-10-01';
+		$_GET['mybnb_to']   = '2026-10-31';
+		$html               = $this->block( 'payout-statement' )->render( array() );
+		$this->assertMatchesRegularExpression( '/class="mybnb-total-row" data-currency="USD">.*data-amount-minor="33950" data-currency="USD" data-field="net_minor"/s', $html );
+		$this->assertStringContainsString( 'format=csv', $html );
+		$this->assertStringContainsString( '_wpnonce=', $html );
+	}
+
+	public function test_statement_ignores_a_pinned_host_for_non_admins(): void {
+		wp_set_current_user( $this->user( 'subscriber', array( 'mybnb_host_id' => 'h_other' ) ) );
+		$_GET['mybnb_from'] = '2026-10-01';
+		$_GET['mybnb_to']   = '2026-10-31';
+		$html               = $this->block( 'payout-statement' )->render( array( 'hostId' => 'h_owner' ) );
+		$this->assertStringNotContainsString( '33950', $html );
+		$this->assertStringContainsString( 'hosts/h_other/statement', $this->sidecar->requests[0]['url'] ?? '' );
+	}
+
+	public function test_sidecar_outage_shows_a_plain_message_to_guests(): void {
+		wp_set_current_user( $this->user( 'subscriber', array( 'mybnb_guest_id' => 'g_owner' ) ) );
+		$this->sidecar->transport_error = new WP_Error( 'http_request_failed', 'Connection refused at 10.0.0.5' );
+		$html                           = $this->block( 'booking-summary' )->render( array( 'bookingId' => 'bk_1' ) );
+		$this->assertStringContainsString( 'mybnb-notice-error', $html );
+		$this->assertStringNotContainsString( '10.0.0.5', $html, 'internal details are for admins only' );
+	}
+}

@@ -1,0 +1,149 @@
+<?php
+/**
+ * REST permission callbacks: owner, other user, anonymous, admin, for every route.
+ *
+ * @package MyBnB\Payments
+ */
+
+use MyBnB\Payments\Tests\SiteTestCase;
+
+final class PermissionsTest extends SiteTestCase {
+
+	private const BOOKING_ROUTES = array(
+		'/mybnb/v1/bookings/bk_1',
+		'/mybnb/v1/bookings/bk_1/preview',
+		'/mybnb/v1/bookings/bk_1/receipt',
+	);
+	private const STATEMENT = '/mybnb/v1/hosts/h_owner/statement';
+
+	private function get( string $route, array $query = array() ): WP_REST_Response {
+		$request = new WP_REST_Request( 'GET', $route );
+		$request->set_query_params( $query );
+		return rest_get_server()->dispatch( $request );
+	}
+
+	private function statement( array $extra = array() ): WP_REST_Response {
+		return $this->get( self::STATEMENT, array_merge( array( 'from' => '2026-10-01', 'to' => '2026-10-31' ), $extra ) );
+	}
+
+	private function assertRefused( int $status, WP_REST_Response $response, string $what ): void {
+		$this->assertSame( $status, $response->get_status(), $what );
+		$data = $response->get_data();
+		$this->assertSame( array( 'code', 'message', 'data' ), array_keys( $data ), "$what: error only, no data" );
+		$this->assertStringNotContainsString( 'g_owner', (string) wp_json_encode( $data ), $what );
+		$this->assertStringNotContainsString( '35000', (string) wp_json_encode( $data ), $what );
+	}
+
+	public function test_routes_are_get_only_with_real_permission_callbacks(): void {
+		$routes = rest_get_server()->get_routes( 'mybnb/v1' );
+		$this->assertGreaterThanOrEqual( 5, count( $routes ) - 1 );
+		foreach ( $routes as $path => $handlers ) {
+			if ( '/mybnb/v1' === $path ) {
+				continue;
+			}
+			foreach ( $handlers as $handler ) {
+				$this->assertSame( array( 'GET' => true ), $handler['methods'], $path );
+				$this->assertIsCallable( $handler['permission_callback'], $path );
+				$this->assertNotSame( '__return_true', $handler['permission_callback'], $path );
+			}
+		}
+		$post = new WP_REST_Request( 'POST', '/mybnb/v1/bookings/bk_1' );
+		wp_set_current_user( $this->user( 'administrator' ) );
+		$this->assertSame( 404, rest_get_server()->dispatch( $post )->get_status(), 'no route answers POST' );
+	}
+
+	public function test_anonymous_gets_401_everywhere_and_the_sidecar_is_not_asked(): void {
+		foreach ( self::BOOKING_ROUTES as $route ) {
+			$this->assertRefused( 401, $this->get( $route ), $route );
+		}
+		$this->assertRefused( 401, $this->statement(), 'statement' );
+		$this->assertRefused( 401, $this->get( '/mybnb/v1/connection' ), 'connection' );
+		$this->assertCount( 0, $this->sidecar->requests );
+	}
+
+	public function test_owner_guest_sees_own_booking_preview_and_receipt(): void {
+		wp_set_current_user( $this->user( 'subscriber', array( 'mybnb_guest_id' => 'g_owner' ) ) );
+		$booking = $this->get( '/mybnb/v1/bookings/bk_1' );
+		$this->assertSame( 200, $booking->get_status() );
+		$this->assertSame( 35000, $booking->get_data()['total_minor'] );
+		$preview = $this->get( '/mybnb/v1/bookings/bk_1/preview' );
+		$this->assertSame( 200, $preview->get_status() );
+		$this->assertSame( 'sha256:' . str_repeat( 'cd', 32 ), $preview->get_data()['outcome_hash'] );
+		$this->assertSame( 'no-store', $preview->get_headers()['Cache-Control'] );
+		$this->assertSame( 35000, $this->get( '/mybnb/v1/bookings/bk_1/receipt' )->get_data()['net_paid_minor'] );
+	}
+
+	public function test_other_guest_gets_403_and_no_data(): void {
+		wp_set_current_user( $this->user( 'subscriber', array( 'mybnb_guest_id' => 'g_other' ) ) );
+		foreach ( self::BOOKING_ROUTES as $route ) {
+			$this->assertRefused( 403, $this->get( $route ), $route );
+		}
+	}
+
+	public function test_user_without_ids_gets_403_without_asking_the_sidecar(): void {
+		wp_set_current_user( $this->user( 'subscriber' ) );
+		foreach ( self::BOOKING_ROUTES as $route ) {
+			$this->assertRefused( 403, $this->get( $route ), $route );
+		}
+		$this->assertRefused( 403, $this->statement(), 'statement' );
+		$this->assertCount( 0, $this->sidecar->requests );
+	}
+
+	public function test_unknown_booking_is_403_for_guests_not_404(): void {
+		wp_set_current_user( $this->user( 'subscriber', array( 'mybnb_guest_id' => 'g_owner' ) ) );
+		$this->assertRefused( 403, $this->get( '/mybnb/v1/bookings/bk_nope' ), 'unknown booking' );
+	}
+
+	public function test_host_sees_own_statement_only(): void {
+		wp_set_current_user( $this->user( 'subscriber', array( 'mybnb_host_id' => 'h_owner' ) ) );
+		$own = $this->statement();
+		$this->assertSame( 200, $own->get_status() );
+		$this->assertSame( 33950, $own->get_data()['totals'][0]['net_minor'] );
+		$this->assertRefused( 403, $this->get( '/mybnb/v1/hosts/h_other/statement', array( 'from' => '2026-10-01', 'to' => '2026-10-31' ) ), 'other host' );
+		$this->assertRefused( 403, $this->get( '/mybnb/v1/bookings/bk_1' ), 'host reading the guest view' );
+		$this->assertSame( 200, $this->get( '/mybnb/v1/bookings/bk_1/preview', array( 'by' => 'host' ) )->get_status(), 'host-side preview of own booking' );
+	}
+
+	public function test_other_host_gets_403(): void {
+		wp_set_current_user( $this->user( 'subscriber', array( 'mybnb_host_id' => 'h_other' ) ) );
+		$this->assertRefused( 403, $this->statement(), 'statement' );
+		$this->assertRefused( 403, $this->get( '/mybnb/v1/bookings/bk_1/preview', array( 'by' => 'host' ) ), 'host preview' );
+	}
+
+	public function test_guest_id_of_a_host_does_not_open_statements(): void {
+		wp_set_current_user( $this->user( 'subscriber', array( 'mybnb_guest_id' => 'h_owner' ) ) );
+		$this->assertRefused( 403, $this->statement(), 'guest meta equal to a host id' );
+	}
+
+	public function test_admin_sees_any_and_sidecar_errors_pass_through(): void {
+		wp_set_current_user( $this->user( 'administrator' ) );
+		foreach ( self::BOOKING_ROUTES as $route ) {
+			$this->assertSame( 200, $this->get( $route )->get_status(), $route );
+		}
+		$this->assertSame( 200, $this->statement()->get_status() );
+		$missing = $this->get( '/mybnb/v1/bookings/bk_nope' );
+		$this->assertSame( 404, $missing->get_status() );
+		$this->assertSame( 'mybnb_not_found', $missing->get_data()['code'] );
+	}
+
+	public function test_editor_is_not_admin(): void {
+		wp_set_current_user( $this->user( 'editor' ) );
+		$this->assertRefused( 403, $this->get( '/mybnb/v1/bookings/bk_1' ), 'editor' );
+		$this->assertRefused( 403, $this->get( '/mybnb/v1/connection' ), 'editor connection' );
+	}
+
+	public function test_statement_dates_are_validated(): void {
+		wp_set_current_user( $this->user( 'subscriber', array( 'mybnb_host_id' => 'h_owner' ) ) );
+		$this->assertSame( 400, $this->get( self::STATEMENT, array( 'from' => '2026-02-30', 'to' => '2026-03-01' ) )->get_status() );
+		$this->assertSame( 400, $this->get( self::STATEMENT, array( 'from' => '2026-10-01' ) )->get_status() );
+	}
+
+	public function test_csv_is_passed_through_for_the_owner(): void {
+		wp_set_current_user( $this->user( 'subscriber', array( 'mybnb_host_id' => 'h_owner' ) ) );
+		$csv = $this->statement( array( 'format' => 'csv' ) );
+		$this->assertSame( 200, $csv->get_status() );
+		$this->assertSame( "booking_id,currency,net_minor\nbk_1,USD,33950\n", $csv->get_data() );
+		$this->assertStringStartsWith( 'text/csv', $csv->get_headers()['Content-Type'] );
+		$this->assertStringContainsString( 'attachment;', $csv->get_headers()['Content-Disposition'] );
+	}
+}
