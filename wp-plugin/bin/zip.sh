@@ -19,7 +19,7 @@ done
 STAGE=$(mktemp -d)
 trap 'rm -rf "$STAGE"' EXIT
 mkdir -p "$STAGE/mybnb-payments"
-cp -R "$HERE/mybnb-payments.php" "$HERE/uninstall.php" "$HERE/readme.txt" "$HERE/src" "$HERE/build" "$STAGE/mybnb-payments/"
+cp -R "$HERE/mybnb-payments.php" "$HERE/uninstall.php" "$HERE/readme.txt" "$HERE/src" "$HERE/assets" "$HERE/build" "$STAGE/mybnb-payments/"
 [ -d "$HERE/languages" ] && cp -R "$HERE/languages" "$STAGE/mybnb-payments/"
 mkdir -p "$OUT_DIR"; rm -f "$OUT"
 if command -v zip >/dev/null 2>&1; then

@@ -18,7 +18,12 @@ final class Registry {
 	 */
 	public function __construct( private string $build_dir, private array $blocks ) {}
 
+	public const COMMON_STYLE = 'mybnb-payments-blocks';
+
 	public function register(): void {
+		// Styles every block shares (tables, notices); each block.json lists this handle.
+		$css = dirname( $this->build_dir ) . '/assets/blocks.css';
+		wp_register_style( self::COMMON_STYLE, plugins_url( 'assets/blocks.css', $this->build_dir ), array(), (string) filemtime( $css ) );
 		foreach ( $this->blocks as $block ) {
 			$dir = $this->build_dir . '/' . $block->slug();
 			if ( ! is_file( $dir . '/block.json' ) ) {

@@ -1,0 +1,5 @@
+/** Mirrors block.json's attributes (block.json is the source). */
+export type PayoutStatementAttributes = {
+	/** Administrators only: pin a host (hosts always see their own statement). */
+	hostId: string;
+};

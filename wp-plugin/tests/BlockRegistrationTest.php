@@ -1,0 +1,37 @@
+<?php
+/**
+ * The built blocks register from their block.json with PHP render callbacks.
+ *
+ * @package MyBnB\Payments
+ */
+
+use PHPUnit\Framework\TestCase;
+
+final class BlockRegistrationTest extends TestCase {
+
+	private const NAMES = array( 'mybnb/booking-summary', 'mybnb/cancellation-preview', 'mybnb/receipt', 'mybnb/payout-statement' );
+
+	protected function setUp(): void {
+		if ( ! is_file( dirname( __DIR__ ) . '/build/receipt/block.json' ) ) {
+			$this->markTestSkipped( 'blocks not built (npm --prefix blocks run build)' );
+		}
+	}
+
+	public function test_all_four_blocks_are_dynamic_with_view_scripts(): void {
+		$registry = WP_Block_Type_Registry::get_instance();
+		foreach ( self::NAMES as $name ) {
+			$this->assertTrue( $registry->is_registered( $name ), $name );
+			$type = $registry->get_registered( $name );
+			$this->assertTrue( $type->is_dynamic(), "$name renders in PHP" );
+			$this->assertNotEmpty( $type->view_script_handles, "$name hydrates" );
+			$this->assertContains( 'mybnb-payments-blocks', $type->style_handles, "$name shares the common styles" );
+		}
+	}
+
+	public function test_do_blocks_renders_through_the_callback(): void {
+		wp_set_current_user( 0 );
+		$html = do_blocks( '<!-- wp:mybnb/receipt {"bookingId":"bk_1"} /-->' );
+		$this->assertStringContainsString( 'wp-block-mybnb-receipt', $html, 'wrapper attributes come from WordPress' );
+		$this->assertStringContainsString( 'mybnb-notice-login', $html );
+	}
+}
