@@ -3,3 +3,4 @@ export * from './errors.js';
 export * from './assert.js';
 export * from './money.js';
 export * from './time.js';
+export * from './json-body.js';

@@ -1,4 +1,4 @@
-import { DomainError } from '../kernel/index.js';
+import { DomainError } from './errors.js';
 
 export const MAX_JSON_DEPTH = 16;
 

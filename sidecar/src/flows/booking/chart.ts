@@ -19,7 +19,8 @@ export const chart = {
   bookingTaxes: (b: string, c: string) => acct(`booking:${b}:taxes:${c}`, 'liability', c, `Taxes collected for booking ${b}`),
   refundDue: (b: string, c: string) => acct(`booking:${b}:refund_due:${c}`, 'liability', c, `Refund owed to the guest of booking ${b}`),
   hostPayable: (h: string, c: string) => acct(`host:${h}:payable:${c}`, 'liability', c, `Owed to host ${h}, transfer pending`),
-  hostReceivable: (h: string, c: string) => acct(`host:${h}:receivable:${c}`, 'asset', c, `Owed by host ${h} (penalties, recoveries)`),
+  hostReceivable: (h: string, c: string) => acct(`host:${h}:receivable:${c}`, 'asset', c, `Owed by host ${h}: paid-out shares to recover by transfer reversal`),
+  hostPenalties: (h: string, c: string) => acct(`host:${h}:penalties_receivable:${c}`, 'asset', c, `Cancellation penalties owed by host ${h}, deducted from payouts`),
   guestCredits: (g: string) => acct(`guest:${g}:credits`, 'liability', 'CREDIT', `Loyalty credits of guest ${g}`),
   creditsIssued: () => acct('platform:loyalty_credits_issued', 'equity', 'CREDIT', 'Loyalty credits issued (non-cash)'),
 };

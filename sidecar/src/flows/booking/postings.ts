@@ -15,7 +15,7 @@ function line(a: ChartAccount, direction: 'D' | 'C', amount_minor: number): Jour
   return amount_minor > 0 ? { account: a.code, unit: a.unit, direction, amount_minor } : null;
 }
 
-async function post(db: Db, input: { key: string; kind: string; booking_id: string | null; ev: EventRef; description: string; lines: Array<JournalLine | null>; accounts: ChartAccount[] }): Promise<PostResult | null> {
+async function post(db: Db, input: { key: string; kind: string; booking_id: string | null; ev: EventRef; description: string; lines: Array<JournalLine | null>; accounts: ChartAccount[]; meta?: Record<string, unknown> }): Promise<PostResult | null> {
   const lines = input.lines.filter((l): l is JournalLine => l !== null);
   if (lines.length === 0) return null;
   await ensureAccounts(db, input.accounts, input.ev.occurred_at);
@@ -25,18 +25,18 @@ async function post(db: Db, input: { key: string; kind: string; booking_id: stri
     booking_id: input.booking_id,
     occurred_at: input.ev.occurred_at,
     description: input.description,
-    meta: { event_id: input.ev.event_id, inbox_id: input.ev.inbox_id, ...(input.ev.decision_id ? { decision_id: input.ev.decision_id } : {}) },
+    meta: { event_id: input.ev.event_id, inbox_id: input.ev.inbox_id, ...(input.ev.decision_id ? { decision_id: input.ev.decision_id } : {}), ...input.meta },
     lines,
   });
 }
 
-/** Credit-normal balance of an account, 0 if it was never opened. */
+/** An account's balance on its normal side (assets: debits − credits; liabilities: credits − debits), 0 if never opened. */
 export async function heldIn(db: Db, a: ChartAccount): Promise<number> {
   if (!(await findAccount(db, a.code))) return 0;
   return Number((await balanceOf(db, a.code)).balance_minor);
 }
 
-export type PaymentSplit = { total: number; host_share: number; platform_fees: number; taxes: number };
+export type PaymentSplit = { total: number; host_share: number; platform_fees: number; taxes: number; service_fee: number; host_fee: number };
 
 export function postPayment(db: Db, b: { booking_id: string; currency: string; payment_intent_id: string }, split: PaymentSplit, ev: EventRef) {
   const c = b.currency;
@@ -45,6 +45,7 @@ export function postPayment(db: Db, b: { booking_id: string; currency: string; p
     key: `payment:${b.payment_intent_id}`, kind: 'payment_received', booking_id: b.booking_id, ev,
     description: `Guest payment for booking ${b.booking_id} (${b.payment_intent_id})`,
     accounts: [bal, host, fees, taxes],
+    meta: { service_fee_minor: split.service_fee, host_fee_minor: split.host_fee },
     lines: [line(bal, 'D', split.total), line(host, 'C', split.host_share), line(fees, 'C', split.platform_fees), line(taxes, 'C', split.taxes)],
   });
 }
@@ -78,6 +79,7 @@ export async function postCancellation(db: Db, b: { booking_id: string; host_id:
   const acc = {
     refundDue: chart.refundDue(b.booking_id, c), host: chart.hostShare(b.booking_id, c), fees: chart.platformFees(b.booking_id, c), taxes: chart.bookingTaxes(b.booking_id, c),
     receivable: chart.hostReceivable(b.host_id, c), revenue: chart.feeRevenue(c), taxesPayable: chart.taxesPayable(c), penalty: chart.penaltyRevenue(c),
+    penalties: chart.hostPenalties(b.host_id, c),
   };
   await ensureAccounts(db, Object.values(acc), ev.occurred_at);
   const results: Array<PostResult | null> = [];
@@ -104,7 +106,7 @@ export async function postCancellation(db: Db, b: { booking_id: string; host_id:
     key: `host_penalty:${ev.decision_id}`, kind: 'host_penalty', booking_id: b.booking_id, ev,
     description: `Host cancellation penalty for booking ${b.booking_id}, deducted from future payouts`,
     accounts: Object.values(acc),
-    lines: [line(acc.receivable, 'D', a.host_penalty), line(acc.penalty, 'C', a.host_penalty)],
+    lines: [line(acc.penalties, 'D', a.host_penalty), line(acc.penalty, 'C', a.host_penalty)],
   }));
   return results;
 }
@@ -124,7 +126,7 @@ export function postRefundSettled(db: Db, b: { booking_id: string; currency: str
  */
 export async function postTransfer(db: Db, b: { booking_id: string; host_id: string; currency: string }, x: { transfer_id: string; amount_minor: number; deduction_minor: number }, ev: EventRef) {
   const c = b.currency;
-  const acc = { host: chart.hostShare(b.booking_id, c), bal: chart.stripeBalance(c), receivable: chart.hostReceivable(b.host_id, c), fees: chart.platformFees(b.booking_id, c), revenue: chart.feeRevenue(c), taxes: chart.bookingTaxes(b.booking_id, c), taxesPayable: chart.taxesPayable(c) };
+  const acc = { host: chart.hostShare(b.booking_id, c), bal: chart.stripeBalance(c), receivable: chart.hostPenalties(b.host_id, c), fees: chart.platformFees(b.booking_id, c), revenue: chart.feeRevenue(c), taxes: chart.bookingTaxes(b.booking_id, c), taxesPayable: chart.taxesPayable(c) };
   await ensureAccounts(db, Object.values(acc), ev.occurred_at);
   const fees = Math.max(0, await heldIn(db, acc.fees));
   const taxes = Math.max(0, await heldIn(db, acc.taxes));

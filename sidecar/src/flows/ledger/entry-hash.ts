@@ -1,8 +1,10 @@
-import { hashOf, type Sha256Hash } from '../../kernel/index.js';
+import { canonicalJson, hashOf, sha256Hex, type Sha256Hash } from '../../kernel/index.js';
 import type { JournalEntry, JournalEntryRequest, JournalLine } from './types.js';
 
 /** The request as the ledger understands it: what an idempotency key is bound to. */
 export function contentHashOf(req: JournalEntryRequest): Sha256Hash {
+  const fast = contentJson(req);
+  if (fast !== undefined) return `sha256:${sha256Hex(fast)}`;
   return hashOf({
     kind: req.kind,
     booking_id: req.booking_id,
@@ -20,6 +22,8 @@ function canonicalLine(l: JournalLine) {
 
 /** Canonical form of a stored entry, chained to the previous entry's hash. */
 export function entryHashOf(e: Omit<JournalEntry, 'entry_hash'>): Sha256Hash {
+  const fast = entryJson(e);
+  if (fast !== undefined) return `sha256:${sha256Hex(fast)}`;
   return hashOf({
     seq: e.seq,
     idempotency_key: e.idempotency_key,
@@ -33,4 +37,84 @@ export function entryHashOf(e: Omit<JournalEntry, 'entry_hash'>): Sha256Hash {
     lines: e.lines.map(canonicalLine),
     prev_hash: e.prev_hash,
   });
+}
+
+/*
+ * Fast path. The generic RFC 8785 serialiser (kernel canonicalJson) walks every value, sorts keys
+ * and checks every string for lone surrogates; on the ledger's hot paths (postEntry, verifyLedger)
+ * it was the largest cost. The shapes hashed here are fixed, so their keys are written below in
+ * RFC 8785 order (UTF-16 code-unit order; entry-hash.test.ts proves the bytes equal) and only the values are serialised:
+ * strings without surrogates and safe integers have exactly one canonical form, JSON.stringify's.
+ * Anything else (a surrogate, a non-integer number, a missing field, an odd type) returns undefined
+ * and the caller takes the generic path, so the bytes hashed are the kernel's in every case.
+ * `meta` is free-form and always goes through the kernel.
+ */
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && !SURROGATE.test(v) ? JSON.stringify(v) : undefined;
+}
+
+function int(v: unknown): string | undefined {
+  return typeof v === 'number' && Number.isSafeInteger(v) ? JSON.stringify(v) : undefined;
+}
+
+function strOrNull(v: unknown): string | undefined {
+  return v === null ? 'null' : str(v);
+}
+
+function intOrNull(v: unknown): string | undefined {
+  return v === null ? 'null' : int(v);
+}
+
+function metaJson(v: unknown): string | undefined {
+  return typeof v === 'object' && v !== null ? canonicalJson(v) : undefined;
+}
+
+function linesJson(lines: unknown): string | undefined {
+  if (!Array.isArray(lines)) return undefined;
+  let out = '[';
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i] as JournalLine | null | undefined;
+    if (typeof l !== 'object' || l === null) return undefined;
+    const account = str(l.account);
+    const amount = int(l.amount_minor);
+    const direction = str(l.direction);
+    const unit = str(l.unit);
+    if (account === undefined || amount === undefined || direction === undefined || unit === undefined) return undefined;
+    out += `${i === 0 ? '' : ','}{"account":${account},"amount_minor":${amount},"direction":${direction},"unit":${unit}}`;
+  }
+  return `${out}]`;
+}
+
+function contentJson(req: JournalEntryRequest): string | undefined {
+  const booking_id = strOrNull(req.booking_id);
+  const description = str(req.description);
+  const kind = str(req.kind);
+  const lines = linesJson(req.lines);
+  const meta = metaJson(req.meta ?? {});
+  const occurred_at = str(req.occurred_at);
+  const reverses_seq = intOrNull(req.reverses_seq ?? null);
+  if (booking_id === undefined || description === undefined || kind === undefined || lines === undefined || meta === undefined
+    || occurred_at === undefined || reverses_seq === undefined) return undefined;
+  return `{"booking_id":${booking_id},"description":${description},"kind":${kind},"lines":${lines},"meta":${meta},"occurred_at":${occurred_at},"reverses_seq":${reverses_seq}}`;
+}
+
+function entryJson(e: Omit<JournalEntry, 'entry_hash'>): string | undefined {
+  const booking_id = strOrNull(e.booking_id);
+  const content_hash = str(e.content_hash);
+  const description = str(e.description);
+  const idempotency_key = str(e.idempotency_key);
+  const kind = str(e.kind);
+  const lines = linesJson(e.lines);
+  const meta = metaJson(e.meta);
+  const occurred_at = str(e.occurred_at);
+  const prev_hash = str(e.prev_hash);
+  const reverses_seq = intOrNull(e.reverses_seq);
+  const seq = int(e.seq);
+  if (booking_id === undefined || content_hash === undefined || description === undefined || idempotency_key === undefined
+    || kind === undefined || lines === undefined || meta === undefined || occurred_at === undefined || prev_hash === undefined
+    || reverses_seq === undefined || seq === undefined) return undefined;
+  return `{"booking_id":${booking_id},"content_hash":${content_hash},"description":${description},"idempotency_key":${idempotency_key},`
+    + `"kind":${kind},"lines":${lines},"meta":${meta},"occurred_at":${occurred_at},"prev_hash":${prev_hash},"reverses_seq":${reverses_seq},"seq":${seq}}`;
 }

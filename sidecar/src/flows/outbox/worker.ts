@@ -53,7 +53,14 @@ export class OutboxWorker {
 
   /** One pass over due intents; returns how many calls were made. */
   async runOnce(now_ms = Date.now()): Promise<number> {
-    if (this.running) return 0;
+    const run = this.queue.then(() => this.pass(now_ms));
+    this.queue = run.then(() => undefined, () => undefined);
+    return run;
+  }
+
+  private queue: Promise<void> = Promise.resolve();
+
+  private async pass(now_ms: number): Promise<number> {
     this.running = true;
     try {
       let calls = 0;

@@ -1,0 +1,81 @@
+import type { Db } from '../../db/connect.js';
+import { bookingFlags, getBooking, stripeObjectsOfBooking, type BookingRecord } from '../booking/store.js';
+import { bookingMoney, type BookingMoney } from '../booking/money-view.js';
+import { latestHold } from '../booking/payout-store.js';
+import { intentsWithStatus } from '../outbox/intents.js';
+
+export type PriceLine = { code: 'nightly_total' | 'cleaning_fee' | 'guest_service_fee' | 'taxes'; label: string; amount_minor: number };
+
+export function priceLines(b: BookingRecord): PriceLine[] {
+  const f = b.facts;
+  return [
+    { code: 'nightly_total', label: 'Nights', amount_minor: f.nightly_total },
+    { code: 'cleaning_fee', label: 'Cleaning fee', amount_minor: f.cleaning_fee },
+    { code: 'guest_service_fee', label: 'Guest service fee', amount_minor: f.guest_service_fee },
+    { code: 'taxes', label: 'Taxes', amount_minor: f.taxes },
+  ];
+}
+
+function credited(m: BookingMoney, kind: string, prefix: string): number {
+  return m.entries.filter((e) => e.kind === kind).flatMap((e) => e.lines).filter((l) => l.account.startsWith(prefix) && l.direction === 'C').reduce((s, l) => s + l.amount_minor, 0);
+}
+
+export type NextStep = { action: string; due_at: string | null; held?: { code: string; reason: string } } | null;
+
+/** The booking as a guest, host or admin sees it: state, price, money moved, what happens next. */
+export async function bookingView(db: Db, booking_id: string, nextPayoutAt: (b: BookingRecord) => Promise<string | null>) {
+  const b = await getBooking(db, booking_id);
+  if (!b) return undefined;
+  const money = await bookingMoney(db, booking_id);
+  const lines = priceLines(b);
+  const platformFees = credited(money, 'payment_received', `booking:${booking_id}:platform_fees:`);
+  const transferIntents = (await intentsWithStatus(db, { booking_id })).filter((i) => i.operation === 'transfer');
+  const transfers = await stripeObjectsOfBooking(db, booking_id, 'transfer');
+  const refunds = await stripeObjectsOfBooking(db, booking_id, 'refund');
+  const hold = await latestHold(db, booking_id);
+  const cancellation = b.policies.cancellation!;
+  return {
+    booking_id: b.booking_id,
+    listing_id: b.facts.listing_id,
+    guest_id: b.guest_id,
+    host_id: b.host_id,
+    state: b.state,
+    currency: b.currency,
+    check_in: b.facts.check_in,
+    check_out: b.facts.check_out,
+    check_in_time: b.facts.check_in_time,
+    time_zone: b.facts.time_zone,
+    confirmed_at: b.confirmed_at,
+    rule: { policy: `cancellation/${cancellation.id}`, version: cancellation.version, hash: cancellation.hash },
+    policies: b.policies,
+    price_lines: lines,
+    total_minor: lines.reduce((s, l) => s + l.amount_minor, 0),
+    paid_minor: money.paid_minor,
+    refunded_minor: money.refunded_minor,
+    refund_pending_minor: Math.max(0, money.refund_due_minor - money.refunded_minor),
+    fees: { host_fee_minor: money.paid_minor > 0 ? Math.max(0, platformFees - b.facts.guest_service_fee) : 0, stripe_fee_minor: money.stripe_fee_minor },
+    transfers: transfers.map((t) => ({ id: t.object_id, amount_minor: Number(t.data.amount ?? 0), status: 'paid' })),
+    pending_transfers: transferIntents.filter((i) => i.status !== 'succeeded').map((i) => ({ intent_id: i.intent_id, amount_minor: Number(i.params.amount), status: i.status })),
+    refunds: refunds.map((r) => ({ id: r.object_id, amount_minor: Number(r.data.amount ?? 0) })),
+    host_paid_out_minor: money.host_paid_out_minor - money.host_recovered_minor,
+    flags: await bookingFlags(db, booking_id),
+    next_step: await nextStep(b, hold, nextPayoutAt),
+    transitions: b.transitions.map((t) => ({ from: t.from_state, to: t.to_state, at: t.at })),
+  };
+}
+
+async function nextStep(b: BookingRecord, hold: { code: string; reason: string } | undefined, nextPayoutAt: (b: BookingRecord) => Promise<string | null>): Promise<NextStep> {
+  switch (b.state) {
+    case 'awaiting_payment': return { action: 'guest_payment', due_at: null };
+    case 'paid':
+    case 'checked_in': {
+      const due_at = await nextPayoutAt(b);
+      return { action: 'host_payout', due_at, ...(hold ? { held: { code: hold.code, reason: hold.reason } } : {}) };
+    }
+    case 'payout_pending': return { action: 'transfer_confirmation', due_at: null };
+    case 'paid_out': return { action: 'stay_completion', due_at: null };
+    case 'refund_pending': return { action: 'refund_confirmation', due_at: null };
+    case 'refund_failed': return { action: 'refund_failed', due_at: null };
+    default: return null;
+  }
+}

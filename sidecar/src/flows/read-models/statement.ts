@@ -1,0 +1,70 @@
+import type { Db } from '../../db/connect.js';
+import { readEntries, type JournalEntry } from '../ledger/index.js';
+
+export type StatementRow = {
+  booking_id: string; currency: string;
+  gross_minor: number; host_fee_minor: number; refunds_minor: number; penalties_minor: number;
+  transfers_minor: number; deductions_minor: number; reversals_minor: number; net_minor: number;
+};
+const COLUMNS = ['gross_minor', 'host_fee_minor', 'refunds_minor', 'penalties_minor', 'transfers_minor', 'deductions_minor', 'reversals_minor', 'net_minor'] as const;
+
+function sum(e: JournalEntry, pred: (account: string) => boolean, direction: 'D' | 'C'): number {
+  return e.lines.filter((l) => pred(l.account) && l.direction === direction).reduce((s, l) => s + l.amount_minor, 0);
+}
+
+/**
+ * A host's statement for entries dated in [from, to] (UTC dates, inclusive), built from the same
+ * journal lines the ledger holds, so every column ties out to it:
+ * - gross: listing price collected for the host (host share + host fee at payment);
+ * - host_fee: the platform's cut at payment, less the part given back when a cancellation released it;
+ * - refunds: the host's share given back to guests by cancellations; penalties: host cancellation penalties;
+ * - transfers: sent to the host; deductions: penalties taken from payouts; reversals: recovered from the host;
+ * - net: gross − host_fee − refunds − penalties (what the host earned in the period).
+ */
+export async function hostStatement(db: Db, host_id: string, from: string, to: string) {
+  const bookings = (await db('bookings').where({ host_id }).orderBy('inbox_id').select('booking_id', 'currency', 'guest_id')) as Array<{ booking_id: string; currency: string }>;
+  const rows: StatementRow[] = [];
+  for (const b of bookings) {
+    const entries = (await readEntries(db, { booking_id: b.booking_id })).filter((e) => e.occurred_at.slice(0, 10) >= from && e.occurred_at.slice(0, 10) <= to);
+    if (entries.length === 0) continue;
+    const hs = `booking:${b.booking_id}:host_share:`;
+    const pf = `booking:${b.booking_id}:platform_fees:`;
+    const r: StatementRow = { booking_id: b.booking_id, currency: b.currency, gross_minor: 0, host_fee_minor: 0, refunds_minor: 0, penalties_minor: 0, transfers_minor: 0, deductions_minor: 0, reversals_minor: 0, net_minor: 0 };
+    for (const e of entries) {
+      if (e.kind === 'payment_received') {
+        const share = sum(e, (a) => a.startsWith(hs), 'C');
+        const fees = sum(e, (a) => a.startsWith(pf), 'C');
+        const serviceFee = Number((e.meta.service_fee_minor as number | undefined) ?? NaN);
+        const hostFee = Number.isNaN(serviceFee) ? 0 : fees - serviceFee;
+        r.gross_minor += share + hostFee;
+        r.host_fee_minor += hostFee;
+      } else if (e.kind === 'cancellation_refund_due') {
+        r.refunds_minor += sum(e, (a) => a.startsWith(hs) || a.startsWith(`host:${host_id}:receivable:`), 'D');
+      } else if (e.kind === 'host_penalty') {
+        r.penalties_minor += sum(e, (a) => a.startsWith(`host:${host_id}:penalties_receivable:`), 'D');
+      } else if (e.kind === 'host_transfer') {
+        r.transfers_minor += sum(e, (a) => a.startsWith('platform:stripe_balance:'), 'C');
+        r.deductions_minor += sum(e, (a) => a.startsWith(`host:${host_id}:penalties_receivable:`), 'C');
+      } else if (e.kind === 'host_recovery') {
+        r.reversals_minor += sum(e, (a) => a.startsWith('platform:stripe_balance:'), 'D');
+      }
+    }
+    r.net_minor = r.gross_minor - r.host_fee_minor - r.refunds_minor - r.penalties_minor;
+    rows.push(r);
+  }
+  const totals = new Map<string, Record<string, number | string>>();
+  for (const r of rows) {
+    let t = totals.get(r.currency);
+    if (!t) totals.set(r.currency, (t = { currency: r.currency, ...Object.fromEntries(COLUMNS.map((c) => [c, 0])) }));
+    for (const c of COLUMNS) t[c] = (t[c] as number) + r[c];
+  }
+  return { host_id, from, to, bookings: rows, totals: [...totals.values()] };
+}
+
+export function statementCsv(s: Awaited<ReturnType<typeof hostStatement>>): string {
+  const header = ['booking_id', 'currency', ...COLUMNS].join(',');
+  const esc = (v: string | number) => (typeof v === 'string' && /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : String(v));
+  const body = s.bookings.map((r) => [r.booking_id, r.currency, ...COLUMNS.map((c) => r[c])].map(esc).join(','));
+  const totals = s.totals.map((t) => ['TOTAL', t.currency as string, ...COLUMNS.map((c) => t[c] as number)].map(esc).join(','));
+  return [header, ...body, ...totals].join('\n') + '\n';
+}

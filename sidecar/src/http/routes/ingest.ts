@@ -1,0 +1,40 @@
+import { Router, type RequestHandler } from 'express';
+import { DomainError } from '../../kernel/index.js';
+import { currentPolicyVersion } from '../../flows/evidence/policy-versions.js';
+import { ingestBookingEvent, ingestStripeWebhook } from '../../sari/ingest.js';
+import { route } from '../app.js';
+import { problemOf, sendProblem } from '../problem.js';
+import type { Services } from '../services.js';
+
+export function ingestRoutes(s: Services, mw: { signedEngine: RequestHandler; perKeyLimit: RequestHandler; webhookLimit: RequestHandler }): Router {
+  const r = Router();
+
+  // Past the backlog limit the inbox stops taking work: senders retry, the process never buffers it.
+  const backpressure: RequestHandler = (_req, res, next) => {
+    if (s.dispatcher.backlog() >= s.config.inboxMaxBacklog) {
+      sendProblem(res, problemOf('overloaded', `dispatch backlog is ${s.dispatcher.backlog()} events; retry later`), { 'Retry-After': '5' });
+      return;
+    }
+    next();
+  };
+
+  r.post('/webhooks/stripe', mw.webhookLimit, backpressure, route(async (req, res) => {
+    const stored = await ingestStripeWebhook(s.db, req.rawBody!, req.get('Stripe-Signature'), s.config.stripeWebhookSecrets, s.now_ms());
+    s.metrics.inboxStored.inc({ source: 'stripe', result: stored.duplicate ? 'duplicate' : 'stored' });
+    if (!stored.duplicate) s.dispatcher.noteStored(stored.inbox_id);
+    res.status(200).json({ received: true, duplicate: stored.duplicate, event_id: stored.event_id });
+  }));
+
+  r.post('/events/booking', mw.signedEngine, mw.perKeyLimit, backpressure, route(async (req, res) => {
+    if (!req.is('application/json')) throw new DomainError('unsupported_media_type', 'events are application/json');
+    const stored = await ingestBookingEvent(s.db, req.rawBody!, s.now_ms(), async (event) => {
+      if (event.type === 'booking.confirmed' && !(await currentPolicyVersion(s.db, 'cancellation', event.data.cancellation_policy))) {
+        throw new DomainError('unknown_policy', `unknown cancellation policy ${event.data.cancellation_policy}`, { field: 'data.cancellation_policy' });
+      }
+    });
+    s.metrics.inboxStored.inc({ source: 'booking', result: stored.duplicate ? 'duplicate' : 'stored' });
+    if (!stored.duplicate) s.dispatcher.noteStored(stored.inbox_id);
+    res.status(stored.duplicate ? 200 : 202).json({ received: true, duplicate: stored.duplicate, event_id: stored.event.id, status_url: `/inbox/booking/${encodeURIComponent(stored.event.id)}` });
+  }));
+  return r;
+}

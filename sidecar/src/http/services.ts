@@ -1,0 +1,16 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Db } from '../db/connect.js';
+import type { Dispatcher } from '../pipeline/dispatcher.js';
+import type { Metrics } from './metrics.js';
+
+/** What the HTTP shell needs, built once by the composition root (main.ts). */
+export type Services = {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  metrics: Metrics;
+  dispatcher: Dispatcher;
+  /** The wall clock, read only at the boundary (signature freshness, `at` defaults, received_at). */
+  now_ms: () => number;
+};

@@ -1,0 +1,48 @@
+import { DomainError } from '../kernel/index.js';
+import { policyVersion } from '../flows/evidence/policy-versions.js';
+import type { BookingRecord, PolicyRef } from '../flows/booking/store.js';
+import type { BookingMoney } from '../flows/booking/money-view.js';
+import { isCancelled } from '../flows/booking/state-machine.js';
+import type { BookingFacts, CancellationPolicies, PolicyVersion } from '../nora/index.js';
+import { policyVersionOf } from '../nora/index.js';
+import type { Trx } from './context.js';
+
+/** NORA's view of a booking: facts from the latest revision, state and money from the log. */
+export function factsOf(b: BookingRecord, money: Pick<BookingMoney, 'paid_minor' | 'host_paid_out_minor' | 'host_recovered_minor'>): BookingFacts {
+  const f = b.facts;
+  return {
+    booking_id: b.booking_id,
+    currency: f.currency,
+    nightly_total: f.nightly_total,
+    cleaning_fee: f.cleaning_fee,
+    guest_service_fee: f.guest_service_fee,
+    taxes: f.taxes,
+    check_in: f.check_in,
+    check_out: f.check_out,
+    check_in_time: f.check_in_time,
+    time_zone: f.time_zone,
+    confirmed_at: b.confirmed_at,
+    status: isCancelled(b.state) ? 'cancelled' : b.state === 'completed' ? 'completed' : 'active',
+    paid_minor: money.paid_minor,
+    host_paid_out_minor: Math.max(0, money.host_paid_out_minor - money.host_recovered_minor),
+  };
+}
+
+/** Loads the policy versions a booking is pinned to, from the log's own copy of each version. */
+export async function pinnedPolicy(db: Trx, ref: PolicyRef | undefined): Promise<PolicyVersion> {
+  if (!ref) throw new DomainError('unknown_policy', 'the booking is not pinned to a policy of this kind');
+  const stored = await policyVersion(db, ref.kind, ref.id, ref.version);
+  if (!stored) throw new DomainError('unknown_policy', `policy ${ref.kind}/${ref.id} v${ref.version} is not in the log`);
+  const v = policyVersionOf(stored.document);
+  if (v.hash !== ref.hash) throw new Error(`invariant violated: policy ${ref.kind}/${ref.id} v${ref.version} hash differs from the pinned hash`);
+  return v;
+}
+
+export async function cancellationPolicies(db: Trx, b: BookingRecord): Promise<CancellationPolicies> {
+  return {
+    cancellation: await pinnedPolicy(db, b.policies.cancellation),
+    host_cancellation: await pinnedPolicy(db, b.policies.host_cancellation),
+    fees: await pinnedPolicy(db, b.policies.fees),
+    loyalty: await pinnedPolicy(db, b.policies.loyalty),
+  };
+}

@@ -1,0 +1,23 @@
+import type { Knex } from 'knex';
+import type { InboxEvent } from '../sari/inbox.js';
+
+export type Trx = Knex; // a Knex.Transaction is a Knex: handlers run inside one
+
+/** What a handler decided about one event. `keys` are the streams whose parked events may now proceed. */
+export type HandlerResult = { status: 'processed' | 'ignored'; code?: string; reason?: string; keys?: string[] };
+
+export type HandlerContext = { db: Trx; event: InboxEvent; payload: Record<string, unknown> };
+
+export type Handler = (ctx: HandlerContext) => Promise<HandlerResult>;
+
+/** Thrown by a handler when the event cannot be processed yet (its predecessor has not arrived). */
+export class ParkEvent extends Error {
+  constructor(readonly code: string, readonly reason: string) {
+    super(reason);
+    this.name = 'ParkEvent';
+  }
+}
+
+export function ref(event: InboxEvent, decision_id?: string) {
+  return { inbox_id: event.id, event_id: `${event.source}:${event.event_id}`, occurred_at: event.occurred_at, ...(decision_id ? { decision_id } : {}) };
+}

@@ -1,0 +1,179 @@
+import { DomainError, formatIsoUtc, parseIsoUtc, type Sha256Hash } from '../../kernel/index.js';
+import { appendRevision, flagBooking, getBooking, insertBooking, transition, hostConnectedAccount, type BookingFactsData, type BookingRecord, type PinnedPolicies } from '../../flows/booking/store.js';
+import { bookingMoney } from '../../flows/booking/money-view.js';
+import { postCancellation, postCreditsEarned } from '../../flows/booking/postings.js';
+import { currentPolicyVersion } from '../../flows/evidence/policy-versions.js';
+import { decisionIdFor, recordDecision } from '../../flows/evidence/decisions.js';
+import { addIntent, intentIdFor } from '../../flows/outbox/intents.js';
+import { stripeObjectsOfBooking } from '../../flows/booking/store.js';
+import { consentHash, decideCancellation, loyaltyEarn, ruleRefOf, type Decision } from '../../nora/index.js';
+import type { BookingCancelRequested, BookingConfirmed, BookingModified, HostConnected } from '../../sari/booking-events.js';
+import { cancellationPolicies, factsOf, pinnedPolicy } from '../booking-facts.js';
+import { ParkEvent, ref, type HandlerContext, type HandlerResult, type Trx } from '../context.js';
+import { addCreditLot } from '../../flows/booking/credits.js';
+import { connectHost } from '../../flows/booking/hosts.js';
+
+/** The policy kinds every booking is pinned to at confirmation; only cancellation varies by booking. */
+export const PINNED_KINDS = ['cancellation', 'host_cancellation', 'fees', 'payout_timing', 'loyalty', 'payout_hold', 'dispute'] as const;
+
+export async function pinPolicies(db: Trx, cancellation_policy: string): Promise<PinnedPolicies> {
+  const pinned: PinnedPolicies = {};
+  for (const kind of PINNED_KINDS) {
+    const id = kind === 'cancellation' ? cancellation_policy : 'standard';
+    const v = await currentPolicyVersion(db, kind, id);
+    if (!v) throw new DomainError('unknown_policy', `no published ${kind} policy ${id}`, { field: kind === 'cancellation' ? 'data.cancellation_policy' : kind });
+    pinned[kind] = { kind, id, version: v.version, hash: v.hash };
+  }
+  return pinned;
+}
+
+export async function onBookingConfirmed({ db, event, payload }: HandlerContext): Promise<HandlerResult> {
+  const data = payload.data as BookingConfirmed;
+  const existing = await getBooking(db, data.booking_id);
+  if (existing) return { status: 'ignored', code: 'already_confirmed', reason: `booking ${data.booking_id} was confirmed by an earlier event` };
+  const policies = await pinPolicies(db, data.cancellation_policy);
+  const facts: BookingFactsData = { ...data, check_in_time: data.check_in_time ?? '15:00' };
+  await insertBooking(db, { booking_id: data.booking_id, inbox_id: event.id, facts, confirmed_at: event.occurred_at, policies });
+  await transition(db, { booking_id: data.booking_id, state: 'none', transitions: [] }, 'confirm', event.id, event.occurred_at);
+  return { status: 'processed', keys: [data.booking_id, `pi:${data.payment_intent_id}`] };
+}
+
+async function requireBooking(db: Trx, booking_id: string): Promise<BookingRecord> {
+  const b = await getBooking(db, booking_id);
+  if (!b) throw new ParkEvent('booking_not_confirmed', `booking ${booking_id} has not been confirmed yet`);
+  return b;
+}
+
+export async function onBookingModified({ db, event, payload }: HandlerContext): Promise<HandlerResult> {
+  const data = payload.data as BookingModified;
+  const b = await requireBooking(db, data.booking_id);
+  if (b.state !== 'awaiting_payment' && b.state !== 'paid') {
+    throw new DomainError('illegal_transition', `cannot modify a booking that is ${b.state.replace(/_/g, ' ')}`, { from: b.state, action: 'modify' });
+  }
+  const { booking_id: _id, ...changes } = data;
+  const facts: BookingFactsData = { ...b.facts, ...changes } as BookingFactsData;
+  if (facts.check_out <= facts.check_in) throw new DomainError('validation_failed', 'check_out must be after check_in', { field: 'data.check_out' });
+  await appendRevision(db, b, facts, event.id);
+  const total = (f: BookingFactsData) => f.nightly_total + f.cleaning_fee + f.guest_service_fee + f.taxes;
+  if (b.state === 'paid' && total(facts) !== total(b.facts)) {
+    await flagBooking(db, b.booking_id, event.id, 'price_changed_after_payment', `the total changed from ${total(b.facts)} to ${total(facts)} after payment; the difference is not collected or refunded automatically`);
+  }
+  return { status: 'processed', keys: [b.booking_id] };
+}
+
+export async function onCancelRequested({ db, event, payload }: HandlerContext): Promise<HandlerResult> {
+  const data = payload.data as BookingCancelRequested;
+  const b = await requireBooking(db, data.booking_id);
+  const money = await bookingMoney(db, b.booking_id);
+  const facts = factsOf(b, money);
+  const policies = await cancellationPolicies(db, b);
+  const decision = decideCancellation({ policies, facts, by: data.by, at: event.occurred_at });
+  const consent_hash = consentHash({ booking_id: b.booking_id, action: 'cancel', outcome_hash: data.consent.outcome_hash, actor: data.consent.actor, consented_at: data.consent.consented_at });
+  const decision_id = decisionIdFor(event.source, event.event_id, 'cancel');
+  const consentMatches = data.consent.outcome_hash === decision.outcome_hash;
+  const allowed = decision.allowed && consentMatches;
+  const reason = !decision.allowed ? decision.reason ?? 'refused' : !consentMatches ? 'outcome_changed' : null;
+  await recordDecision(db, {
+    decision_id, inbox_id: event.id, event_id: event.event_id, booking_id: b.booking_id,
+    action: `cancel_by_${data.by}`, actor: data.consent.actor,
+    policy: decision.rule.policy, policy_version: decision.rule.version, policy_hash: decision.rule.hash,
+    input: { facts, by: data.by, at: event.occurred_at, policies: Object.fromEntries(Object.entries(policies).map(([k, v]) => [k, ruleRefOf(v)])), consented_outcome_hash: data.consent.outcome_hash },
+    allowed, reason,
+    outcome: { ...decision, executed: allowed },
+    outcome_hash: decision.outcome_hash, consent_hash,
+    evaluated_at: event.occurred_at, recorded_at: event.received_at,
+  });
+  if (!allowed) {
+    return { status: 'processed', code: reason!, reason: reason === 'outcome_changed'
+      ? `refused: the outcome now is ${decision.outcome_hash}, the guest consented to ${data.consent.outcome_hash}`
+      : `refused: ${reason}`, keys: [b.booking_id] };
+  }
+  await executeCancellation(db, b, decision, decision_id, event, money.paid_minor > 0);
+  return { status: 'processed', keys: [b.booking_id] };
+}
+
+async function executeCancellation(db: Trx, b: BookingRecord, d: Decision, decision_id: string, event: HandlerContext['event'], paid: boolean): Promise<void> {
+  const o = d.outcome;
+  const split = await originalSplit(db, b);
+  await transition(db, b, paid && o.refund_to_guest > 0 ? 'cancel_with_refund' : 'cancel', event.id, event.occurred_at);
+  await postCancellation(db, { booking_id: b.booking_id, host_id: b.host_id, currency: b.currency }, {
+    refund_to_guest: paid ? o.refund_to_guest : 0,
+    host_share_released: paid ? Math.max(0, split.host_share - o.host_payout) : 0,
+    fees_released: paid ? Math.max(0, split.platform_fees - o.platform_fee_kept) : 0,
+    taxes_released: paid ? Math.max(0, split.taxes - o.taxes_kept) : 0,
+    host_penalty: o.host_penalty,
+    fees_kept: o.platform_fee_kept,
+    taxes_kept: o.taxes_kept,
+  }, { ...ref(event, decision_id), decision_id });
+  if (paid && o.refund_to_guest > 0) {
+    await addIntent(db, {
+      intent_id: intentIdFor('refund', decision_id), decision_id, booking_id: b.booking_id, operation: 'refund', inbox_id: event.id,
+      params: { payment_intent: b.payment_intent_id, amount: o.refund_to_guest, currency: b.currency.toLowerCase(), metadata: { booking_id: b.booking_id, decision_id } },
+    });
+  }
+  if (o.host_recovery > 0) {
+    const transfer = (await stripeObjectsOfBooking(db, b.booking_id, 'transfer'))[0];
+    if (!transfer) throw new Error(`invariant violated: host of ${b.booking_id} was paid out but no transfer is linked`);
+    await addIntent(db, {
+      intent_id: intentIdFor('transfer_reversal', decision_id), decision_id, booking_id: b.booking_id, operation: 'transfer_reversal', inbox_id: event.id,
+      params: { transfer_id: transfer.object_id, amount: o.host_recovery, metadata: { booking_id: b.booking_id, decision_id } },
+    });
+  }
+  if (o.credit_to_guest > 0) {
+    const lot_id = `lot:${decision_id}`;
+    const loyalty = await pinnedPolicy(db, b.policies.loyalty);
+    const doc = loyalty.document as { rules: { expiry: { after: { days?: number; hours?: number } } } };
+    const after_ms = ((doc.rules.expiry.after.days ?? 0) * 24 + (doc.rules.expiry.after.hours ?? 0)) * 3_600_000;
+    await addCreditLot(db, { lot_id, guest_id: b.guest_id, booking_id: b.booking_id, credits: o.credit_to_guest, earned_at: event.occurred_at, expires_at: formatIsoUtc(parseIsoUtc(event.occurred_at) + after_ms), inbox_id: event.id });
+    await postCreditsEarned(db, { lot_id, guest_id: b.guest_id, booking_id: b.booking_id, credits: o.credit_to_guest, reason: 'host cancelled the booking' }, ref(event, decision_id));
+  }
+}
+
+/** The split posted when the guest paid: what each booking liability received. */
+async function originalSplit(db: Trx, b: BookingRecord): Promise<{ host_share: number; platform_fees: number; taxes: number }> {
+  const money = await bookingMoney(db, b.booking_id);
+  const payment = money.entries.find((e) => e.kind === 'payment_received');
+  const sum = (prefix: string) => payment?.lines.filter((l) => l.account.startsWith(prefix) && l.direction === 'C').reduce((s, l) => s + l.amount_minor, 0) ?? 0;
+  return { host_share: sum(`booking:${b.booking_id}:host_share:`), platform_fees: sum(`booking:${b.booking_id}:platform_fees:`), taxes: sum(`booking:${b.booking_id}:taxes:`) };
+}
+
+export async function onCheckedIn({ db, event, payload }: HandlerContext): Promise<HandlerResult> {
+  const b = await requireBooking(db, (payload.data as { booking_id: string }).booking_id);
+  await transition(db, b, 'check_in', event.id, event.occurred_at);
+  return { status: 'processed', keys: [b.booking_id] };
+}
+
+export async function onCompleted({ db, event, payload }: HandlerContext): Promise<HandlerResult> {
+  const b = await requireBooking(db, (payload.data as { booking_id: string }).booking_id);
+  await transition(db, b, 'complete', event.id, event.occurred_at);
+  const money = await bookingMoney(db, b.booking_id);
+  const loyalty = await pinnedPolicy(db, b.policies.loyalty);
+  const facts = factsOf(b, money);
+  const earned = loyaltyEarn({ loyalty, facts, nightly_kept: b.facts.nightly_total, completed_at: event.occurred_at });
+  const decision_id = decisionIdFor(event.source, event.event_id, 'loyalty_earn');
+  await recordDecision(db, {
+    decision_id, inbox_id: event.id, event_id: event.event_id, booking_id: b.booking_id, action: 'loyalty_earn', actor: null,
+    policy: ruleRefOf(loyalty).policy, policy_version: loyalty.version, policy_hash: loyalty.hash,
+    input: { facts, nightly_kept: b.facts.nightly_total, completed_at: event.occurred_at, policies: { loyalty: ruleRefOf(loyalty) } }, allowed: true, reason: null,
+    outcome: earned, outcome_hash: hashOutcome(earned), consent_hash: null, evaluated_at: event.occurred_at, recorded_at: event.received_at,
+  });
+  if (earned.credits > 0) {
+    const lot_id = `lot:${b.booking_id}:stay`;
+    await addCreditLot(db, { lot_id, guest_id: b.guest_id, booking_id: b.booking_id, credits: earned.credits, earned_at: event.occurred_at, expires_at: earned.expires_at, inbox_id: event.id });
+    await postCreditsEarned(db, { lot_id, guest_id: b.guest_id, booking_id: b.booking_id, credits: earned.credits, reason: `stay ${b.booking_id} completed` }, ref(event, decision_id));
+  }
+  return { status: 'processed', keys: [b.booking_id] };
+}
+
+export async function onHostConnected({ db, event, payload }: HandlerContext): Promise<HandlerResult> {
+  const data = payload.data as HostConnected;
+  const current = await hostConnectedAccount(db, data.host_id);
+  if (current === data.stripe_account_id) return { status: 'ignored', code: 'already_connected', reason: 'the host is already connected to this account' };
+  await connectHost(db, { host_id: data.host_id, stripe_account_id: data.stripe_account_id, inbox_id: event.id });
+  return { status: 'processed', keys: [`host:${data.host_id}`] };
+}
+
+import { hashOf } from '../../kernel/index.js';
+function hashOutcome(o: unknown): Sha256Hash {
+  return hashOf(o);
+}

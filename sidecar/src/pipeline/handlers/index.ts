@@ -1,0 +1,37 @@
+import type { Handler } from '../context.js';
+import { onBookingConfirmed, onBookingModified, onCancelRequested, onCheckedIn, onCompleted, onHostConnected } from './booking.js';
+import { onClockTick } from './clock.js';
+import { onPolicyPublished } from './policy.js';
+import { onBalanceTransaction, onChargeRefunded, onChargeSucceeded, onPaymentIntentSucceeded, onRefund, onSubscription, onTransfer, onTransferReversal } from './stripe.js';
+
+/**
+ * Vendor and engine events translated into our own handling. Anything not listed is stored and
+ * recorded as ignored: never an error loop.
+ */
+export const HANDLERS: Record<string, Handler> = {
+  'booking:booking.confirmed': onBookingConfirmed,
+  'booking:booking.modified': onBookingModified,
+  'booking:booking.cancel_requested': onCancelRequested,
+  'booking:stay.checked_in': onCheckedIn,
+  'booking:stay.completed': onCompleted,
+  'booking:host.connected': onHostConnected,
+  'booking:clock.tick': onClockTick,
+  'policy:policy.published': onPolicyPublished,
+  'stripe:payment_intent.succeeded': onPaymentIntentSucceeded,
+  'stripe:charge.succeeded': onChargeSucceeded,
+  'stripe:charge.updated': onChargeSucceeded,
+  'stripe:charge.refunded': onChargeRefunded,
+  'stripe:refund.created': onRefund,
+  'stripe:refund.updated': onRefund,
+  'stripe:refund.failed': onRefund,
+  'stripe:transfer.created': onTransfer,
+  'stripe:transfer.reversed': onTransfer,
+  'stripe:customer.subscription.created': onSubscription,
+  'stripe:customer.subscription.updated': onSubscription,
+  'stripe:customer.subscription.deleted': onSubscription,
+  // objects the outbox received from Stripe's API, logged like webhooks
+  'stripe_api:refund': onRefund,
+  'stripe_api:transfer': onTransfer,
+  'stripe_api:transfer_reversal': onTransferReversal,
+  'stripe_api:balance_transaction': onBalanceTransaction,
+};

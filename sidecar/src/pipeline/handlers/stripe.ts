@@ -1,0 +1,169 @@
+import { DomainError } from '../../kernel/index.js';
+import { bookingIdForPaymentIntent, flagBooking, getBooking, linkStripeObject, stripeObject, transition, type BookingRecord } from '../../flows/booking/store.js';
+import { bookingMoney } from '../../flows/booking/money-view.js';
+import { postPayment, postRefundSettled, postStripeFee, postTransfer, postTransferReversal } from '../../flows/booking/postings.js';
+import { decisionIdFor, recordDecision } from '../../flows/evidence/decisions.js';
+import { addIntent, intentIdFor } from '../../flows/outbox/intents.js';
+import { hashOf } from '../../kernel/index.js';
+import { recordSubscriptionState } from '../../flows/booking/hosts.js';
+import { paymentSplit, ruleRefOf } from '../../nora/index.js';
+import { factsOf, pinnedPolicy } from '../booking-facts.js';
+import { ParkEvent, ref, type HandlerContext, type HandlerResult, type Trx } from '../context.js';
+
+type Obj = Record<string, unknown>;
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const int = (v: unknown): number => (typeof v === 'number' && Number.isSafeInteger(v) ? v : 0);
+
+function objectOf(payload: Obj, source: string): Obj {
+  // Webhooks carry an Event envelope; objects the outbox fetched are stored bare.
+  return source === 'stripe_api' ? payload : ((payload.data as { object: Obj }).object);
+}
+
+/** The booking a Stripe object belongs to, through its metadata or the objects already linked. */
+async function bookingOf(db: Trx, o: Obj): Promise<BookingRecord | undefined> {
+  const metadata = (o.metadata ?? {}) as Obj;
+  let id = str(metadata.booking_id);
+  const pi = str(o.payment_intent) ?? (o.object === 'payment_intent' ? str(o.id) : undefined);
+  if (!id && pi) id = await bookingIdForPaymentIntent(db, pi);
+  if (!id && str(o.charge)) id = (await stripeObject(db, str(o.charge)!))?.booking_id ?? undefined;
+  if (!id && str(o.source_transaction)) id = (await stripeObject(db, str(o.source_transaction)!))?.booking_id ?? undefined;
+  if (!id && str(o.transfer)) id = (await stripeObject(db, str(o.transfer)!))?.booking_id ?? undefined;
+  return id ? getBooking(db, id) : undefined;
+}
+
+async function requireBookingOf(db: Trx, o: Obj): Promise<BookingRecord> {
+  const b = await bookingOf(db, o);
+  if (!b) throw new ParkEvent('booking_not_confirmed', `no confirmed booking for ${String(o.object)} ${String(o.id)} yet`);
+  return b;
+}
+
+export async function onPaymentIntentSucceeded({ db, event, payload }: HandlerContext): Promise<HandlerResult> {
+  const pi = objectOf(payload, event.source);
+  const pi_id = str(pi.id)!;
+  const meta_booking = str((pi.metadata as Obj | undefined)?.booking_id);
+  if (!meta_booking) throw new DomainError('validation_failed', `payment intent ${pi_id} has no metadata.booking_id`);
+  const b = await getBooking(db, meta_booking);
+  if (!b) throw new ParkEvent('booking_not_confirmed', `booking ${meta_booking} has not been confirmed yet`);
+  if (b.payment_intent_id !== pi_id) {
+    await flagBooking(db, b.booking_id, event.id, 'payment_intent_mismatch', `payment intent ${pi_id} says booking ${meta_booking}, whose payment intent is ${b.payment_intent_id}`);
+    throw new DomainError('validation_failed', `payment intent ${pi_id} does not belong to booking ${meta_booking} (expects ${b.payment_intent_id})`);
+  }
+  const charge = str(pi.latest_charge);
+  await linkStripeObject(db, { object_id: pi_id, kind: 'payment_intent', booking_id: b.booking_id, inbox_id: event.id, data: { amount_received: pi.amount_received, currency: pi.currency } });
+  if (charge) await linkStripeObject(db, { object_id: charge, kind: 'charge', booking_id: b.booking_id, inbox_id: event.id, data: { payment_intent: pi_id } });
+
+  const fees = await pinnedPolicy(db, b.policies.fees);
+  const money = await bookingMoney(db, b.booking_id);
+  const facts = factsOf(b, money);
+  const split = paymentSplit({ fees, facts });
+  const received = int(pi.amount_received);
+  const currency = String(pi.currency ?? '').toUpperCase();
+  if (received !== split.expected_total || currency !== b.currency) {
+    const reason = `received ${received} ${currency}, the booking's total is ${split.expected_total} ${b.currency}`;
+    await flagBooking(db, b.booking_id, event.id, 'amount_mismatch', reason);
+    throw new ParkEvent('amount_mismatch', `payment does not match the booking: ${reason}`);
+  }
+  const decision_id = decisionIdFor(event.source, event.event_id, 'payment_split');
+  await recordDecision(db, {
+    decision_id, inbox_id: event.id, event_id: event.event_id, booking_id: b.booking_id, action: 'payment_split', actor: null,
+    policy: ruleRefOf(fees).policy, policy_version: fees.version, policy_hash: fees.hash,
+    input: { facts, amount_received: received, policies: { fees: ruleRefOf(fees) } }, allowed: true, reason: null,
+    outcome: split, outcome_hash: hashOf(split), consent_hash: null, evaluated_at: event.occurred_at, recorded_at: event.received_at,
+  });
+  const posted = await postPayment(db, b, { total: received, host_share: split.host_share, platform_fees: split.guest_service_fee + split.host_fee, taxes: split.taxes, service_fee: split.guest_service_fee, host_fee: split.host_fee }, ref(event, decision_id));
+  if (b.state === 'awaiting_payment') await transition(db, b, 'pay', event.id, event.occurred_at);
+  else if (!posted?.replayed) throw new DomainError('illegal_transition', `payment for a booking that is ${b.state}`);
+  return { status: 'processed', keys: [b.booking_id, `pi:${pi_id}`, ...(charge ? [`ch:${charge}`] : [])] };
+}
+
+export async function onChargeSucceeded({ db, event, payload }: HandlerContext): Promise<HandlerResult> {
+  const ch = objectOf(payload, event.source);
+  const b = await requireBookingOf(db, ch);
+  await linkStripeObject(db, { object_id: str(ch.id)!, kind: 'charge', booking_id: b.booking_id, inbox_id: event.id, data: { payment_intent: ch.payment_intent ?? null } });
+  const txn = str(ch.balance_transaction);
+  if (!txn) return { status: 'processed', code: 'fee_unknown_yet', reason: 'no balance transaction yet; the fee is posted when charge.updated carries it', keys: [b.booking_id] };
+  if (await stripeObject(db, txn)) return { status: 'ignored', code: 'fee_already_known', keys: [b.booking_id] };
+  const decision_id = decisionIdFor(event.source, event.event_id, 'fee_lookup');
+  await addIntent(db, { intent_id: intentIdFor('balance_transaction', txn), decision_id, booking_id: b.booking_id, operation: 'balance_transaction', params: { id: txn, charge: ch.id }, inbox_id: event.id });
+  return { status: 'processed', keys: [b.booking_id, `ch:${String(ch.id)}`] };
+}
+
+/** A balance transaction fetched by the outbox: its fee is the Stripe processing fee. */
+export async function onBalanceTransaction({ db, event, payload }: HandlerContext): Promise<HandlerResult> {
+  const txn = payload;
+  const source = str(txn.source);
+  const linked = source ? await stripeObject(db, source) : undefined;
+  await linkStripeObject(db, { object_id: str(txn.id)!, kind: 'balance_transaction', booking_id: linked?.booking_id ?? null, inbox_id: event.id, data: { fee: txn.fee, currency: txn.currency, source } });
+  const fee = int(txn.fee);
+  if (fee <= 0) return { status: 'ignored', code: 'no_fee' };
+  await postStripeFee(db, { booking_id: linked?.booking_id ?? null, currency: String(txn.currency).toUpperCase(), fee_minor: fee, balance_transaction: str(txn.id)! }, ref(event));
+  return { status: 'processed', keys: linked?.booking_id ? [linked.booking_id] : [] };
+}
+
+export async function onRefund({ db, event, payload }: HandlerContext): Promise<HandlerResult> {
+  const re = objectOf(payload, event.source);
+  const b = await requireBookingOf(db, re);
+  const refund_id = str(re.id)!;
+  const decision_id = str((re.metadata as Obj | undefined)?.decision_id);
+  await linkStripeObject(db, { object_id: refund_id, kind: 'refund', booking_id: b.booking_id, inbox_id: event.id, data: { amount: re.amount, decision_id: decision_id ?? null } });
+  if (!decision_id) {
+    await flagBooking(db, b.booking_id, event.id, 'refund_outside_policy', `refund ${refund_id} was not made by a policy decision of this system`);
+    throw new DomainError('validation_failed', `refund ${refund_id} has no decision: refunds are made by policy only`);
+  }
+  const status = str(re.status);
+  if (status === 'succeeded') {
+    const posted = await postRefundSettled(db, b, { refund_id, amount_minor: int(re.amount) }, ref(event, decision_id));
+    if (!posted?.replayed && (b.state === 'refund_pending' || b.state === 'refund_failed')) await transition(db, b, 'refund_succeeded', event.id, event.occurred_at);
+    return { status: posted?.replayed ? 'ignored' : 'processed', code: posted?.replayed ? 'already_posted' : undefined, keys: [b.booking_id] };
+  }
+  if (status === 'failed' || status === 'canceled') {
+    if (b.state === 'refund_pending') await transition(db, b, 'refund_failed', event.id, event.occurred_at);
+    await flagBooking(db, b.booking_id, event.id, 'refund_failed', `refund ${refund_id} ${status}: ${String(re.failure_reason ?? 'no reason given')}`);
+    return { status: 'processed', code: 'refund_failed', reason: String(re.failure_reason ?? status), keys: [b.booking_id] };
+  }
+  return { status: 'ignored', code: `refund_${status ?? 'unknown'}`, reason: 'posted when the refund succeeds', keys: [b.booking_id] };
+}
+
+export async function onChargeRefunded({ db, event, payload }: HandlerContext): Promise<HandlerResult> {
+  const ch = objectOf(payload, event.source);
+  const b = await requireBookingOf(db, ch);
+  // Since API 2022-11-15 a charge no longer lists its refunds: each refund is posted from its own events.
+  return { status: 'ignored', code: 'reported_by_refund_events', reason: `charge shows ${int(ch.amount_refunded)} refunded; refunds post from refund events`, keys: [b.booking_id] };
+}
+
+export async function onTransfer({ db, event, payload }: HandlerContext): Promise<HandlerResult> {
+  const tr = objectOf(payload, event.source);
+  const b = await requireBookingOf(db, tr);
+  const transfer_id = str(tr.id)!;
+  const metadata = (tr.metadata ?? {}) as Obj;
+  if (!str(metadata.decision_id)) throw new DomainError('validation_failed', `transfer ${transfer_id} was not made by a payout decision of this system`);
+  await linkStripeObject(db, { object_id: transfer_id, kind: 'transfer', booking_id: b.booking_id, inbox_id: event.id, data: { amount: tr.amount, destination: tr.destination } });
+  const deduction = Number(metadata.deduction_minor ?? 0);
+  const posted = await postTransfer(db, b, { transfer_id, amount_minor: int(tr.amount), deduction_minor: Number.isSafeInteger(deduction) ? deduction : 0 }, ref(event, str(metadata.decision_id)));
+  if (!posted?.replayed && b.state === 'payout_pending') await transition(db, b, 'confirm_payout', event.id, event.occurred_at);
+  const reversals = ((tr.reversals as { data?: Obj[] } | undefined)?.data ?? []);
+  for (const r of reversals) await postReversal(db, b, r, event);
+  return { status: posted?.replayed ? 'ignored' : 'processed', code: posted?.replayed ? 'already_posted' : undefined, keys: [b.booking_id] };
+}
+
+async function postReversal(db: Trx, b: BookingRecord, r: Obj, event: HandlerContext['event']) {
+  await linkStripeObject(db, { object_id: str(r.id)!, kind: 'transfer_reversal', booking_id: b.booking_id, inbox_id: event.id, data: { amount: r.amount, transfer: r.transfer } });
+  return postTransferReversal(db, b, { reversal_id: str(r.id)!, amount_minor: int(r.amount) }, ref(event, str((r.metadata as Obj | undefined)?.decision_id)));
+}
+
+export async function onTransferReversal({ db, event, payload }: HandlerContext): Promise<HandlerResult> {
+  const r = objectOf(payload, event.source);
+  const b = await requireBookingOf(db, r);
+  const posted = await postReversal(db, b, r, event);
+  return { status: posted?.replayed ? 'ignored' : 'processed', keys: [b.booking_id] };
+}
+
+export async function onSubscription({ db, event, payload }: HandlerContext): Promise<HandlerResult> {
+  const sub = objectOf(payload, event.source);
+  const account = str((sub.metadata as Obj | undefined)?.host_account);
+  if (!account) return { status: 'ignored', code: 'no_host_account', reason: 'subscription without metadata.host_account' };
+  await recordSubscriptionState(db, { stripe_account_id: account, status: String(sub.status), inbox_id: event.id });
+  return { status: 'processed', keys: [`acct:${account}`] };
+}
+
+export { bookingMoney };

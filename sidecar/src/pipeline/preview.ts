@@ -1,0 +1,40 @@
+import { DomainError, formatIsoUtc, isIsoUtc } from '../kernel/index.js';
+import type { Db } from '../db/connect.js';
+import { getBooking, type BookingRecord } from '../flows/booking/store.js';
+import { bookingMoney } from '../flows/booking/money-view.js';
+import { heldIn } from '../flows/booking/postings.js';
+import { chart } from '../flows/booking/chart.js';
+import { constraints, decideCancellation, payoutDueAt, type Actor } from '../nora/index.js';
+import { cancellationPolicies, factsOf, pinnedPolicy } from './booking-facts.js';
+
+async function loadBooking(db: Db, booking_id: string): Promise<BookingRecord> {
+  const b = await getBooking(db, booking_id);
+  if (!b) throw new DomainError('not_found', `booking ${booking_id} is not known`);
+  return b;
+}
+
+export function checkAt(at: string | undefined, now_ms: number): string {
+  if (at === undefined || at === '') return formatIsoUtc(Math.floor(now_ms / 1000) * 1000);
+  if (!isIsoUtc(at)) throw new DomainError('validation_failed', 'at must be an ISO 8601 UTC instant such as 2026-09-01T12:00:00Z', { field: 'at' });
+  return at;
+}
+
+/** The decision the engine would take for a cancellation at `at`, computed exactly as execution will. */
+export async function previewCancellation(db: Db, booking_id: string, by: Actor, at: string) {
+  const b = await loadBooking(db, booking_id);
+  const money = await bookingMoney(db, booking_id);
+  const decision = decideCancellation({ policies: await cancellationPolicies(db, b), facts: factsOf(b, money), by, at });
+  return { booking_id, action: 'cancel' as const, by, evaluated_at: at, ...decision };
+}
+
+export async function bookingConstraints(db: Db, booking_id: string, at: string) {
+  const b = await loadBooking(db, booking_id);
+  const money = await bookingMoney(db, booking_id);
+  const credits = await heldIn(db, chart.guestCredits(b.guest_id));
+  return { booking_id, at, constraints: constraints({ policies: await cancellationPolicies(db, b), facts: factsOf(b, money), at, credits_balance: credits }) };
+}
+
+export async function nextPayoutAt(db: Db, b: BookingRecord): Promise<string | null> {
+  const money = await bookingMoney(db, b.booking_id);
+  return payoutDueAt({ payout: await pinnedPolicy(db, b.policies.payout_timing), facts: factsOf(b, money) });
+}

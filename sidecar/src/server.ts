@@ -1,0 +1,103 @@
+import type { Server } from 'node:http';
+import Stripe from 'stripe';
+import { pino, type Logger } from 'pino';
+import { formatIsoUtc } from './kernel/index.js';
+import type { Config } from './config.js';
+import { openDb, type Db } from './db/connect.js';
+import { describeTarget } from './db/database-url.js';
+import { migrateLatest, pendingMigrations } from './db/migrate.js';
+import { createApp } from './http/app.js';
+import { createMetrics, type Metrics } from './http/metrics.js';
+import { Dispatcher } from './pipeline/dispatcher.js';
+import { publishPolicies, readPolicyDir } from './pipeline/publish-policies.js';
+import { OutboxWorker } from './flows/outbox/worker.js';
+import { ingestStripeApiObject } from './sari/ingest.js';
+
+export type Sidecar = {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  metrics: Metrics;
+  dispatcher: Dispatcher;
+  outbox: OutboxWorker | null;
+  server: Server;
+  url: string;
+  stop: () => Promise<void>;
+};
+
+export class StartupError extends Error {}
+
+/**
+ * The composition root: opens the database (migrating SQLite, refusing a MySQL schema that is
+ * behind), logs the policy versions it has not published yet, drains the inbox, then serves.
+ */
+export async function startSidecar(config: Config, opts: { logger?: Logger; db?: Db; now_ms?: () => number; outboxInterval_ms?: number; stripeTimeout_ms?: number } = {}): Promise<Sidecar> {
+  const logger = opts.logger ?? pino({ level: config.logLevel, redact: { paths: ['req.headers["mybnb-signature"]', 'req.headers["stripe-signature"]', '*.secret', '*.password'], censor: '[redacted]' } });
+  const now_ms = opts.now_ms ?? Date.now;
+  const db = opts.db ?? openDb(config.database);
+  if (config.database.dialect === 'sqlite') {
+    const applied = await migrateLatest(db);
+    if (applied.length) logger.info({ applied }, 'migrations applied');
+  } else {
+    const pending = await pendingMigrations(db);
+    if (pending.length > 0) {
+      await db.destroy();
+      throw new StartupError(`the database schema at ${describeTarget(config.database)} is behind (pending: ${pending.join(', ')}): run \`npm run migrate\` with an administrator's DATABASE_URL first`);
+    }
+  }
+  const metrics = createMetrics();
+  const dispatcher = new Dispatcher(db, { logger, onResult: (status) => metrics.dispatched.inc({ status }) });
+  const { published } = await publishPolicies(db, readPolicyDir(config.policyDir), now_ms());
+  if (published.length) logger.info({ published }, 'policy versions published to the log');
+  await dispatcher.drain();
+  dispatcher.start();
+
+  let outbox: OutboxWorker | null = null;
+  if (config.stripeSecretKey) {
+    const url = config.stripeApiUrl;
+    const stripe = new Stripe(config.stripeSecretKey, {
+      maxNetworkRetries: 0, // the outbox retries, and records every attempt
+      timeout: opts.stripeTimeout_ms ?? 20_000,
+      telemetry: false,
+      ...(url ? { host: url.hostname, port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)), protocol: url.protocol.replace(':', '') as 'http' | 'https' } : {}),
+    });
+    outbox = new OutboxWorker(db, stripe, {
+      logger,
+      onAttempt: (operation, outcome) => metrics.outboxAttempts.inc({ operation, outcome }),
+      onStripeObject: async (intent, object) => {
+        const stored = await ingestStripeApiObject(db, object, intentTime(intent, object), now_ms());
+        if (!stored.duplicate) dispatcher.noteStored(stored.inbox_id);
+      },
+    });
+    outbox.start(opts.outboxInterval_ms ?? 200);
+  } else {
+    logger.warn('STRIPE_SECRET_KEY is not set: outbox intents are kept and shown, and nothing is sent to Stripe');
+  }
+
+  const app = createApp({ config, db, logger, metrics, dispatcher, now_ms });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.port, '0.0.0.0', () => resolve(s));
+    s.on('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://127.0.0.1:${port}`;
+  logger.info({ url, database: describeTarget(config.database), demo: config.demo }, 'sidecar listening');
+  return {
+    config, db, logger, metrics, dispatcher, outbox, server, url,
+    stop: async () => {
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      server.closeAllConnections();
+      await closed;
+      await outbox?.stop();
+      await dispatcher.stop();
+      await db.destroy();
+    },
+  };
+}
+
+/** The event time of an object Stripe returned: its own `created`, else the intent's decision time is unknown here. */
+function intentTime(_intent: unknown, object: Record<string, unknown>): string {
+  const created = typeof object.created === 'number' ? object.created : 0;
+  return formatIsoUtc(created * 1000);
+}
