@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import { startSidecar, type Sidecar } from '../server.js';
 import { startStripeFake, type StripeFake } from '../stripe-fake/index.js';
 import { freshDatabase, type Dialect, type TestDatabase } from './databases.js';
-import { SignedClient } from './signed-client.js';
+import { SignedClient } from '../client/signed-client.js';
 
 export const ENGINE_KEY = { keyId: 'be-test', secret: 'be-test-secret-0123456789' };
 export const READER_KEY = { keyId: 'rd-test', secret: 'rd-test-secret-0123456789' };
