@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# e2e/run.sh - the WordPress end-to-end suite (npm run test:e2e). On a fresh machine of this kind it:
+#   1. installs the Debian packages it needs and brings up a real WordPress >= 6.6 (e2e/wp-env.sh),
+#      with the blocks built and the plugin activated, configured by wp-config.php constants;
+#   2. starts the Stripe fake and the sidecar on MariaDB (a fresh database each run);
+#   3. feeds the demo story through the sidecar's signed endpoints (e2e/story.ts);
+#   4. creates the WordPress users and pages, then drives Debian's Chromium with playwright-core
+#      (e2e/specs/wordpress.spec.ts), saving screenshots under e2e/artifacts/.
+# Idempotent; stops every server it started on exit (MariaDB, a machine service, is left running).
+#   E2E_SIDECAR=real (default) | stub   stub: e2e/stub-sidecar.ts instead of the sidecar (WordPress-side work only)
+#   E2E_KEEP=1                          leave WordPress, the sidecar and the fake running after the run
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/.." && pwd)
+WORK=${E2E_WORK:-$HERE/.work}
+ART="$HERE/artifacts"
+SIDECAR_MODE=${E2E_SIDECAR:-real}
+SIDECAR_PORT=${SIDECAR_PORT:-18787}
+STRIPE_FAKE_PORT=${STRIPE_FAKE_PORT:-18111}
+export WP_PORT=${WP_PORT:-8889}
+SIDECAR_DB=${SIDECAR_DB:-mybnb_e2e_sidecar}
+SIDECAR_URL="http://127.0.0.1:$SIDECAR_PORT"
+STRIPE_API_URL="http://127.0.0.1:$STRIPE_FAKE_PORT"
+WP_URL="http://127.0.0.1:$WP_PORT"
+ENGINE_KEY_ID=be1; ENGINE_SECRET=e2e-booking-engine-secret-0123456789
+READER_KEY_ID=wp1; READER_SECRET=e2e-wordpress-reader-secret-0123456789
+USER_PASS=e2e-Password-1
+
+log() { printf '[e2e] %s\n' "$*" >&2; }
+die() { printf 'e2e: ERROR: %s\n' "$*" >&2; exit 1; }
+mkdir -p "$WORK" "$ART"
+cd "$REPO"
+
+# ------------------------------------------------------------------ background processes (own process groups)
+start_bg() { # NAME, then the command
+  local name=$1; shift
+  stop_bg "$name"
+  setsid nohup "$@" > "$WORK/$name.log" 2>&1 < /dev/null &
+  echo $! > "$WORK/$name.pid"
+}
+stop_bg() {
+  local f="$WORK/$1.pid" p
+  [ -f "$f" ] || return 0
+  p=$(cat "$f")
+  if kill -0 "$p" 2>/dev/null; then
+    kill -TERM -- "-$p" 2>/dev/null || kill "$p" 2>/dev/null || true
+    local i; for i in $(seq 1 25); do kill -0 "$p" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL -- "-$p" 2>/dev/null || true
+  fi
+  rm -f "$f"
+}
+wait_http() { # URL NAME SECONDS
+  local i; for i in $(seq 1 $(( $3 * 5 ))); do
+    [ "$(curl -s -o /dev/null -m 5 -w '%{http_code}' "$1" || true)" = 200 ] && return 0
+    sleep 0.2
+  done
+  log "$2 did not answer 200 at $1; its log:"; tail -n 40 "$WORK/$2.log" >&2 || true
+  return 1
+}
+wait_log() { # NAME TEXT SECONDS
+  local i; for i in $(seq 1 $(( $3 * 5 ))); do
+    grep -q "$2" "$WORK/$1.log" 2>/dev/null && return 0
+    sleep 0.2
+  done
+  log "$1 did not print '$2'; its log:"; tail -n 40 "$WORK/$1.log" >&2 || true
+  return 1
+}
+cleanup() {
+  local rc=$?
+  if [ "${E2E_KEEP:-0}" != 1 ]; then
+    stop_bg sidecar; stop_bg stripe-fake
+    bash "$HERE/wp-env.sh" stop >/dev/null 2>&1 || true
+  fi
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ------------------------------------------------------------------ 1. WordPress with the plugin built
+[ -d "$REPO/node_modules/playwright-core" ] || die "root dependencies missing: run npm ci first"
+if [ ! -d "$REPO/blocks/node_modules/@wordpress/scripts" ]; then
+  log "installing the blocks' build tools (npm --prefix blocks ci)"
+  npm --prefix "$REPO/blocks" ci --no-audit --no-fund >/dev/null
+fi
+log "building blocks"
+npm --prefix "$REPO/blocks" run --silent build > "$WORK/blocks-build.log" 2>&1 || { tail -n 40 "$WORK/blocks-build.log" >&2; die "blocks build failed"; }
+export MYBNB_SIDECAR_URL="$SIDECAR_URL" MYBNB_KEY_ID="$READER_KEY_ID" MYBNB_SECRET="$READER_SECRET"
+export MYBNB_CANCEL_URL_TEMPLATE="http://engine.invalid/bookings/{booking_id}/cancel?consent={outcome_hash}"
+bash "$HERE/wp-env.sh" up > "$WORK/wp-env.log" 2>&1 || { tail -n 40 "$WORK/wp-env.log" >&2; die "WordPress did not come up"; }
+log "WordPress up at $WP_URL"
+
+# ------------------------------------------------------------------ 2. Stripe fake + sidecar on MariaDB
+mysql -uroot -e "DROP DATABASE IF EXISTS \`$SIDECAR_DB\`; CREATE DATABASE \`$SIDECAR_DB\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;"
+start_bg stripe-fake env PORT="$STRIPE_FAKE_PORT" node --import tsx sidecar/src/stripe-fake/main.ts
+SIDECAR_ENV=(PORT="$SIDECAR_PORT"
+  DATABASE_URL="mysql://root@127.0.0.1:3306/$SIDECAR_DB"
+  SIDECAR_KEYS="$ENGINE_KEY_ID:$ENGINE_SECRET:booking-engine,$READER_KEY_ID:$READER_SECRET:reader"
+  STRIPE_SECRET_KEY=sk_test_e2e STRIPE_API_URL="$STRIPE_API_URL"
+  STRIPE_WEBHOOK_SECRETS=whsec_e2e_0123456789 POLICY_DIR="$REPO/policies" LOG_LEVEL=info)
+case "$SIDECAR_MODE" in
+  real)
+    # HOOK(lead): the sidecar's entry point. If it needs migrations first, run them here
+    # (e.g. `env "${SIDECAR_ENV[@]}" node --import tsx sidecar/src/cli/main.ts migrate`).
+    [ -f "$REPO/sidecar/src/main.ts" ] || die "sidecar/src/main.ts not found (use E2E_SIDECAR=stub to test the WordPress side alone)"
+    start_bg sidecar env "${SIDECAR_ENV[@]}" node --import tsx sidecar/src/main.ts ;;
+  stub)
+    log "using e2e/stub-sidecar.ts (NOT the real sidecar)"
+    start_bg sidecar env "${SIDECAR_ENV[@]}" node --import tsx e2e/stub-sidecar.ts ;;
+  *) die "E2E_SIDECAR must be real or stub" ;;
+esac
+wait_log stripe-fake 'listening on' 30 || die "Stripe fake did not start"
+wait_http "$SIDECAR_URL/readyz" sidecar 90 || die "sidecar not ready"
+log "sidecar ready at $SIDECAR_URL ($SIDECAR_MODE), Stripe fake at $STRIPE_API_URL"
+
+# ------------------------------------------------------------------ 3. the story
+SIDECAR_URL="$SIDECAR_URL" ENGINE_KEY_ID=$ENGINE_KEY_ID ENGINE_SECRET=$ENGINE_SECRET STRIPE_API_URL="$STRIPE_API_URL" \
+  node --import tsx "$HERE/feed-story.ts" > "$WORK/story.json" 2> "$WORK/story.log" \
+  || { cat "$WORK/story.log" >&2; die "feeding the story failed"; }
+log "story: $(cat "$WORK/story.json")"
+story() { node -e 'const s=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); process.stdout.write(String(s[process.argv[2]]))' "$WORK/story.json" "$1"; }
+
+# ------------------------------------------------------------------ 4. users, pages, browser
+wpx() { bash "$HERE/wp-env.sh" wpx "$@"; }
+wpx user e2e_guest "$USER_PASS" subscriber "mybnb_guest_id=$(story guestId)" >/dev/null
+wpx user e2e_other_guest "$USER_PASS" subscriber "mybnb_guest_id=$(story otherGuestId)" >/dev/null
+wpx user e2e_host "$USER_PASS" subscriber "mybnb_host_id=$(story hostId)" >/dev/null
+for spec in "cancel-preview|Cancellation preview|<!-- wp:mybnb/cancellation-preview /-->" \
+            "booking|Your booking|<!-- wp:mybnb/booking-summary /-->" \
+            "receipt|Receipt|<!-- wp:mybnb/receipt /-->" \
+            "statement|Payout statement|<!-- wp:mybnb/payout-statement /-->"; do
+  IFS='|' read -r slug title content <<< "$spec"
+  printf '%s\n' "$content" > "$WORK/page-$slug.html"
+  wpx page "$slug" "$title" "$WORK/page-$slug.html" >/dev/null
+done
+
+rm -f "$ART"/*.png
+E2E_STORY="$WORK/story.json" E2E_ARTIFACTS="$ART" WP_BASE_URL="$WP_URL" E2E_USER_PASS="$USER_PASS" \
+  WP_ADMIN_USER=admin WP_ADMIN_PASS=password SIDECAR_URL="$SIDECAR_URL" \
+  READER_KEY_ID=$READER_KEY_ID READER_SECRET=$READER_SECRET \
+  node --import tsx --test --test-concurrency=1 "$HERE/specs/wordpress.spec.ts"
+ls "$ART"/*.png >/dev/null 2>&1 || die "no screenshots in $ART"
+log "screenshots: $(cd "$ART" && ls *.png | tr '\n' ' ')"
