@@ -1,0 +1,203 @@
+import { parseArgs } from 'node:util';
+import { createWriteStream, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import cliProgress from 'cli-progress';
+import { ConfigError, loadConfig, parseSidecarKeys } from '../config.js';
+import { openDb, type Db } from '../db/connect.js';
+import { parseDatabaseUrl, describeTarget } from '../db/database-url.js';
+import { migrateLatest } from '../db/migrate.js';
+import { balanceOf, forEachEntry, headSeq, trialBalance, verifyLedger } from '../flows/ledger/index.js';
+import { allIntents } from '../flows/outbox/intents.js';
+import { verifyDecisions } from '../pipeline/verify-decisions.js';
+import { replayInto } from '../pipeline/replay.js';
+import { simulatePolicy } from '../pipeline/simulate.js';
+import { signatureHeaderValue } from '../sari/request-signature.js';
+import { DEMO_KEYS } from '../demo/keys.js';
+import { computeLock } from '../nora/index.js';
+import { readPolicyFiles, LOCK_FILE } from './policy-files.js';
+import { writeFileSync } from 'node:fs';
+
+const USAGE = `usage: npm run cli -- <command>
+  migrate                                   apply pending migrations (as an administrator)
+  verify [--skip-decisions]                 recompute the hash chain, every balance, and re-decide every recorded decision
+  trial-balance [--as-of ISO | --as-of-seq N]
+  balance <account> [--as-of ISO | --as-of-seq N]
+  export --format jsonl|csv [--out FILE]    every entry with its lines and hashes, for an auditor
+  replay [--into DATABASE_URL]              rebuild everything derived from the inbox into a fresh database and prove it identical
+  outbox [--status pending|retrying|succeeded|failed|exhausted]
+  sign <METHOD> <path> [--body JSON] [--key KEY_ID] [--url BASE]   print a signed curl line
+  policy simulate <candidate.json>          re-decide past cancellations under a candidate policy version
+  policy lock                               rewrite policies/policies.lock.json from the policy files
+Reads DATABASE_URL (default sqlite:./data/mybnb.sqlite), SIDECAR_KEYS, PORT like the service.`;
+
+const out = (s = '') => process.stdout.write(`${s}\n`);
+
+async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+  const db = openDb(parseDatabaseUrl(process.env.DATABASE_URL));
+  try {
+    return await fn(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+function progressBar(total: number, label: string) {
+  if (!process.stderr.isTTY && total < 10_000) return { update: (_n: number) => {}, stop: () => {} };
+  const bar = new cliProgress.SingleBar({ format: `${label} [{bar}] {percentage}% {value}/{total} entries`, stream: process.stderr, noTTYOutput: !process.stderr.isTTY, notTTYSchedule: 2000 }, cliProgress.Presets.shades_classic);
+  bar.start(total, 0);
+  return { update: (n: number) => bar.update(n), stop: () => bar.stop() };
+}
+
+function asOf(values: Record<string, unknown>) {
+  return {
+    ...(typeof values['as-of'] === 'string' ? { time: values['as-of'] } : {}),
+    ...(typeof values['as-of-seq'] === 'string' ? { seq: Number(values['as-of-seq']) } : {}),
+  };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv, allowPositionals: true, strict: true,
+    options: {
+      format: { type: 'string' }, out: { type: 'string' }, 'as-of': { type: 'string' }, 'as-of-seq': { type: 'string' },
+      into: { type: 'string' }, status: { type: 'string' }, body: { type: 'string' }, key: { type: 'string' }, url: { type: 'string' },
+      'skip-decisions': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (!command || values.help) {
+    out(USAGE);
+    return command ? 0 : 2;
+  }
+  switch (command) {
+    case 'migrate':
+      return withDb(async (db) => {
+        const applied = await migrateLatest(db);
+        out(applied.length ? `applied: ${applied.join(', ')}` : 'schema is current');
+        return 0;
+      });
+    case 'verify':
+      return withDb(async (db) => {
+        const { seq } = await headSeq(db);
+        const bar = progressBar(seq, 'verify');
+        const report = await verifyLedger(db, (n) => bar.update(n));
+        bar.update(seq);
+        bar.stop();
+        out(`ledger: ${report.entries} entries, head ${report.head_hash}`);
+        if (report.first_bad) out(`FIRST BAD ENTRY: seq ${report.first_bad.seq}: ${report.first_bad.problem} (${report.first_bad.detail})`);
+        if (report.unbalanced_units.length) out(`UNBALANCED units: ${report.unbalanced_units.join(', ')}`);
+        let decisionsOk = true;
+        if (!values['skip-decisions']) {
+          const d = await verifyDecisions(db);
+          out(`decisions: ${d.checked} re-evaluated, ${d.problems.length} differ`);
+          for (const p of d.problems.slice(0, 20)) out(`  DECISION ${p.decision_id} (${p.action}): ${p.problem}`);
+          decisionsOk = d.problems.length === 0;
+        }
+        out(report.ok && decisionsOk ? 'verify: OK' : 'verify: FAILED');
+        return report.ok && decisionsOk ? 0 : 1;
+      });
+    case 'trial-balance':
+      return withDb(async (db) => {
+        const tb = await trialBalance(db, asOf(values));
+        out(['unit', 'debits_minor', 'credits_minor', 'difference'].join('\t'));
+        for (const r of tb.rows) out([r.unit, r.debits_minor, r.credits_minor, r.debits_minor - r.credits_minor].join('\t'));
+        out('');
+        out(['account', 'type', 'unit', 'balance_minor'].join('\t'));
+        for (const a of tb.accounts) out([a.account, a.type, a.unit, a.balance_minor].join('\t'));
+        return tb.rows.every((r) => r.debits_minor === r.credits_minor) ? 0 : 1;
+      });
+    case 'balance': {
+      const account = rest[0];
+      if (!account) throw new Error('balance needs an account code');
+      return withDb(async (db) => {
+        const b = await balanceOf(db, account, asOf(values));
+        out(JSON.stringify({ ...b, debits_minor: String(b.debits_minor), credits_minor: String(b.credits_minor), balance_minor: String(b.balance_minor), as_of: asOf(values) }));
+        return 0;
+      });
+    }
+    case 'export': {
+      const format = values.format ?? 'jsonl';
+      if (format !== 'jsonl' && format !== 'csv') throw new Error('--format must be jsonl or csv');
+      return withDb(async (db) => {
+        const stream = values.out ? createWriteStream(values.out) : process.stdout;
+        if (format === 'csv') stream.write('seq,entry_hash,prev_hash,idempotency_key,kind,booking_id,occurred_at,reverses_seq,line_no,account,unit,direction,amount_minor\n');
+        const esc = (v: unknown) => { const s = v === null || v === undefined ? '' : String(v); return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s; };
+        await forEachEntry(db, (e) => {
+          if (format === 'jsonl') stream.write(`${JSON.stringify(e)}\n`);
+          else e.lines.forEach((l, i) => stream.write(`${[e.seq, e.entry_hash, e.prev_hash, e.idempotency_key, e.kind, e.booking_id, e.occurred_at, e.reverses_seq, i + 1, l.account, l.unit, l.direction, l.amount_minor].map(esc).join(',')}\n`));
+        });
+        if (values.out) await new Promise((r) => (stream as ReturnType<typeof createWriteStream>).end(r));
+        return 0;
+      });
+    }
+    case 'replay':
+      return withDb(async (source) => {
+        const tmp = join(tmpdir(), `mybnb-replay-${process.pid}.sqlite`);
+        const target = openDb(values.into ? parseDatabaseUrl(values.into) : { dialect: 'sqlite', filename: tmp });
+        try {
+          const total = Number((await source('inbox_events').count({ n: '*' }).first())?.n ?? 0);
+          const bar = progressBar(total, 'replay');
+          const r = await replayInto(source, target, { logger: pino({ level: 'warn' }), onProgress: (n) => bar.update(n) });
+          bar.stop();
+          out(`replayed ${r.events} inbox events into ${values.into ? describeTarget(parseDatabaseUrl(values.into)) : tmp}`);
+          out(`source:   ${r.source.entries} entries, head ${r.source.head_hash}`);
+          out(`replayed: ${r.replayed.entries} entries, head ${r.replayed.head_hash}`);
+          out(`decisions: ${r.decisions.source} vs ${r.decisions.replayed}, ${r.decisions.identical ? 'identical' : 'DIFFERENT'}`);
+          if (r.first_difference) out(`FIRST DIFFERENCE at seq ${r.first_difference.seq}: ${r.first_difference.source} vs ${r.first_difference.replayed}`);
+          out(r.identical ? 'replay: IDENTICAL' : 'replay: DIFFERENT');
+          return r.identical ? 0 : 1;
+        } finally {
+          await target.destroy();
+          if (!values.into) for (const s of ['', '-wal', '-shm']) rmSync(tmp + s, { force: true });
+        }
+      });
+    case 'outbox':
+      return withDb(async (db) => {
+        const intents = await allIntents(db, values.status);
+        for (const i of intents) out(`${i.status.padEnd(10)} ${i.operation.padEnd(20)} ${i.intent_id}  booking=${i.booking_id ?? '-'} attempts=${i.attempts.length}${i.attempts.length ? ` last=${i.attempts[i.attempts.length - 1]!.error_code ?? i.attempts[i.attempts.length - 1]!.outcome}` : ''}`);
+        out(`${intents.length} intent(s)`);
+        return 0;
+      });
+    case 'sign': {
+      const [method, path] = rest;
+      if (!method || !path || !path.startsWith('/')) throw new Error('sign needs METHOD and a path starting with /');
+      const keys = process.env.SIDECAR_KEYS ? parseSidecarKeys(process.env.SIDECAR_KEYS) : DEMO_KEYS;
+      const key = values.key ? keys.find((k) => k.keyId === values.key) : keys.find((k) => (method.toUpperCase() === 'GET' ? k.role === 'reader' : k.role === 'booking-engine')) ?? keys[0];
+      if (!key) throw new Error(`no key ${values.key ?? ''} in SIDECAR_KEYS`);
+      const body = values.body ?? '';
+      const header = signatureHeaderValue({ keyId: key.keyId, secret: key.secret, t: Math.floor(Date.now() / 1000), method: method.toUpperCase(), pathWithQuery: path, body });
+      const base = values.url ?? `http://127.0.0.1:${process.env.PORT ?? '8787'}`;
+      const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+      out(`curl -sS -X ${method.toUpperCase()} -H ${q(`MyBnB-Signature: ${header}`)}${body ? ` -H 'content-type: application/json' --data-binary ${q(body)}` : ''} ${q(base + path)}; echo`);
+      return 0;
+    }
+    case 'policy': {
+      const [sub, file] = rest;
+      if (sub === 'lock') {
+        writeFileSync(LOCK_FILE, `${JSON.stringify(computeLock(readPolicyFiles()), null, 2)}\n`);
+        out(`wrote ${LOCK_FILE}`);
+        return 0;
+      }
+      if (sub === 'simulate' && file) {
+        return withDb(async (db) => {
+          const report = await simulatePolicy(db, JSON.parse(readFileSync(file, 'utf8')));
+          out(JSON.stringify(report, null, 2));
+          return 0;
+        });
+      }
+      throw new Error('policy simulate <candidate.json> | policy lock');
+    }
+    default:
+      out(USAGE);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => process.exit(code), (err) => {
+  if (err instanceof ConfigError) process.stderr.write(`configuration error: ${err.message}\n`);
+  else process.stderr.write(`error: ${(err as Error).message}\n`);
+  process.exit(2);
+});
+void loadConfig;

@@ -1,0 +1,69 @@
+import { hashOf } from '../kernel/index.js';
+import type { Db } from '../db/connect.js';
+import { forEachDecision, type DecisionRecord } from '../flows/evidence/decisions.js';
+import { policyVersion } from '../flows/evidence/policy-versions.js';
+import { decideCancellation, loyaltyEarn, paymentSplit, payoutDueAt, policyVersionOf, type BookingFacts, type PolicyVersion } from '../nora/index.js';
+
+export type DecisionProblem = { decision_id: string; action: string; problem: string };
+
+type RuleRef = { policy: string; version: number; hash: string };
+
+async function load(db: Db, ref: RuleRef): Promise<PolicyVersion> {
+  const [kind, id] = ref.policy.split('/') as [string, string];
+  const stored = await policyVersion(db, kind, id, ref.version);
+  if (!stored) throw new Error(`policy ${ref.policy} v${ref.version} is not in the log`);
+  const v = policyVersionOf(stored.document);
+  if (v.hash !== ref.hash) throw new Error(`policy ${ref.policy} v${ref.version} hash ${v.hash} differs from the recorded ${ref.hash}`);
+  return v;
+}
+
+/**
+ * Re-evaluates every recorded decision from its recorded inputs and the policy versions in the log,
+ * and checks the same outcome follows. Any difference names the decision.
+ */
+export async function verifyDecisions(db: Db, onProgress?: (n: number) => void): Promise<{ checked: number; problems: DecisionProblem[] }> {
+  const problems: DecisionProblem[] = [];
+  const checked = await forEachDecision(db, async (d) => {
+    try {
+      const problem = await recheck(db, d);
+      if (problem) problems.push({ decision_id: d.decision_id, action: d.action, problem });
+    } catch (e) {
+      problems.push({ decision_id: d.decision_id, action: d.action, problem: (e as Error).message });
+    }
+    onProgress?.(1);
+  });
+  return { checked, problems };
+}
+
+async function recheck(db: Db, d: DecisionRecord): Promise<string | null> {
+  const input = d.input as { facts: BookingFacts; policies: Record<string, RuleRef>; by?: 'guest' | 'host'; at?: string; nightly_kept?: number; completed_at?: string; amount_received?: number };
+  if (hashOf(d.input) !== d.input_hash) return 'recorded input does not match its hash';
+  if (d.action.startsWith('cancel_by_')) {
+    const p = input.policies;
+    const decision = decideCancellation({
+      policies: { cancellation: await load(db, p.cancellation!), host_cancellation: await load(db, p.host_cancellation!), fees: await load(db, p.fees!), loyalty: await load(db, p.loyalty!) },
+      facts: input.facts, by: input.by!, at: input.at!,
+    });
+    if (decision.outcome_hash !== d.outcome_hash) return `outcome ${decision.outcome_hash} != recorded ${d.outcome_hash}`;
+    const consented = (d.input as { consented_outcome_hash?: string }).consented_outcome_hash;
+    const allowed = decision.allowed && consented === decision.outcome_hash;
+    if (allowed !== d.allowed) return `allowed ${allowed} != recorded ${d.allowed}`;
+    return null;
+  }
+  if (d.action === 'payment_split') {
+    const split = paymentSplit({ fees: await load(db, input.policies.fees!), facts: input.facts });
+    return hashOf(split) === d.outcome_hash ? null : 'payment split differs';
+  }
+  if (d.action === 'loyalty_earn') {
+    const earned = loyaltyEarn({ loyalty: await load(db, input.policies.loyalty!), facts: input.facts, nightly_kept: input.nightly_kept!, completed_at: input.completed_at! });
+    return hashOf(earned) === d.outcome_hash ? null : 'loyalty credits differ';
+  }
+  if (d.action === 'host_payout') {
+    const due_at = payoutDueAt({ payout: await load(db, input.policies.payout_timing!), facts: input.facts });
+    const outcome = d.outcome as { due_at: string };
+    if (due_at !== outcome.due_at) return `payout due ${due_at} != recorded ${outcome.due_at}`;
+    if (due_at > input.at!) return `payout made at ${input.at} before it was due at ${due_at}`;
+    return hashOf(d.outcome) === d.outcome_hash ? null : 'payout outcome does not match its hash';
+  }
+  return `no re-evaluation known for action ${d.action}`;
+}
