@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { hashOf } from '../../kernel/index.js';
-import { contentHashOf, entryHashOf } from './entry-hash.js';
+import { contentHashOf, entryHashOf, hashesOf } from './entry-hash.js';
 import type { JournalEntry, JournalEntryRequest, JournalLine } from './types.js';
 
 // The reference: the kernel's generic RFC 8785 hash of the objects the ledger hashes. The fast
@@ -81,6 +81,11 @@ test('entryHashOf hashes exactly the kernel canonical JSON of the entry', () => 
     fc.property(entry, ({ req, seq, content_hash, prev_hash, reverses_seq, meta: m }) => {
       const e = { ...req, seq, content_hash, prev_hash, reverses_seq, meta: m } as Omit<JournalEntry, 'entry_hash'>;
       sameOutcome(() => entryHashOf(e), () => referenceEntryHash(e));
+      // verifyLedger's combined form gives the same two hashes
+      sameOutcome(
+        () => JSON.stringify(hashesOf(e)),
+        () => JSON.stringify({ content_hash: referenceContentHash(e as unknown as JournalEntryRequest), entry_hash: referenceEntryHash(e) }),
+      );
     }),
     { numRuns: 3000 },
   );

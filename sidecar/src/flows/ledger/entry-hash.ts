@@ -1,10 +1,11 @@
+import * as crypto from 'node:crypto';
 import { canonicalJson, hashOf, sha256Hex, type Sha256Hash } from '../../kernel/index.js';
 import type { JournalEntry, JournalEntryRequest, JournalLine } from './types.js';
 
 /** The request as the ledger understands it: what an idempotency key is bound to. */
 export function contentHashOf(req: JournalEntryRequest): Sha256Hash {
-  const fast = contentJson(req);
-  if (fast !== undefined) return `sha256:${sha256Hex(fast)}`;
+  const fast = contentJson(req, linesJson(req.lines), metaJson(req.meta ?? {}));
+  if (fast !== undefined) return sha256Of(fast);
   return hashOf({
     kind: req.kind,
     booking_id: req.booking_id,
@@ -22,8 +23,8 @@ function canonicalLine(l: JournalLine) {
 
 /** Canonical form of a stored entry, chained to the previous entry's hash. */
 export function entryHashOf(e: Omit<JournalEntry, 'entry_hash'>): Sha256Hash {
-  const fast = entryJson(e);
-  if (fast !== undefined) return `sha256:${sha256Hex(fast)}`;
+  const fast = entryJson(e, linesJson(e.lines), metaJson(e.meta));
+  if (fast !== undefined) return sha256Of(fast);
   return hashOf({
     seq: e.seq,
     idempotency_key: e.idempotency_key,
@@ -39,6 +40,21 @@ export function entryHashOf(e: Omit<JournalEntry, 'entry_hash'>): Sha256Hash {
   });
 }
 
+/**
+ * Both hashes of a stored entry, as verifyLedger recomputes them: the same values as
+ * contentHashOf(entry) and entryHashOf(entry), with the lines and meta serialised once.
+ */
+export function hashesOf(e: Omit<JournalEntry, 'entry_hash'>): { content_hash: Sha256Hash; entry_hash: Sha256Hash } {
+  const lines = linesJson(e.lines);
+  const meta = metaJson(e.meta);
+  const content = contentJson(e, lines, e.meta == null ? '{}' : meta); // the request's meta defaults to {}
+  const entry = entryJson(e, lines, meta);
+  return {
+    content_hash: content !== undefined ? sha256Of(content) : contentHashOf(e),
+    entry_hash: entry !== undefined ? sha256Of(entry) : entryHashOf(e),
+  };
+}
+
 /*
  * Fast path. The generic RFC 8785 serialiser (kernel canonicalJson) walks every value, sorts keys
  * and checks every string for lone surrogates; on the ledger's hot paths (postEntry, verifyLedger)
@@ -50,6 +66,11 @@ export function entryHashOf(e: Omit<JournalEntry, 'entry_hash'>): Sha256Hash {
  * `meta` is free-form and always goes through the kernel.
  */
 const SURROGATE = /[\uD800-\uDFFF]/;
+
+// One-shot crypto.hash (Node >= 20.12) is about twice as fast as createHash for short inputs; same digest.
+const sha256Of: (text: string) => Sha256Hash = typeof crypto.hash === 'function'
+  ? (text) => `sha256:${crypto.hash('sha256', text, 'hex')}`
+  : (text) => `sha256:${sha256Hex(text)}`;
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && !SURROGATE.test(v) ? JSON.stringify(v) : undefined;
@@ -87,12 +108,10 @@ function linesJson(lines: unknown): string | undefined {
   return `${out}]`;
 }
 
-function contentJson(req: JournalEntryRequest): string | undefined {
+function contentJson(req: JournalEntryRequest, lines: string | undefined, meta: string | undefined): string | undefined {
   const booking_id = strOrNull(req.booking_id);
   const description = str(req.description);
   const kind = str(req.kind);
-  const lines = linesJson(req.lines);
-  const meta = metaJson(req.meta ?? {});
   const occurred_at = str(req.occurred_at);
   const reverses_seq = intOrNull(req.reverses_seq ?? null);
   if (booking_id === undefined || description === undefined || kind === undefined || lines === undefined || meta === undefined
@@ -100,14 +119,12 @@ function contentJson(req: JournalEntryRequest): string | undefined {
   return `{"booking_id":${booking_id},"description":${description},"kind":${kind},"lines":${lines},"meta":${meta},"occurred_at":${occurred_at},"reverses_seq":${reverses_seq}}`;
 }
 
-function entryJson(e: Omit<JournalEntry, 'entry_hash'>): string | undefined {
+function entryJson(e: Omit<JournalEntry, 'entry_hash'>, lines: string | undefined, meta: string | undefined): string | undefined {
   const booking_id = strOrNull(e.booking_id);
   const content_hash = str(e.content_hash);
   const description = str(e.description);
   const idempotency_key = str(e.idempotency_key);
   const kind = str(e.kind);
-  const lines = linesJson(e.lines);
-  const meta = metaJson(e.meta);
   const occurred_at = str(e.occurred_at);
   const prev_hash = str(e.prev_hash);
   const reverses_seq = intOrNull(e.reverses_seq);
