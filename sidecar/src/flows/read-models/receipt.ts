@@ -17,7 +17,7 @@ export async function receipt(db: Db, booking_id: string) {
   let credits_granted = 0;
   let cancellation = null;
   if (cancel) {
-    const o = cancel.outcome as Outcome;
+    const o = (cancel.outcome as { outcome: Outcome }).outcome;
     const refundLabels: Array<[string, string]> = [['nightly_refund', 'Refund: nights'], ['cleaning_refund', 'Refund: cleaning fee'], ['service_fee_refund', 'Refund: guest service fee'], ['taxes_refund', 'Refund: taxes']];
     if (money.paid_minor > 0) for (const [code, label] of refundLabels) if ((o.lines[code] ?? 0) > 0) lines.push({ label, amount_minor: o.lines[code]!, kind: 'refund', code });
     credits_granted = o.credit_to_guest;
