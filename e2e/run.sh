@@ -85,6 +85,9 @@ if [ ! -d "$REPO/blocks/node_modules/@wordpress/scripts" ]; then
 fi
 log "building blocks"
 npm --prefix "$REPO/blocks" run --silent build > "$WORK/blocks-build.log" 2>&1 || { tail -n 40 "$WORK/blocks-build.log" >&2; die "blocks build failed"; }
+# The plugin goes in from the zip a site admin would upload (npm run plugin-zip), not from the tree.
+SKIP_BUILD=1 OUT_DIR="$WORK/dist" bash "$REPO/wp-plugin/bin/zip.sh" > "$WORK/zip.log" 2>&1 || { cat "$WORK/zip.log" >&2; die "plugin zip failed"; }
+export WP_PLUGIN_ZIP="$WORK/dist/mybnb-payments.zip"
 export MYBNB_SIDECAR_URL="$SIDECAR_URL" MYBNB_KEY_ID="$READER_KEY_ID" MYBNB_SECRET="$READER_SECRET"
 export MYBNB_CANCEL_URL_TEMPLATE="http://engine.invalid/bookings/{booking_id}/cancel?consent={outcome_hash}"
 bash "$HERE/wp-env.sh" up > "$WORK/wp-env.log" 2>&1 || { tail -n 40 "$WORK/wp-env.log" >&2; die "WordPress did not come up"; }

@@ -14,7 +14,8 @@
 #
 # Knobs: E2E_WORK [e2e/.work], WP_PORT [8889], WP_DB [mybnb_e2e_wp], WP_ADMIN_USER/WP_ADMIN_PASS [admin/password],
 #        MYBNB_SIDECAR_URL / MYBNB_KEY_ID / MYBNB_SECRET (written into wp-config.php as constants when set),
-#        MYBNB_CANCEL_URL_TEMPLATE (stored as the plugin's option when set).
+#        MYBNB_CANCEL_URL_TEMPLATE (stored as the plugin's option when set),
+#        WP_PLUGIN_ZIP (install the plugin from this zip, as an admin's upload would, instead of linking wp-plugin/).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -195,7 +196,16 @@ cmd_up() {
   write_site_files
   wpx install "MyBnB e2e" "$WP_ADMIN_USER" "$WP_ADMIN_PASS" admin@example.com >&2
   wpx permalinks '/%postname%/' >/dev/null
-  ln -sfn "$PLUGIN_DIR" "$SITE/wp-content/plugins/mybnb-payments"
+  local target="$SITE/wp-content/plugins/mybnb-payments"
+  if [ -n "${WP_PLUGIN_ZIP:-}" ]; then
+    # The zip a site admin uploads, installed by WordPress's own Plugin_Upgrader.
+    [ -L "$target" ] && rm -f "$target"
+    wpx install-zip "$(realpath "$WP_PLUGIN_ZIP")" >&2
+  else
+    # The working tree, linked (PHP tests and development see edits at once).
+    [ -d "$target" ] && [ ! -L "$target" ] && rm -rf "$target"
+    ln -sfn "$PLUGIN_DIR" "$target"
+  fi
   wpx activate mybnb-payments/mybnb-payments.php >&2
   if [ -n "${MYBNB_CANCEL_URL_TEMPLATE:-}" ]; then
     wpx eval '$o = get_option("mybnb_payments_settings", array()); $o = is_array($o) ? $o : array(); $o["cancel_url_template"] = getenv("MYBNB_CANCEL_URL_TEMPLATE"); update_option("mybnb_payments_settings", $o);'

@@ -4,6 +4,7 @@
 //   install TITLE USER PASS EMAIL | version | permalinks STRUCTURE | activate PLUGIN_FILE
 //   user NAME PASS ROLE [META_KEY=VALUE ...]   create or update a user, print its id
 //   page SLUG TITLE CONTENT_FILE               create or update a published page, print "id url"
+//   install-zip ZIP                            install a plugin zip like an admin upload (overwrites)
 //   eval 'PHP CODE'
 // Variables here become WordPress globals once wp-load.php runs: never name one $plugin, $post, $wp.
 $wpx_site = rtrim( $argv[1] ?? '', '/' );
@@ -93,6 +94,19 @@ switch ( $wpx_cmd ) {
 			wpx_fail( $wpx_id->get_error_message() );
 		}
 		echo $wpx_id, ' ', get_permalink( $wpx_id ), "\n";
+		break;
+	case 'install-zip':
+		require_once ABSPATH . 'wp-admin/includes/class-wp-upgrader.php';
+		require_once ABSPATH . 'wp-admin/includes/file.php';
+		require_once ABSPATH . 'wp-admin/includes/misc.php';
+		$wpx_skin     = new Automatic_Upgrader_Skin();
+		$wpx_upgrader = new Plugin_Upgrader( $wpx_skin );
+		$wpx_r        = $wpx_upgrader->install( $wpx_args[0], array( 'overwrite_package' => true ) );
+		if ( true !== $wpx_r ) {
+			$wpx_msg = is_wp_error( $wpx_r ) ? $wpx_r->get_error_message() : implode( '; ', array_map( 'wp_strip_all_tags', (array) $wpx_skin->get_upgrade_messages() ) );
+			wpx_fail( 'zip install failed: ' . $wpx_msg );
+		}
+		echo 'installed from zip: ', $wpx_upgrader->plugin_info(), "\n";
 		break;
 	case 'eval':
 		eval( $wpx_args[0] ); // phpcs:ignore -- test tool.

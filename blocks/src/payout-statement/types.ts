@@ -2,4 +2,6 @@
 export type PayoutStatementAttributes = {
 	/** Administrators only: pin a host (hosts always see their own statement). */
 	hostId: string;
+	/** Wide by default: the statement has eight columns. */
+	align: string;
 };
