@@ -2,12 +2,13 @@
 # e2e/run.sh - the WordPress end-to-end suite (npm run test:e2e). On a fresh machine of this kind it:
 #   1. installs the Debian packages it needs and brings up a real WordPress >= 6.6 (e2e/wp-env.sh),
 #      with the blocks built and the plugin activated, configured by wp-config.php constants;
-#   2. starts the Stripe fake and the sidecar on MariaDB (a fresh database each run);
-#   3. feeds the demo story through the sidecar's signed endpoints (e2e/story.ts);
+#   2. migrates a fresh MariaDB database and starts the real sidecar with the Stripe fake, configured
+#      by environment as in production (e2e/sidecar-stack.ts);
+#   3. feeds the sidecar's demo story through its signed endpoints (same process, so it can settle);
 #   4. creates the WordPress users and pages, then drives Debian's Chromium with playwright-core
 #      (e2e/specs/wordpress.spec.ts), saving screenshots under e2e/artifacts/.
 # Idempotent; stops every server it started on exit (MariaDB, a machine service, is left running).
-#   E2E_SIDECAR=real (default) | stub   stub: e2e/stub-sidecar.ts instead of the sidecar (WordPress-side work only)
+#   E2E_SIDECAR=real (default) | stub   stub: e2e/stub-sidecar.ts + e2e/story.ts instead of the sidecar (WordPress-side work only)
 #   E2E_KEEP=1                          leave WordPress, the sidecar and the fake running after the run
 set -euo pipefail
 
@@ -95,32 +96,36 @@ log "WordPress up at $WP_URL"
 
 # ------------------------------------------------------------------ 2. Stripe fake + sidecar on MariaDB
 mysql -uroot -e "DROP DATABASE IF EXISTS \`$SIDECAR_DB\`; CREATE DATABASE \`$SIDECAR_DB\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;"
-start_bg stripe-fake env PORT="$STRIPE_FAKE_PORT" node --import tsx sidecar/src/stripe-fake/main.ts
 SIDECAR_ENV=(PORT="$SIDECAR_PORT"
   DATABASE_URL="mysql://root@127.0.0.1:3306/$SIDECAR_DB"
   SIDECAR_KEYS="$ENGINE_KEY_ID:$ENGINE_SECRET:booking-engine,$READER_KEY_ID:$READER_SECRET:reader"
   STRIPE_SECRET_KEY=sk_test_e2e STRIPE_API_URL="$STRIPE_API_URL"
-  STRIPE_WEBHOOK_SECRETS=whsec_e2e_0123456789 POLICY_DIR="$REPO/policies" LOG_LEVEL=info)
+  STRIPE_WEBHOOK_SECRETS=whsec_e2e_0123456789 POLICY_DIR="$REPO/policies" LOG_LEVEL=warn)
+rm -f "$WORK/story.json"
 case "$SIDECAR_MODE" in
   real)
-    # HOOK(lead): the sidecar's entry point. If it needs migrations first, run them here
-    # (e.g. `env "${SIDECAR_ENV[@]}" node --import tsx sidecar/src/cli/main.ts migrate`).
-    [ -f "$REPO/sidecar/src/main.ts" ] || die "sidecar/src/main.ts not found (use E2E_SIDECAR=stub to test the WordPress side alone)"
-    start_bg sidecar env "${SIDECAR_ENV[@]}" node --import tsx sidecar/src/main.ts ;;
+    # 2+3. Migrate as an administrator, then the real sidecar + the Stripe fake (one process,
+    # e2e/sidecar-stack.ts), which feeds the sidecar's demo story through its signed endpoints.
+    env "${SIDECAR_ENV[@]}" node --import tsx sidecar/src/cli/main.ts migrate > "$WORK/migrate.log" 2>&1 \
+      || { cat "$WORK/migrate.log" >&2; die "sidecar migrations failed"; }
+    start_bg sidecar env "${SIDECAR_ENV[@]}" STRIPE_FAKE_PORT="$STRIPE_FAKE_PORT" ENGINE_KEY_ID=$ENGINE_KEY_ID \
+      E2E_STORY_OUT="$WORK/story.json" node --import tsx e2e/sidecar-stack.ts
+    wait_log sidecar 'e2e stack ready' 180 || die "sidecar stack did not get ready"
+    ;;
   stub)
-    log "using e2e/stub-sidecar.ts (NOT the real sidecar)"
-    start_bg sidecar env "${SIDECAR_ENV[@]}" node --import tsx e2e/stub-sidecar.ts ;;
+    log "using e2e/stub-sidecar.ts (NOT the real sidecar) and the contract story (e2e/story.ts)"
+    start_bg stripe-fake env PORT="$STRIPE_FAKE_PORT" node --import tsx sidecar/src/stripe-fake/main.ts
+    wait_log stripe-fake 'listening on' 30 || die "Stripe fake did not start"
+    start_bg sidecar env "${SIDECAR_ENV[@]}" node --import tsx e2e/stub-sidecar.ts
+    wait_http "$SIDECAR_URL/readyz" sidecar 60 || die "stub sidecar not ready"
+    SIDECAR_URL="$SIDECAR_URL" ENGINE_KEY_ID=$ENGINE_KEY_ID ENGINE_SECRET=$ENGINE_SECRET STRIPE_API_URL="$STRIPE_API_URL" \
+      node --import tsx "$HERE/feed-story.ts" > "$WORK/story.json" 2> "$WORK/story.log" \
+      || { cat "$WORK/story.log" >&2; die "feeding the story failed"; }
+    ;;
   *) die "E2E_SIDECAR must be real or stub" ;;
 esac
-wait_log stripe-fake 'listening on' 30 || die "Stripe fake did not start"
-wait_http "$SIDECAR_URL/readyz" sidecar 90 || die "sidecar not ready"
-log "sidecar ready at $SIDECAR_URL ($SIDECAR_MODE), Stripe fake at $STRIPE_API_URL"
-
-# ------------------------------------------------------------------ 3. the story
-SIDECAR_URL="$SIDECAR_URL" ENGINE_KEY_ID=$ENGINE_KEY_ID ENGINE_SECRET=$ENGINE_SECRET STRIPE_API_URL="$STRIPE_API_URL" \
-  node --import tsx "$HERE/feed-story.ts" > "$WORK/story.json" 2> "$WORK/story.log" \
-  || { cat "$WORK/story.log" >&2; die "feeding the story failed"; }
-log "story: $(cat "$WORK/story.json")"
+wait_http "$SIDECAR_URL/readyz" sidecar 30 || die "sidecar not ready"
+log "sidecar ready at $SIDECAR_URL ($SIDECAR_MODE); story: $(cat "$WORK/story.json")"
 story() { node -e 'const s=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); process.stdout.write(String(s[process.argv[2]]))' "$WORK/story.json" "$1"; }
 
 # ------------------------------------------------------------------ 4. users, pages, browser

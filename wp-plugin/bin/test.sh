@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# wp-plugin/bin/test-php.sh - `php -l` over the plugin, then its PHPUnit suite (Debian's phpunit)
+# wp-plugin/bin/test.sh - `php -l` over the plugin, then its PHPUnit suite (Debian's phpunit)
 # inside a real WordPress brought up by e2e/wp-env.sh (idempotent; left running for reuse, stop it
 # with `bash e2e/wp-env.sh stop`, or pass --stop).
 set -euo pipefail
