@@ -12,9 +12,18 @@ export type Handler = (ctx: HandlerContext) => Promise<HandlerResult>;
 
 /** Thrown by a handler when the event cannot be processed yet (its predecessor has not arrived). */
 export class ParkEvent extends Error {
-  constructor(readonly code: string, readonly reason: string) {
+  /** `flagBooking`: the booking to flag with this reason (written after the event's work is rolled back). */
+  constructor(readonly code: string, readonly reason: string, readonly flagBooking?: string) {
     super(reason);
     this.name = 'ParkEvent';
+  }
+}
+
+/** Thrown by a handler to dead-letter an event that can never be processed, flagging its booking. */
+export class RefuseEvent extends Error {
+  constructor(readonly code: 'validation_failed' | 'illegal_transition', readonly reason: string, readonly flagBooking: string, readonly flagCode: string) {
+    super(reason);
+    this.name = 'RefuseEvent';
   }
 }
 

@@ -3,7 +3,8 @@ import { DomainError } from '../kernel/index.js';
 import { isUniqueViolation, toInt, type Db } from '../db/connect.js';
 import { readInboxAfter, readInboxById, type InboxEvent } from '../sari/inbox.js';
 import { parseBookingEvent } from '../sari/booking-events.js';
-import { ParkEvent, type HandlerResult } from './context.js';
+import { ParkEvent, RefuseEvent, type HandlerResult } from './context.js';
+import { flagBooking } from '../flows/booking/store.js';
 import { HANDLERS } from './handlers/index.js';
 
 export type DispatchOutcome = { status: 'processed' | 'ignored' | 'dead_lettered' | 'parked'; code?: string; reason?: string };
@@ -213,15 +214,17 @@ export class Dispatcher {
       }
     } catch (err) {
       if (err instanceof ParkEvent) {
+        if (err.flagBooking) await flagBooking(trx, err.flagBooking, event.id, err.code, err.reason);
         await this.recordParking(trx, event, err.code, err.reason);
         this.opts.onResult?.('parked');
         return { status: 'parked', code: err.code, reason: err.reason, keys: [] };
       }
       if (isUniqueViolation(err) && (await trx('event_results').where({ inbox_id: event.id }).first('id'))) throw err;
       if (isRetryableDbError(err)) throw err;
-      const code = err instanceof DomainError ? err.code : 'internal';
+      if (err instanceof RefuseEvent) await flagBooking(trx, err.flagBooking, event.id, err.flagCode, err.reason);
+      const code = err instanceof DomainError || err instanceof RefuseEvent ? err.code : 'internal';
       const reason = err instanceof Error ? err.message : String(err);
-      if (!(err instanceof DomainError)) this.opts.logger.error({ err, inbox_id: event.id }, 'handler failed; event dead-lettered');
+      if (!(err instanceof DomainError) && !(err instanceof RefuseEvent)) this.opts.logger.error({ err, inbox_id: event.id }, 'handler failed; event dead-lettered');
       await this.recordResult(trx, event, { status: 'dead_lettered' as never, code, reason });
       this.opts.onResult?.('dead_lettered');
       return { status: 'dead_lettered', code, reason, keys: [] };

@@ -8,7 +8,7 @@ import { hashOf } from '../../kernel/index.js';
 import { recordSubscriptionState } from '../../flows/booking/hosts.js';
 import { paymentSplit, ruleRefOf } from '../../nora/index.js';
 import { factsOf, pinnedPolicy } from '../booking-facts.js';
-import { ParkEvent, ref, type HandlerContext, type HandlerResult, type Trx } from '../context.js';
+import { ParkEvent, RefuseEvent, ref, type HandlerContext, type HandlerResult, type Trx } from '../context.js';
 
 type Obj = Record<string, unknown>;
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -45,8 +45,7 @@ export async function onPaymentIntentSucceeded({ db, event, payload }: HandlerCo
   const b = await getBooking(db, meta_booking);
   if (!b) throw new ParkEvent('booking_not_confirmed', `booking ${meta_booking} has not been confirmed yet`);
   if (b.payment_intent_id !== pi_id) {
-    await flagBooking(db, b.booking_id, event.id, 'payment_intent_mismatch', `payment intent ${pi_id} says booking ${meta_booking}, whose payment intent is ${b.payment_intent_id}`);
-    throw new DomainError('validation_failed', `payment intent ${pi_id} does not belong to booking ${meta_booking} (expects ${b.payment_intent_id})`);
+    throw new RefuseEvent('validation_failed', `payment intent ${pi_id} says booking ${meta_booking}, whose payment intent is ${b.payment_intent_id}`, b.booking_id, 'payment_intent_mismatch');
   }
   const charge = str(pi.latest_charge);
   await linkStripeObject(db, { object_id: pi_id, kind: 'payment_intent', booking_id: b.booking_id, inbox_id: event.id, data: { amount_received: pi.amount_received, currency: pi.currency } });
@@ -60,8 +59,7 @@ export async function onPaymentIntentSucceeded({ db, event, payload }: HandlerCo
   const currency = String(pi.currency ?? '').toUpperCase();
   if (received !== split.expected_total || currency !== b.currency) {
     const reason = `received ${received} ${currency}, the booking's total is ${split.expected_total} ${b.currency}`;
-    await flagBooking(db, b.booking_id, event.id, 'amount_mismatch', reason);
-    throw new ParkEvent('amount_mismatch', `payment does not match the booking: ${reason}`);
+    throw new ParkEvent('amount_mismatch', `payment does not match the booking: ${reason}`, b.booking_id);
   }
   const decision_id = decisionIdFor(event.source, event.event_id, 'payment_split');
   await recordDecision(db, {
@@ -107,8 +105,7 @@ export async function onRefund({ db, event, payload }: HandlerContext): Promise<
   const decision_id = str((re.metadata as Obj | undefined)?.decision_id);
   await linkStripeObject(db, { object_id: refund_id, kind: 'refund', booking_id: b.booking_id, inbox_id: event.id, data: { amount: re.amount, decision_id: decision_id ?? null } });
   if (!decision_id) {
-    await flagBooking(db, b.booking_id, event.id, 'refund_outside_policy', `refund ${refund_id} was not made by a policy decision of this system`);
-    throw new DomainError('validation_failed', `refund ${refund_id} has no decision: refunds are made by policy only`);
+    throw new RefuseEvent('validation_failed', `refund ${refund_id} was not made by a policy decision of this system: refunds are made by policy only`, b.booking_id, 'refund_outside_policy');
   }
   const status = str(re.status);
   if (status === 'succeeded') {

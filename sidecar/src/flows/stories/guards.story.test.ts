@@ -1,0 +1,109 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { dialects } from '../../testing/databases.js';
+import { startHarness, type Harness } from '../../testing/harness.js';
+import { confirmed, eventId, total } from '../../testing/events.js';
+import { trialBalance, verifyLedger } from '../ledger/index.js';
+
+for (const dialect of dialects()) {
+  describe(`guarded stories on ${dialect}`, () => {
+    let h: Harness;
+    before(async () => {
+      h = await startHarness(dialect, { stripe: true });
+    });
+    after(async () => h?.stop());
+
+    test('a payment whose amount disagrees with the price is parked and flagged, not guessed at; a correction releases it', async () => {
+      const ev = confirmed('2026-09-01T10:00:00Z', { booking_id: 'bk_short', payment_intent_id: 'pi_x' });
+      const pi = h.fake!.createPayment({ amount: total(ev.data) - 100, currency: 'usd', metadata: { booking_id: 'bk_short' } });
+      ev.data.payment_intent_id = pi.id;
+      await h.engine.event(ev);
+      await h.settle();
+      const paymentEvent = h.fake!.state.events.find((e) => e.event.type === 'payment_intent.succeeded' && (e.event.data.object as { id: string }).id === pi.id)!;
+      const status = await h.reader.get(`/inbox/stripe/${paymentEvent.event.id}`);
+      assert.equal(status.body.status, 'parked', status.text);
+      assert.equal(status.body.code, 'amount_mismatch');
+      assert.match(status.body.reason, /received 42100 USD, the booking's total is 42200 USD/);
+      const view = await h.reader.get('/bookings/bk_short');
+      assert.equal(view.body.state, 'awaiting_payment');
+      assert.equal(view.body.paid_minor, 0, 'nothing posted');
+      assert.equal(view.body.flags[0].code, 'amount_mismatch');
+      const entries = await h.reader.get('/ledger/entries?booking_id=bk_short');
+      assert.deepEqual(entries.body.entries.filter((e: { kind: string }) => e.kind === 'payment_received'), []);
+
+      // the booking engine corrects the price (a discount it forgot to send): the parked payment now matches
+      await h.engine.event({ id: eventId(), type: 'booking.modified', occurred_at: '2026-09-01T10:05:00Z', data: { booking_id: 'bk_short', guest_service_fee: ev.data.guest_service_fee - 100 } });
+      await h.settle();
+      assert.equal((await h.reader.get(`/inbox/stripe/${paymentEvent.event.id}`)).body.status, 'processed');
+      assert.equal((await h.reader.get('/bookings/bk_short')).body.state, 'paid');
+    });
+
+    test('consent to an outcome that has changed is refused (outcome_changed), with evidence, and moves no money', async () => {
+      const ev = confirmed('2026-09-01T10:00:00Z', { booking_id: 'bk_late', payment_intent_id: 'pi_x', cancellation_policy: 'moderate', check_in: '2026-10-10', check_out: '2026-10-13' });
+      const pi = h.fake!.createPayment({ amount: total(ev.data), currency: 'usd', metadata: { booking_id: 'bk_late' } });
+      ev.data.payment_intent_id = pi.id;
+      await h.engine.event(ev);
+      await h.settle();
+      // previewed 5 days + 1 h before check-in (full refund) ...
+      const seen = await h.reader.get('/preview/outcome?action=cancel&booking_id=bk_late&by=guest&at=2026-10-05T12:00:00Z');
+      assert.equal(seen.body.outcome.lines.nightly_refund, ev.data.nightly_total);
+      assert.equal(seen.body.valid_until, '2026-10-05T13:00:00Z', 'full refund holds until exactly 5 days before 15:00 Paris');
+      // ... the same hash holds at any moment up to valid_until
+      const later = await h.reader.get('/preview/outcome?action=cancel&booking_id=bk_late&by=guest&at=2026-10-05T13:00:00Z');
+      assert.equal(later.body.outcome_hash, seen.body.outcome_hash);
+      // ... but the guest confirms one second after the window closed
+      const cancel = { id: eventId(), type: 'booking.cancel_requested', occurred_at: '2026-10-05T13:00:01Z', data: { booking_id: 'bk_late', by: 'guest', consent: { outcome_hash: seen.body.outcome_hash, actor: 'guest_1', consented_at: '2026-10-05T12:00:00Z' } } };
+      await h.engine.event(cancel);
+      await h.settle();
+      const st = await h.reader.get(`/inbox/booking/${cancel.id}`);
+      assert.equal(st.body.status, 'processed');
+      assert.equal(st.body.code, 'outcome_changed');
+      assert.equal([...h.fake!.state.refunds.values()].filter((r) => r.metadata?.booking_id === 'bk_late').length, 0, 'no refund at Stripe');
+      assert.equal((await h.reader.get('/bookings/bk_late')).body.state, 'paid');
+      const evidence = await h.reader.get('/bookings/bk_late/evidence');
+      const refusal = evidence.body.decisions.find((d: { action: string }) => d.action === 'cancel_by_guest');
+      assert.equal(refusal.allowed, false);
+      assert.equal(refusal.reason, 'outcome_changed');
+      assert.notEqual(refusal.outcome_hash, seen.body.outcome_hash);
+      assert.match(refusal.consent_hash, /^sha256:[0-9a-f]{64}$/);
+      assert.equal(refusal.evaluated_at, '2026-10-05T13:00:01Z');
+      assert.equal(refusal.policy, 'cancellation/moderate');
+      const one = await h.reader.get(`/evidence/${refusal.decision_id}`);
+      assert.equal(one.body.decision_id, refusal.decision_id);
+
+      // previewing again and consenting to what is shown now executes exactly that
+      const now = await h.reader.get('/preview/outcome?action=cancel&booking_id=bk_late&by=guest&at=2026-10-05T13:00:02Z');
+      const retry = { id: eventId(), type: 'booking.cancel_requested', occurred_at: '2026-10-05T13:00:02Z', data: { booking_id: 'bk_late', by: 'guest', consent: { outcome_hash: now.body.outcome_hash, actor: 'guest_1', consented_at: '2026-10-05T13:00:02Z' } } };
+      await h.engine.event(retry);
+      await h.settle();
+      assert.equal((await h.reader.get(`/inbox/booking/${retry.id}`)).body.code, null);
+      const refund = [...h.fake!.state.refunds.values()].filter((r) => r.metadata?.booking_id === 'bk_late');
+      assert.equal(refund.length, 1);
+      assert.equal(refund[0]!.amount, now.body.outcome.refund_to_guest);
+      assert.ok(now.body.outcome.refund_to_guest < seen.body.outcome.refund_to_guest);
+    });
+
+    test('a failed refund is visible (refund_failed), not posted as paid', async () => {
+      const ev = confirmed('2026-09-01T10:00:00Z', { booking_id: 'bk_fail', payment_intent_id: 'pi_x', cancellation_policy: 'flexible' });
+      const pi = h.fake!.createPayment({ amount: total(ev.data), currency: 'usd', metadata: { booking_id: 'bk_fail' } });
+      ev.data.payment_intent_id = pi.id;
+      await h.engine.event(ev);
+      await h.settle();
+      const p = await h.reader.get('/preview/outcome?action=cancel&booking_id=bk_fail&by=guest&at=2026-09-10T00:00:00Z');
+      h.fake!.failNextRefund('expired_or_canceled_card');
+      await h.engine.event({ id: eventId(), type: 'booking.cancel_requested', occurred_at: '2026-09-10T00:00:00Z', data: { booking_id: 'bk_fail', by: 'guest', consent: { outcome_hash: p.body.outcome_hash, actor: 'guest_1', consented_at: '2026-09-10T00:00:00Z' } } });
+      await h.settle();
+      const view = await h.reader.get('/bookings/bk_fail');
+      assert.equal(view.body.state, 'refund_failed');
+      assert.equal(view.body.refunded_minor, 0);
+      assert.equal(view.body.refund_pending_minor, p.body.outcome.refund_to_guest, 'still owed to the guest, visibly');
+      assert.ok(view.body.flags.some((f: { code: string }) => f.code === 'refund_failed'));
+    });
+
+    test('after all of it the ledger balances and verifies', async () => {
+      const tb = await trialBalance(h.sidecar.db);
+      for (const row of tb.rows) assert.equal(row.debits_minor, row.credits_minor, row.unit);
+      assert.equal((await verifyLedger(h.sidecar.db)).ok, true);
+    });
+  });
+}
