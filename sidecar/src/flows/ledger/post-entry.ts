@@ -1,8 +1,7 @@
 import { canonicalJson, checkAmountMinor, DomainError, isIsoUtc } from '../../kernel/index.js';
-import { isUniqueViolation, toInt, type Db } from '../../db/connect.js';
-import { findAccounts } from './accounts.js';
+import { dialectOf, isUniqueViolation, toInt, type Db } from '../../db/connect.js';
 import { contentHashOf, entryHashOf } from './entry-hash.js';
-import { GENESIS_HASH, type JournalEntry, type JournalEntryRequest } from './types.js';
+import { GENESIS_HASH, type Account, type AccountType, type JournalEntry, type JournalEntryRequest } from './types.js';
 import { readEntry } from './read-entries.js';
 
 export const MAX_LINES_PER_ENTRY = 64;
@@ -19,10 +18,13 @@ export async function postEntry(db: Db, req: JournalEntryRequest): Promise<PostR
   validateShape(req);
   const content_hash = contentHashOf(req);
 
-  const existing = await readEntry(db, { idempotency_key: req.idempotency_key });
-  if (existing) return replayOrConflict(existing, content_hash, req.idempotency_key);
+  const seen = await lookUp(db, req.idempotency_key, req.lines.map((l) => l.account));
+  if (seen.posted) {
+    const existing = await readEntry(db, { idempotency_key: req.idempotency_key });
+    if (existing) return replayOrConflict(existing, content_hash, req.idempotency_key);
+  }
 
-  const accounts = await findAccounts(db, req.lines.map((l) => l.account));
+  const accounts = seen.accounts;
   for (const line of req.lines) {
     const account = accounts.get(line.account);
     if (!account) throw new DomainError('unknown_account', `account ${line.account} does not exist`, { account: line.account });
@@ -34,7 +36,8 @@ export async function postEntry(db: Db, req: JournalEntryRequest): Promise<PostR
   if (req.reverses_seq != null) await checkReversal(db, req);
 
   for (let attempt = 0; ; attempt++) {
-    const head = await db('journal_entries').orderBy('seq', 'desc').first('seq', 'entry_hash');
+    // The first attempt uses the head read with everything else; a retry (another writer won) reads it again.
+    const head = attempt === 0 ? seen.head : await db('journal_entries').orderBy('seq', 'desc').first('seq', 'entry_hash');
     const entry: Omit<JournalEntry, 'entry_hash'> = {
       seq: head ? toInt(head.seq) + 1 : 1,
       idempotency_key: req.idempotency_key,
@@ -59,6 +62,31 @@ export async function postEntry(db: Db, req: JournalEntryRequest): Promise<PostR
       if (raced) return replayOrConflict(raced, content_hash, req.idempotency_key);
     }
   }
+}
+
+type Seen = { posted: boolean; head: { seq: number | string; entry_hash: string } | undefined; accounts: Map<string, Account> };
+
+/**
+ * Everything postEntry reads before it writes, in one statement: whether the idempotency key is
+ * taken, the chain head, and the accounts the lines name. One round trip instead of three: on
+ * MySQL each round trip costs about as much as an INSERT. Tags: 1 key taken, 2 head, 3 account.
+ */
+async function lookUp(db: Db, key: string, codes: string[]): Promise<Seen> {
+  const unique = [...new Set(codes)];
+  const sql = 'SELECT 1 AS tag, seq AS a, content_hash AS b, NULL AS c, NULL AS d FROM journal_entries WHERE idempotency_key = ?'
+    + ' UNION ALL SELECT 2, seq, entry_hash, NULL, NULL FROM (SELECT seq, entry_hash FROM journal_entries ORDER BY seq DESC LIMIT 1) AS head'
+    + ` UNION ALL SELECT 3, code, type, unit, name FROM accounts WHERE code IN (${unique.map(() => '?').join(', ')})`;
+  const result = (await db.raw(sql, [key, ...unique])) as unknown;
+  type Row = { tag: number | string; a: unknown; b: string; c: string | null; d: string | null };
+  const rows = (dialectOf(db) === 'mysql' ? (result as [Row[]])[0] : result) as Row[];
+  const seen: Seen = { posted: false, head: undefined, accounts: new Map() };
+  for (const r of rows) {
+    const tag = Number(r.tag);
+    if (tag === 1) seen.posted = true;
+    else if (tag === 2) seen.head = { seq: toInt(r.a), entry_hash: r.b };
+    else seen.accounts.set(String(r.a), { code: String(r.a), type: r.b as AccountType, unit: String(r.c), name: String(r.d) });
+  }
+  return seen;
 }
 
 async function insertEntry(db: Db, e: JournalEntry): Promise<void> {
