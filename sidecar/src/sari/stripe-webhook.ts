@@ -24,19 +24,22 @@ export function verifyStripeWebhook(raw: Buffer, header: string | undefined, sec
   if (secrets.length === 0) throw new DomainError('signature_invalid', 'no webhook secret is configured (STRIPE_WEBHOOK_SECRETS)');
   const t = /(?:^|,)t=(\d+)/.exec(header)?.[1];
   if (t !== undefined && Number(t) > now_s + STRIPE_TOLERANCE_S) throw new DomainError('signature_from_future', 'Stripe-Signature timestamp is in the future');
-  let lastError: unknown;
+  // The SDK checks the tolerance only after a signature matched, so "outside the tolerance" from
+  // any secret means the payload is authentic but stale: that, not the other secrets' mismatch, is the answer.
+  const messages: string[] = [];
   for (const secret of secrets) {
+    let event: unknown;
     try {
-      const event = verifier.webhooks.constructEvent(raw, header, secret, STRIPE_TOLERANCE_S);
-      return describe(event as unknown as StripeEventLike);
+      event = verifier.webhooks.constructEvent(raw, header, secret, STRIPE_TOLERANCE_S);
     } catch (e) {
-      lastError = e;
       if (e instanceof SyntaxError) throw new DomainError('invalid_json', 'the signed body is not valid JSON');
+      messages.push(String((e as Error)?.message ?? ''));
+      continue;
     }
+    return describe(event as StripeEventLike);
   }
-  const message = String((lastError as Error)?.message ?? '');
-  if (/tolerance/i.test(message)) throw new DomainError('signature_expired', 'Stripe-Signature timestamp is outside the 300 s tolerance');
-  if (/Unable to extract timestamp and signatures/i.test(message)) throw new DomainError('signature_invalid', 'Stripe-Signature header is malformed');
+  if (messages.some((m) => /tolerance/i.test(m))) throw new DomainError('signature_expired', 'Stripe-Signature timestamp is outside the 300 s tolerance');
+  if (messages.some((m) => /Unable to extract timestamp and signatures/i.test(m))) throw new DomainError('signature_invalid', 'Stripe-Signature header is malformed');
   throw new DomainError('signature_invalid', 'no configured webhook secret verifies this payload');
 }
 
