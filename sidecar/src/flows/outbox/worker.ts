@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { formatIsoUtc } from '../../kernel/index.js';
 import { isUniqueViolation, type Db } from '../../db/connect.js';
 import { appendAttempt, openIntents, type IntentStatus } from './intents.js';
+import { backoffDelay, classifyStripeError } from './retry-policy.js';
 
 export type OutboxWorkerOptions = {
   logger: Logger;
@@ -84,13 +85,12 @@ export class OutboxWorker {
       await this.record({ intent_id: intent.intent_id, attempt, outcome: 'succeeded', http_status: 200, error_code: null, error_message: null, stripe_object_id: String(object.id), attempted_at, next_attempt_at: null });
       this.opts.onAttempt?.(intent.operation, 'succeeded');
     } catch (err) {
-      const e = err as { type?: string; statusCode?: number; code?: string; message?: string; rawType?: string };
-      const retryable = e.type === 'StripeConnectionError' || e.type === 'StripeRateLimitError' || e.type === 'StripeAPIError' || (e.statusCode !== undefined && (e.statusCode >= 500 || e.statusCode === 429));
-      const exhausted = retryable && attempt >= this.maxAttempts;
-      const outcome = exhausted ? 'exhausted' : retryable ? 'retryable' : 'failed';
+      const f = classifyStripeError(err);
+      const exhausted = f.retryable && attempt >= this.maxAttempts;
+      const outcome = exhausted ? 'exhausted' : f.retryable ? 'retryable' : 'failed';
       const next = outcome === 'retryable' ? formatIsoUtc(Date.now() + this.backoff(attempt)) : null;
-      this.opts.logger.warn({ intent: intent.intent_id, attempt, outcome, status: e.statusCode, code: e.code ?? e.type }, 'stripe call failed');
-      await this.record({ intent_id: intent.intent_id, attempt, outcome, http_status: e.statusCode ?? null, error_code: e.code ?? e.type ?? null, error_message: (e.message ?? '').slice(0, 500), stripe_object_id: null, attempted_at, next_attempt_at: next });
+      this.opts.logger.warn({ intent: intent.intent_id, attempt, outcome, status: f.http_status, code: f.error_code }, 'stripe call failed');
+      await this.record({ intent_id: intent.intent_id, attempt, outcome, http_status: f.http_status, error_code: f.error_code, error_message: f.error_message, stripe_object_id: null, attempted_at, next_attempt_at: next });
       this.opts.onAttempt?.(intent.operation, outcome);
     }
   }
@@ -104,10 +104,9 @@ export class OutboxWorker {
     }
   }
 
-  /** Capped exponential backoff with full jitter on the upper half. */
+  /** The wait after failed attempt number `attempt` (see backoffDelay). */
   backoff(attempt: number): number {
-    const cap = Math.min(this.maxDelay_ms, this.baseDelay_ms * 2 ** (attempt - 1));
-    return Math.round(cap / 2 + (this.opts.random ?? Math.random)() * (cap / 2));
+    return backoffDelay(attempt, { baseDelay_ms: this.baseDelay_ms, maxDelay_ms: this.maxDelay_ms }, this.opts.random);
   }
 
   private async call(intent: IntentStatus): Promise<Record<string, unknown>> {
