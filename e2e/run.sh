@@ -84,7 +84,8 @@ if [ ! -d "$REPO/blocks/node_modules/@wordpress/scripts" ]; then
   log "installing the blocks' build tools (npm --prefix blocks ci)"
   npm --prefix "$REPO/blocks" ci --no-audit --no-fund >/dev/null
 fi
-log "building blocks"
+log "type-checking and building blocks"
+npm --prefix "$REPO/blocks" run --silent typecheck > "$WORK/blocks-typecheck.log" 2>&1 || { cat "$WORK/blocks-typecheck.log" >&2; die "blocks do not type-check"; }
 npm --prefix "$REPO/blocks" run --silent build > "$WORK/blocks-build.log" 2>&1 || { tail -n 40 "$WORK/blocks-build.log" >&2; die "blocks build failed"; }
 # The plugin goes in from the zip a site admin would upload (npm run plugin-zip), not from the tree.
 SKIP_BUILD=1 OUT_DIR="$WORK/dist" bash "$REPO/wp-plugin/bin/zip.sh" > "$WORK/zip.log" 2>&1 || { cat "$WORK/zip.log" >&2; die "plugin zip failed"; }
