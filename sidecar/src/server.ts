@@ -12,6 +12,7 @@ import { Dispatcher } from './pipeline/dispatcher.js';
 import { publishPolicies, readPolicyDir } from './pipeline/publish-policies.js';
 import { OutboxWorker } from './flows/outbox/worker.js';
 import { ingestStripeApiObject } from './sari/ingest.js';
+import { InboxWriter } from './sari/inbox-writer.js';
 
 export type Sidecar = {
   config: Config;
@@ -46,6 +47,8 @@ export async function startSidecar(config: Config, opts: { logger?: Logger; db?:
     }
   }
   const metrics = createMetrics();
+  const inboxWriter = new InboxWriter(db);
+  const inbox = (input: Parameters<InboxWriter['store']>[0]) => inboxWriter.store(input);
   const dispatcher = new Dispatcher(db, { logger, onResult: (status) => metrics.dispatched.inc({ status }) });
   const { published } = await publishPolicies(db, readPolicyDir(config.policyDir), now_ms());
   if (published.length) logger.info({ published }, 'policy versions published to the log');
@@ -65,7 +68,7 @@ export async function startSidecar(config: Config, opts: { logger?: Logger; db?:
       logger,
       onAttempt: (operation, outcome) => metrics.outboxAttempts.inc({ operation, outcome }),
       onStripeObject: async (intent, object) => {
-        const stored = await ingestStripeApiObject(db, object, intentTime(intent, object), now_ms());
+        const stored = await ingestStripeApiObject(inbox, object, intentTime(intent, object), now_ms());
         if (!stored.duplicate) dispatcher.noteStored(stored.inbox_id);
       },
     });
@@ -74,7 +77,7 @@ export async function startSidecar(config: Config, opts: { logger?: Logger; db?:
     logger.warn('STRIPE_SECRET_KEY is not set: outbox intents are kept and shown, and nothing is sent to Stripe');
   }
 
-  const app = createApp({ config, db, logger, metrics, dispatcher, now_ms });
+  const app = createApp({ config, db, logger, metrics, dispatcher, inbox, now_ms });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, '0.0.0.0', () => resolve(s));
     s.on('error', reject);

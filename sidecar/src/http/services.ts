@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/connect.js';
 import type { Dispatcher } from '../pipeline/dispatcher.js';
 import type { Metrics } from './metrics.js';
+import type { InboxStore } from '../sari/ingest.js';
 
 /** What the HTTP shell needs, built once by the composition root (main.ts). */
 export type Services = {
@@ -11,6 +12,8 @@ export type Services = {
   logger: Logger;
   metrics: Metrics;
   dispatcher: Dispatcher;
+  /** Durable inbox writes, grouped into shared commits. */
+  inbox: InboxStore;
   /** The wall clock, read only at the boundary (signature freshness, `at` defaults, received_at). */
   now_ms: () => number;
 };

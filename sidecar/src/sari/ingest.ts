@@ -1,14 +1,16 @@
 import { DomainError, formatIsoUtc, parseJsonBody } from '../kernel/index.js';
-import type { Db } from '../db/connect.js';
 import { parseBookingEvent, streamKeyOf, type BookingEvent } from './booking-events.js';
-import { storeInboxEvent, type StoreResult } from './inbox.js';
+import type { InboxEventInput, StoreResult } from './inbox.js';
+
+/** Where ingestion writes: an InboxWriter (group commit) or storeInboxEvent bound to a database. */
+export type InboxStore = (input: InboxEventInput) => Promise<StoreResult>;
 import { stripeStreamKey, verifyStripeWebhook } from './stripe-webhook.js';
 
 
 /** Verifies, stores once, acknowledges. Decides nothing: dispatch reads the inbox later. */
-export async function ingestStripeWebhook(db: Db, raw: Buffer, header: string | undefined, secrets: string[], now_ms: number): Promise<StoreResult & { type: string; event_id: string }> {
+export async function ingestStripeWebhook(store: InboxStore, raw: Buffer, header: string | undefined, secrets: string[], now_ms: number): Promise<StoreResult & { type: string; event_id: string }> {
   const v = verifyStripeWebhook(raw, header, secrets, Math.floor(now_ms / 1000));
-  const stored = await storeInboxEvent(db, {
+  const stored = await store({
     source: 'stripe', event_id: v.event_id, type: v.type, stream_key: v.stream_key, occurred_at: v.occurred_at,
     payload: raw.toString('utf8'), received_at: formatIsoUtc(now_ms),
   });
@@ -18,7 +20,7 @@ export async function ingestStripeWebhook(db: Db, raw: Buffer, header: string | 
 export type BookingIngestCheck = (event: BookingEvent) => Promise<void>;
 
 /** Validates a booking-engine event (schema, then `check`, e.g. that its policy exists) and stores it. */
-export async function ingestBookingEvent(db: Db, raw: Buffer, now_ms: number, check: BookingIngestCheck): Promise<StoreResult & { event: BookingEvent }> {
+export async function ingestBookingEvent(store: InboxStore, raw: Buffer, now_ms: number, check: BookingIngestCheck): Promise<StoreResult & { event: BookingEvent }> {
   const body = parseJsonBody(raw);
   const parsed = parseBookingEvent(body);
   if (!parsed.ok) {
@@ -26,7 +28,7 @@ export async function ingestBookingEvent(db: Db, raw: Buffer, now_ms: number, ch
     throw new DomainError('validation_failed', `${first.field}: ${first.message}`, { errors: parsed.issues });
   }
   await check(parsed.event);
-  const stored = await storeInboxEvent(db, {
+  const stored = await store({
     source: 'booking', event_id: parsed.event.id, type: parsed.event.type, stream_key: streamKeyOf(parsed.event),
     occurred_at: parsed.event.occurred_at, payload: raw.toString('utf8'), received_at: formatIsoUtc(now_ms),
   });
@@ -34,9 +36,9 @@ export async function ingestBookingEvent(db: Db, raw: Buffer, now_ms: number, ch
 }
 
 /** An object Stripe's API returned to the outbox, logged so the ledger never depends on a webhook arriving. */
-export async function ingestStripeApiObject(db: Db, object: Record<string, unknown>, occurred_at: string, now_ms: number): Promise<StoreResult> {
+export async function ingestStripeApiObject(store: InboxStore, object: Record<string, unknown>, occurred_at: string, now_ms: number): Promise<StoreResult> {
   const kind = String(object.object);
-  return storeInboxEvent(db, {
+  return store({
     source: 'stripe_api', event_id: `${kind}:${String(object.id)}`, type: kind, stream_key: stripeStreamKey(object),
     occurred_at, payload: JSON.stringify(object), received_at: formatIsoUtc(now_ms),
   });

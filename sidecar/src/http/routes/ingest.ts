@@ -19,7 +19,7 @@ export function ingestRoutes(s: Services, mw: { signedEngine: RequestHandler; pe
   };
 
   r.post('/webhooks/stripe', mw.webhookLimit, backpressure, route(async (req, res) => {
-    const stored = await ingestStripeWebhook(s.db, req.rawBody!, req.get('Stripe-Signature'), s.config.stripeWebhookSecrets, s.now_ms());
+    const stored = await ingestStripeWebhook(s.inbox, req.rawBody!, req.get('Stripe-Signature'), s.config.stripeWebhookSecrets, s.now_ms());
     s.metrics.inboxStored.inc({ source: 'stripe', result: stored.duplicate ? 'duplicate' : 'stored' });
     if (!stored.duplicate) s.dispatcher.noteStored(stored.inbox_id);
     res.status(200).json({ received: true, duplicate: stored.duplicate, event_id: stored.event_id });
@@ -27,7 +27,7 @@ export function ingestRoutes(s: Services, mw: { signedEngine: RequestHandler; pe
 
   r.post('/events/booking', mw.signedEngine, mw.perKeyLimit, backpressure, route(async (req, res) => {
     if (!req.is('application/json')) throw new DomainError('unsupported_media_type', 'events are application/json');
-    const stored = await ingestBookingEvent(s.db, req.rawBody!, s.now_ms(), async (event) => {
+    const stored = await ingestBookingEvent(s.inbox, req.rawBody!, s.now_ms(), async (event) => {
       if (event.type === 'booking.confirmed' && !(await currentPolicyVersion(s.db, 'cancellation', event.data.cancellation_policy))) {
         throw new DomainError('unknown_policy', `unknown cancellation policy ${event.data.cancellation_policy}`, { field: 'data.cancellation_policy' });
       }
