@@ -58,17 +58,20 @@ export async function readEntries(db: Db, opts: { fromSeq?: number; limit?: numb
 
 /** Calls `fn` for every entry in seq order, in pages, so memory stays flat on large ledgers. */
 export async function forEachEntry(db: Db, fn: (e: JournalEntry) => void | Promise<void>, pageSize = 5000): Promise<number> {
-  let last = 0;
   let count = 0;
-  for (;;) {
-    const page = await readEntries(db, { fromSeq: last, limit: pageSize });
-    if (page.length === 0) return count;
+  let page = await readEntries(db, { limit: pageSize });
+  while (page.length > 0) {
+    // Ask for the next page before working through this one: on MySQL the server reads while we hash.
+    const next = readEntries(db, { fromSeq: page[page.length - 1]!.seq, limit: pageSize });
+    next.catch(() => undefined); // if fn throws below, the prefetch's own failure must not go unhandled
     for (const e of page) {
-      await fn(e);
+      const done = fn(e);
+      if (done) await done;
       count++;
     }
-    last = page[page.length - 1]!.seq;
+    page = await next;
   }
+  return count;
 }
 
 export async function headSeq(db: Db): Promise<{ seq: number; entry_hash: string | null }> {
