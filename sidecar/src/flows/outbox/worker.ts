@@ -79,11 +79,9 @@ export class OutboxWorker {
 
   private async attempt(intent: IntentStatus, attempt: number): Promise<void> {
     const attempted_at = formatIsoUtc(Date.now());
+    let object: Record<string, unknown>;
     try {
-      const object = await this.call(intent);
-      await this.opts.onStripeObject(intent, object);
-      await this.record({ intent_id: intent.intent_id, attempt, outcome: 'succeeded', http_status: 200, error_code: null, error_message: null, stripe_object_id: String(object.id), attempted_at, next_attempt_at: null });
-      this.opts.onAttempt?.(intent.operation, 'succeeded');
+      object = await this.call(intent);
     } catch (err) {
       const f = classifyStripeError(err);
       const exhausted = f.retryable && attempt >= this.maxAttempts;
@@ -92,7 +90,23 @@ export class OutboxWorker {
       this.opts.logger.warn({ intent: intent.intent_id, attempt, outcome, status: f.http_status, code: f.error_code }, 'stripe call failed');
       await this.record({ intent_id: intent.intent_id, attempt, outcome, http_status: f.http_status, error_code: f.error_code, error_message: f.error_message, stripe_object_id: null, attempted_at, next_attempt_at: next });
       this.opts.onAttempt?.(intent.operation, outcome);
+      return;
     }
+    const stripe_object_id = String(object.id);
+    try {
+      await this.opts.onStripeObject(intent, object);
+    } catch (err) {
+      // Stripe made the object; only our own logging of it failed. That is not a failed Stripe
+      // call: retry later (the same key replays the same object) and name the object meanwhile.
+      this.opts.logger.error({ err, intent: intent.intent_id, attempt, stripe_object_id }, 'stripe answered but its object could not be recorded');
+      const outcome = attempt >= this.maxAttempts ? 'exhausted' : 'retryable';
+      const next = outcome === 'retryable' ? formatIsoUtc(Date.now() + this.backoff(attempt)) : null;
+      await this.record({ intent_id: intent.intent_id, attempt, outcome, http_status: 200, error_code: 'record_failed', error_message: String((err as Error)?.message ?? err).slice(0, 500), stripe_object_id, attempted_at, next_attempt_at: next });
+      this.opts.onAttempt?.(intent.operation, outcome);
+      return;
+    }
+    await this.record({ intent_id: intent.intent_id, attempt, outcome: 'succeeded', http_status: 200, error_code: null, error_message: null, stripe_object_id, attempted_at, next_attempt_at: null });
+    this.opts.onAttempt?.(intent.operation, 'succeeded');
   }
 
   private async record(a: Parameters<typeof appendAttempt>[1]): Promise<void> {
