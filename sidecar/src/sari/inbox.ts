@@ -1,4 +1,4 @@
-import { DomainError, sha256Hex } from '../kernel/index.js';
+import { canonicalJson, DomainError, sha256Hex } from '../kernel/index.js';
 import { isUniqueViolation, toInt, type Db } from '../db/connect.js';
 
 export type InboxSource = 'stripe' | 'booking' | 'policy' | 'stripe_api';
@@ -29,12 +29,21 @@ export async function storeInboxEvent(db: Db, input: InboxEventInput): Promise<S
     return { inbox_id: toInt(id), duplicate: false };
   } catch (e) {
     if (!isUniqueViolation(e)) throw e;
-    const existing = await db('inbox_events').where({ source: input.source, event_id: input.event_id }).first('id', 'payload_hash');
+    const existing = await db('inbox_events').where({ source: input.source, event_id: input.event_id }).first('id', 'payload_hash', 'payload');
     if (!existing) throw e;
-    if (input.source !== 'stripe' && existing.payload_hash !== payload_hash) {
+    if (input.source !== 'stripe' && existing.payload_hash !== payload_hash && !sameJson(existing.payload, input.payload)) {
       throw new DomainError('idempotency_conflict', `event ${input.event_id} was already received with a different body`, { event_id: input.event_id });
     }
     return { inbox_id: toInt(existing.id), duplicate: true };
+  }
+}
+
+/** The same JSON value however it was serialised (key order, spacing): a resend, not a conflict. */
+export function sameJson(a: string, b: string): boolean {
+  try {
+    return canonicalJson(JSON.parse(a)) === canonicalJson(JSON.parse(b));
+  } catch {
+    return false;
   }
 }
 
