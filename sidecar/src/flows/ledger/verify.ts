@@ -1,9 +1,9 @@
-import type { Db } from '../../db/connect.js';
+import { toInt, type Db } from '../../db/connect.js';
 import { hashesOf } from './entry-hash.js';
 import { forEachEntry } from './read-entries.js';
 import { GENESIS_HASH, type JournalEntry } from './types.js';
 
-export type VerifyProblem = { seq: number; problem: 'seq_gap' | 'prev_hash_mismatch' | 'entry_hash_mismatch' | 'content_hash_mismatch' | 'unbalanced' | 'bad_amount'; detail: string };
+export type VerifyProblem = { seq: number; problem: 'seq_gap' | 'prev_hash_mismatch' | 'entry_hash_mismatch' | 'content_hash_mismatch' | 'unbalanced' | 'bad_amount' | 'orphan_lines'; detail: string };
 
 export type VerifyReport = {
   ok: boolean;
@@ -28,8 +28,24 @@ export async function verifyLedger(db: Db, onProgress?: (done: number) => void):
     expectedSeq = e.seq + 1;
     if (onProgress && e.seq % 1000 === 0) onProgress(e.seq);
   });
+  if (!first_bad) first_bad = await orphanLines(db);
   const unbalanced_units = await unbalancedUnits(db);
   return { ok: first_bad === null && unbalanced_units.length === 0, entries, head_hash: prev, first_bad, unbalanced_units };
+}
+
+/**
+ * Lines that name no entry (entry_seq below 1 or above the newest entry). The chain cannot see
+ * them, yet balances are summed from lines, so a balanced pair of them (an INSERT is all it takes)
+ * would move balances unnoticed. One statement, so entries posted meanwhile are not mistaken for it.
+ */
+async function orphanLines(db: Db): Promise<VerifyProblem | null> {
+  const row = (await db('journal_lines')
+    .where('entry_seq', '<', 1)
+    .orWhere('entry_seq', '>', db('journal_entries').select(db.raw('COALESCE(MAX(seq), 0)')))
+    .first(db.raw('MIN(entry_seq) AS first_seq'), db.raw('COUNT(*) AS n'))) as { first_seq: unknown; n: unknown } | undefined;
+  const n = toInt(row?.n ?? 0);
+  if (n === 0) return null;
+  return { seq: toInt(row!.first_seq), problem: 'orphan_lines', detail: `${n} line(s) name entries that do not exist, from entry_seq ${toInt(row!.first_seq)}` };
 }
 
 /**
