@@ -48,13 +48,19 @@ export async function intentsWithStatus(db: Db, filter: { booking_id?: string; i
   });
 }
 
-/** Intents with no final attempt yet, oldest first. */
-export async function openIntents(db: Db, limit = 100): Promise<IntentStatus[]> {
-  const rows = (await db('outbox_intents as i')
+export type IntentCursor = { inbox_id: number; intent_id: string };
+
+/** Intents with no final attempt yet, oldest first; `after` pages on from the last one seen. */
+export async function openIntents(db: Db, limit = 100, after?: IntentCursor): Promise<IntentStatus[]> {
+  let q = db('outbox_intents as i')
     .leftJoin('outbox_attempts as a', function () {
       this.on('a.intent_id', '=', 'i.intent_id').andOnIn('a.outcome', ['succeeded', 'failed', 'exhausted']);
     })
-    .whereNull('a.intent_id')
+    .whereNull('a.intent_id');
+  if (after) {
+    q = q.where((w) => w.where('i.inbox_id', '>', after.inbox_id).orWhere((x) => x.where('i.inbox_id', '=', after.inbox_id).andWhere('i.intent_id', '>', after.intent_id)));
+  }
+  const rows = (await q
     .orderBy('i.inbox_id').orderBy('i.intent_id')
     .limit(limit)
     .select('i.intent_id')) as Array<{ intent_id: string }>;

@@ -2,8 +2,10 @@ import type Stripe from 'stripe';
 import type { Logger } from 'pino';
 import { formatIsoUtc } from '../../kernel/index.js';
 import { isUniqueViolation, type Db } from '../../db/connect.js';
-import { appendAttempt, openIntents, type IntentStatus } from './intents.js';
+import { appendAttempt, openIntents, type IntentCursor, type IntentStatus } from './intents.js';
 import { backoffDelay, classifyStripeError } from './retry-policy.js';
+
+const PAGE_SIZE = 50;
 
 export type OutboxWorkerOptions = {
   logger: Logger;
@@ -65,13 +67,22 @@ export class OutboxWorker {
     this.running = true;
     try {
       let calls = 0;
-      for (const intent of await openIntents(this.db, 50)) {
-        const last = intent.attempts[intent.attempts.length - 1];
-        if (last?.next_attempt_at && Date.parse(last.next_attempt_at) > now_ms) continue;
-        await this.attempt(intent, (last?.attempt ?? 0) + 1);
-        calls++;
+      // Page through every open intent: ones waiting for a retry must not hide newer ones.
+      let after: IntentCursor | undefined;
+      for (;;) {
+        const page = await openIntents(this.db, PAGE_SIZE, after);
+        for (const intent of page) {
+          // Another worker may have finished it between the page query and its attempts query.
+          if (intent.status !== 'pending' && intent.status !== 'retrying') continue;
+          const last = intent.attempts[intent.attempts.length - 1];
+          if (last?.next_attempt_at && Date.parse(last.next_attempt_at) > now_ms) continue;
+          await this.attempt(intent, (last?.attempt ?? 0) + 1);
+          calls++;
+        }
+        if (page.length < PAGE_SIZE) return calls;
+        const tail = page[page.length - 1]!;
+        after = { inbox_id: tail.inbox_id, intent_id: tail.intent_id };
       }
-      return calls;
     } finally {
       this.running = false;
     }
