@@ -120,6 +120,16 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('inbox_id').notNullable();
   });
 
+  // Credits taken from a lot by a redemption, soonest-expiring lot first.
+  await knex.schema.createTable('credit_lot_uses', (t) => {
+    t.increments('id').primary();
+    t.string('lot_id', 120).notNullable().index();
+    t.string('booking_id', 120).notNullable();
+    t.bigInteger('credits').notNullable();
+    t.integer('inbox_id').notNullable();
+    t.unique(['lot_id', 'booking_id']);
+  });
+
   await knex.schema.createTable('outbox_intents', (t) => {
     t.string('intent_id', 191).primary(); // also the Stripe idempotency key
     t.string('decision_id', 80).notNullable();
@@ -144,7 +154,7 @@ export async function up(knex: Knex): Promise<void> {
   });
 
   for (const table of ['policy_versions', 'bookings', 'booking_revisions', 'booking_transitions', 'booking_flags', 'decisions', 'stripe_objects',
-    'host_connections', 'host_subscription_states', 'payout_holds', 'credit_lots', 'credit_lot_expiries', 'outbox_intents', 'outbox_attempts']) {
+    'host_connections', 'host_subscription_states', 'payout_holds', 'credit_lots', 'credit_lot_expiries', 'credit_lot_uses', 'outbox_intents', 'outbox_attempts']) {
     await makeAppendOnly(knex, table);
   }
 }

@@ -25,6 +25,7 @@ export function factsOf(b: BookingRecord, money: Pick<BookingMoney, 'paid_minor'
     status: isCancelled(b.state) ? 'cancelled' : b.state === 'completed' ? 'completed' : 'active',
     paid_minor: money.paid_minor,
     host_paid_out_minor: Math.max(0, money.host_paid_out_minor - money.host_recovered_minor),
+    ...(f.credits_redeemed ? { credits_redeemed: f.credits_redeemed } : {}),
   };
 }
 

@@ -51,7 +51,8 @@ async function recheck(db: Db, d: DecisionRecord): Promise<string | null> {
     return null;
   }
   if (d.action === 'payment_split') {
-    const split = paymentSplit({ fees: await load(db, input.policies.fees!), facts: input.facts });
+    const loyalty = input.policies.loyalty ? await load(db, input.policies.loyalty) : undefined;
+    const split = paymentSplit({ fees: await load(db, input.policies.fees!), facts: input.facts, ...(loyalty ? { loyalty } : {}) });
     return hashOf(split) === d.outcome_hash ? null : 'payment split differs';
   }
   if (d.action === 'loyalty_earn') {

@@ -32,6 +32,8 @@ export const BookingConfirmedData = z.strictObject({
   taxes: AmountMinor,
   cancellation_policy: z.string().regex(/^[a-z0-9_]{1,64}$/, 'a policy id such as moderate'),
   payment_intent_id: z.string().regex(/^pi_[A-Za-z0-9_]{1,120}$/, 'a Stripe PaymentIntent id (pi_…)'),
+  /** Optional (an addition to the contract): loyalty credits the guest redeems against the guest service fee. */
+  credits_redeemed: z.number().int('must be a whole number of credits').min(0).max(MAX_AMOUNT_MINOR).optional(),
 }).refine((d) => d.check_out > d.check_in, { message: 'check_out must be after check_in', path: ['check_out'] })
   .refine((d) => (Date.parse(d.check_out) - Date.parse(d.check_in)) / 86_400_000 < 28, { message: 'stays of 28 nights or more are not covered by the shipped policies', path: ['check_out'] });
 

@@ -159,6 +159,15 @@ export function postCreditsEarned(db: Db, x: { lot_id: string; guest_id: string;
   });
 }
 
+export function postCreditsRedeemed(db: Db, x: { guest_id: string; booking_id: string; credits: number }, ev: EventRef) {
+  const [issued, guest] = [chart.creditsIssued(), chart.guestCredits(x.guest_id)];
+  return post(db, {
+    key: `credits_redeemed:${x.booking_id}`, kind: 'credits_redeemed', booking_id: x.booking_id, ev,
+    description: `${x.credits} loyalty credits of guest ${x.guest_id} redeemed against the service fee of booking ${x.booking_id}`,
+    accounts: [issued, guest], lines: [line(guest, 'D', x.credits), line(issued, 'C', x.credits)],
+  });
+}
+
 export function postCreditsExpired(db: Db, x: { lot_id: string; guest_id: string; credits: number }, ev: EventRef) {
   const [issued, guest] = [chart.creditsIssued(), chart.guestCredits(x.guest_id)];
   return post(db, {

@@ -11,6 +11,7 @@ export type BookingFactsData = {
   check_in: string; check_out: string; check_in_time: string; time_zone: string; currency: string;
   nightly_total: number; cleaning_fee: number; guest_service_fee: number; taxes: number;
   cancellation_policy: string; payment_intent_id: string;
+  credits_redeemed?: number;
 };
 
 export type BookingRecord = {

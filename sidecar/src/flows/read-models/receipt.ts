@@ -12,7 +12,14 @@ export async function receipt(db: Db, booking_id: string) {
   if (!b) return undefined;
   const money = await bookingMoney(db, booking_id);
   const lines: Array<{ label: string; amount_minor: number; kind: 'charge' | 'refund' | 'credit'; code: string }> = [];
-  if (money.paid_minor > 0) for (const l of priceLines(b)) lines.push({ label: l.label, amount_minor: l.amount_minor, kind: 'charge', code: l.code });
+  if (money.paid_minor > 0) {
+    const listed = priceLines(b);
+    const discount = listed.reduce((s, l) => s + l.amount_minor, 0) - money.paid_minor;
+    for (const l of listed) {
+      const redeemed = l.code === 'guest_service_fee' && b.facts.credits_redeemed ? discount : 0;
+      lines.push({ label: redeemed > 0 ? `${l.label} (after ${b.facts.credits_redeemed} loyalty credits)` : l.label, amount_minor: l.amount_minor - redeemed, kind: 'charge', code: l.code });
+    }
+  }
   const cancel = (await decisionsOfBooking(db, booking_id)).find((d) => d.action.startsWith('cancel_by_') && d.allowed);
   let credits_granted = 0;
   let cancellation = null;

@@ -7,7 +7,9 @@ import { receipt } from '../../flows/read-models/receipt.js';
 import { hostStatement, statementCsv } from '../../flows/read-models/statement.js';
 import { decisionsOfBooking, readDecision } from '../../flows/evidence/decisions.js';
 import { listPolicyVersions } from '../../flows/evidence/policy-versions.js';
-import { creditLotsOf } from '../../flows/booking/credits.js';
+import { creditLotsOf, usedFromLot } from '../../flows/booking/credits.js';
+import { heldIn } from '../../flows/booking/postings.js';
+import { chart } from '../../flows/booking/chart.js';
 import { allIntents } from '../../flows/outbox/intents.js';
 import { getBooking } from '../../flows/booking/store.js';
 import { bookingConstraints, checkAt, nextPayoutAt, previewCancellation } from '../../pipeline/preview.js';
@@ -85,9 +87,10 @@ export function readRoutes(s: Services, mw: { signedAny: RequestHandler; perKeyL
   }));
 
   r.get('/guests/:id/credits', ...signed, route(async (req, res) => {
-    const lots = await creditLotsOf(s.db, String(req.params.id));
-    const balance = lots.filter((l) => !l.expired).reduce((n, l) => n + l.credits, 0);
-    res.json({ guest_id: String(req.params.id), unit: 'CREDIT', balance, cash_value: null, lots });
+    const guest_id = String(req.params.id);
+    const lots = await Promise.all((await creditLotsOf(s.db, guest_id)).map(async (l) => ({ ...l, used: await usedFromLot(s.db, l.lot_id) })));
+    // The balance is the ledger's (non-cash unit CREDIT); credits never have a cash value.
+    res.json({ guest_id, unit: 'CREDIT', balance: await heldIn(s.db, chart.guestCredits(guest_id)), cash_value: null, lots });
   }));
 
   r.get('/policies', ...signed, route(async (_req, res) => {

@@ -1,7 +1,8 @@
 import { DomainError, formatIsoUtc, parseIsoUtc, type Sha256Hash } from '../../kernel/index.js';
 import { appendRevision, flagBooking, getBooking, insertBooking, transition, hostConnectedAccount, type BookingFactsData, type BookingRecord, type PinnedPolicies } from '../../flows/booking/store.js';
 import { bookingMoney } from '../../flows/booking/money-view.js';
-import { postCancellation, postCreditsEarned } from '../../flows/booking/postings.js';
+import { heldIn, postCancellation, postCreditsEarned, postCreditsRedeemed } from '../../flows/booking/postings.js';
+import { chart } from '../../flows/booking/chart.js';
 import { currentPolicyVersion } from '../../flows/evidence/policy-versions.js';
 import { decisionIdFor, recordDecision } from '../../flows/evidence/decisions.js';
 import { addIntent, intentIdFor } from '../../flows/outbox/intents.js';
@@ -10,7 +11,7 @@ import { consentHash, decideCancellation, loyaltyEarn, ruleRefOf, type Decision 
 import type { BookingCancelRequested, BookingConfirmed, BookingModified, HostConnected } from '../../sari/booking-events.js';
 import { cancellationPolicies, factsOf, pinnedPolicy } from '../booking-facts.js';
 import { ParkEvent, ref, type HandlerContext, type HandlerResult, type Trx } from '../context.js';
-import { addCreditLot } from '../../flows/booking/credits.js';
+import { addCreditLot, useCredits } from '../../flows/booking/credits.js';
 import { connectHost } from '../../flows/booking/hosts.js';
 
 /** The policy kinds every booking is pinned to at confirmation; only cancellation varies by booking. */
@@ -33,8 +34,18 @@ export async function onBookingConfirmed({ db, event, payload }: HandlerContext)
   if (existing) return { status: 'ignored', code: 'already_confirmed', reason: `booking ${data.booking_id} was confirmed by an earlier event` };
   const policies = await pinPolicies(db, data.cancellation_policy);
   const facts: BookingFactsData = { ...data, check_in_time: data.check_in_time ?? '15:00' };
+  if (!facts.credits_redeemed) delete facts.credits_redeemed;
+  const credits = facts.credits_redeemed ?? 0;
+  if (credits > 0) {
+    const balance = await heldIn(db, chart.guestCredits(data.guest_id));
+    if (balance < credits) throw new DomainError('validation_failed', `guest ${data.guest_id} has ${balance} credits, ${credits} were redeemed`, { field: 'data.credits_redeemed' });
+  }
   await insertBooking(db, { booking_id: data.booking_id, inbox_id: event.id, facts, confirmed_at: event.occurred_at, policies });
   await transition(db, { booking_id: data.booking_id, state: 'none', transitions: [] }, 'confirm', event.id, event.occurred_at);
+  if (credits > 0) {
+    await useCredits(db, data.guest_id, data.booking_id, credits, event.id);
+    await postCreditsRedeemed(db, { guest_id: data.guest_id, booking_id: data.booking_id, credits }, ref(event));
+  }
   return { status: 'processed', keys: [data.booking_id, `pi:${data.payment_intent_id}`] };
 }
 

@@ -4,7 +4,7 @@ import { bookingMoney } from '../../flows/booking/money-view.js';
 import { chart } from '../../flows/booking/chart.js';
 import { heldIn, postCreditsExpired, postTransfer } from '../../flows/booking/postings.js';
 import { bookingsAwaitingPayout, recordHold } from '../../flows/booking/payout-store.js';
-import { lotsExpiringBefore, markLotExpired } from '../../flows/booking/credits.js';
+import { lotsExpiringBefore, markLotExpired, usedFromLot } from '../../flows/booking/credits.js';
 import { decisionIdFor, recordDecision } from '../../flows/evidence/decisions.js';
 import { addIntent, intentIdFor } from '../../flows/outbox/intents.js';
 import { payoutDueAt, payoutHold, ruleRefOf } from '../../nora/index.js';
@@ -85,7 +85,7 @@ async function expireCredits({ db, event }: HandlerContext): Promise<number> {
   const lots = await lotsExpiringBefore(db as Trx, event.occurred_at);
   for (const lot of lots) {
     const held = await heldIn(db, chart.guestCredits(lot.guest_id));
-    const credits = Math.min(lot.credits, Math.max(0, held));
+    const credits = Math.min(lot.credits - (await usedFromLot(db, lot.lot_id)), Math.max(0, held));
     await markLotExpired(db, lot.lot_id, event.id);
     if (credits > 0) await postCreditsExpired(db, { lot_id: lot.lot_id, guest_id: lot.guest_id, credits }, ref(event));
   }

@@ -54,7 +54,8 @@ export async function onPaymentIntentSucceeded({ db, event, payload }: HandlerCo
   const fees = await pinnedPolicy(db, b.policies.fees);
   const money = await bookingMoney(db, b.booking_id);
   const facts = factsOf(b, money);
-  const split = paymentSplit({ fees, facts });
+  const loyalty = facts.credits_redeemed ? await pinnedPolicy(db, b.policies.loyalty) : undefined;
+  const split = paymentSplit({ fees, facts, ...(loyalty ? { loyalty } : {}) });
   const received = int(pi.amount_received);
   const currency = String(pi.currency ?? '').toUpperCase();
   if (received !== split.expected_total || currency !== b.currency) {
@@ -65,7 +66,7 @@ export async function onPaymentIntentSucceeded({ db, event, payload }: HandlerCo
   await recordDecision(db, {
     decision_id, inbox_id: event.id, event_id: event.event_id, booking_id: b.booking_id, action: 'payment_split', actor: null,
     policy: ruleRefOf(fees).policy, policy_version: fees.version, policy_hash: fees.hash,
-    input: { facts, amount_received: received, policies: { fees: ruleRefOf(fees) } }, allowed: true, reason: null,
+    input: { facts, amount_received: received, policies: { fees: ruleRefOf(fees), ...(loyalty ? { loyalty: ruleRefOf(loyalty) } : {}) } }, allowed: true, reason: null,
     outcome: split, outcome_hash: hashOf(split), consent_hash: null, evaluated_at: event.occurred_at, recorded_at: event.received_at,
   });
   const posted = await postPayment(db, b, { total: received, host_share: split.host_share, platform_fees: split.guest_service_fee + split.host_fee, taxes: split.taxes, service_fee: split.guest_service_fee, host_fee: split.host_fee }, ref(event, decision_id));
