@@ -2,7 +2,7 @@ import { hashOf } from '../kernel/index.js';
 import type { Db } from '../db/connect.js';
 import { forEachDecision, type DecisionRecord } from '../flows/evidence/decisions.js';
 import { policyVersion } from '../flows/evidence/policy-versions.js';
-import { decideCancellation, loyaltyEarn, paymentSplit, payoutDueAt, policyVersionOf, type BookingFacts, type PolicyVersion } from '../nora/index.js';
+import { decideCancellation, disputeLiability, loyaltyEarn, paymentSplit, payoutDueAt, policyVersionOf, type BookingFacts, type PolicyVersion } from '../nora/index.js';
 
 export type DecisionProblem = { decision_id: string; action: string; problem: string };
 
@@ -65,6 +65,11 @@ async function recheck(db: Db, d: DecisionRecord): Promise<string | null> {
     if (due_at !== outcome.due_at) return `payout due ${due_at} != recorded ${outcome.due_at}`;
     if (due_at > input.at!) return `payout made at ${input.at} before it was due at ${due_at}`;
     return hashOf(d.outcome) === d.outcome_hash ? null : 'payout outcome does not match its hash';
+  }
+  if (d.action === 'dispute_lost') {
+    const i = d.input as { disputed_minor: number; host_paid_out_minor: number; currency: string };
+    const l = disputeLiability({ dispute: await load(db, input.policies.dispute!), status: 'lost', currency: i.currency, disputed_minor: i.disputed_minor, dispute_fee_minor: 0, host_paid_out_minor: i.host_paid_out_minor });
+    return hashOf({ host_bears: l.host_bears, platform_bears: l.platform_bears, explanation: l.explanation }) === d.outcome_hash ? null : 'dispute liability differs';
   }
   return `no re-evaluation known for action ${d.action}`;
 }

@@ -17,6 +17,7 @@ export const chart = {
   hostShare: (b: string, c: string) => acct(`booking:${b}:host_share:${c}`, 'liability', c, `Host share held for booking ${b}`),
   platformFees: (b: string, c: string) => acct(`booking:${b}:platform_fees:${c}`, 'liability', c, `Unearned platform fees of booking ${b}`),
   bookingTaxes: (b: string, c: string) => acct(`booking:${b}:taxes:${c}`, 'liability', c, `Taxes collected for booking ${b}`),
+  disputeHeld: (b: string, c: string) => acct(`booking:${b}:dispute_held:${c}`, 'asset', c, `Funds a card dispute on booking ${b} withdrew, until it closes`),
   refundDue: (b: string, c: string) => acct(`booking:${b}:refund_due:${c}`, 'liability', c, `Refund owed to the guest of booking ${b}`),
   hostPayable: (h: string, c: string) => acct(`host:${h}:payable:${c}`, 'liability', c, `Owed to host ${h}, transfer pending`),
   hostReceivable: (h: string, c: string) => acct(`host:${h}:receivable:${c}`, 'asset', c, `Owed by host ${h}: paid-out shares to recover by transfer reversal`),

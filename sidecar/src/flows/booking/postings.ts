@@ -1,5 +1,6 @@
 import type { Db } from '../../db/connect.js';
-import { balanceOf, findAccount, postEntry, type JournalLine, type PostResult } from '../ledger/index.js';
+import { DomainError } from '../../kernel/index.js';
+import { balanceOf, findAccount, postEntry, readEntry, type JournalLine, type PostResult } from '../ledger/index.js';
 import { chart, ensureAccounts, type ChartAccount } from './chart.js';
 
 /**
@@ -15,7 +16,28 @@ function line(a: ChartAccount, direction: 'D' | 'C', amount_minor: number): Jour
   return amount_minor > 0 ? { account: a.code, unit: a.unit, direction, amount_minor } : null;
 }
 
-async function post(db: Db, input: { key: string; kind: string; booking_id: string | null; ev: EventRef; description: string; lines: Array<JournalLine | null>; accounts: ChartAccount[]; meta?: Record<string, unknown> }): Promise<PostResult | null> {
+type PostInput = {
+  key: string; kind: string; booking_id: string | null; ev: EventRef; description: string; lines: Array<JournalLine | null>; accounts: ChartAccount[];
+  meta?: Record<string, unknown>;
+  /**
+   * The entry records a Stripe object that several events report (a refund in refund.created,
+   * refund.updated and the API's answer). The first report posts it; later reports of the same
+   * object and amount are replays, whatever else they carry; another amount is a conflict.
+   */
+  reported?: { object_id: string; amount_minor: number };
+};
+
+async function post(db: Db, input: PostInput): Promise<PostResult | null> {
+  if (input.reported) {
+    const existing = await readEntry(db, { idempotency_key: input.key });
+    if (existing) {
+      if (existing.meta.reported_amount_minor !== input.reported.amount_minor) {
+        throw new DomainError('idempotency_conflict', `${input.reported.object_id} was posted for ${String(existing.meta.reported_amount_minor)}, now reported as ${input.reported.amount_minor}`, { idempotency_key: input.key });
+      }
+      return { entry: existing, replayed: true };
+    }
+    input = { ...input, meta: { ...input.meta, reported: input.reported.object_id, reported_amount_minor: input.reported.amount_minor } };
+  }
   const lines = input.lines.filter((l): l is JournalLine => l !== null);
   if (lines.length === 0) return null;
   await ensureAccounts(db, input.accounts, input.ev.occurred_at);
@@ -53,7 +75,7 @@ export function postPayment(db: Db, b: { booking_id: string; currency: string; p
 export function postStripeFee(db: Db, x: { booking_id: string | null; currency: string; fee_minor: number; balance_transaction: string }, ev: EventRef) {
   const [fees, bal] = [chart.stripeFees(x.currency), chart.stripeBalance(x.currency)];
   return post(db, {
-    key: `stripe_fee:${x.balance_transaction}`, kind: 'stripe_fee', booking_id: x.booking_id, ev,
+    key: `stripe_fee:${x.balance_transaction}`, kind: 'stripe_fee', booking_id: x.booking_id, ev, reported: { object_id: x.balance_transaction, amount_minor: x.fee_minor },
     description: `Stripe processing fee (${x.balance_transaction})`,
     accounts: [fees, bal], lines: [line(fees, 'D', x.fee_minor), line(bal, 'C', x.fee_minor)],
   });
@@ -114,7 +136,7 @@ export async function postCancellation(db: Db, b: { booking_id: string; host_id:
 export function postRefundSettled(db: Db, b: { booking_id: string; currency: string }, x: { refund_id: string; amount_minor: number }, ev: EventRef) {
   const [due, bal] = [chart.refundDue(b.booking_id, b.currency), chart.stripeBalance(b.currency)];
   return post(db, {
-    key: `refund:${x.refund_id}`, kind: 'refund_paid', booking_id: b.booking_id, ev,
+    key: `refund:${x.refund_id}`, kind: 'refund_paid', booking_id: b.booking_id, ev, reported: { object_id: x.refund_id, amount_minor: x.amount_minor },
     description: `Refund ${x.refund_id} to the guest of booking ${b.booking_id}`,
     accounts: [due, bal], lines: [line(due, 'D', x.amount_minor), line(bal, 'C', x.amount_minor)],
   });
@@ -131,7 +153,7 @@ export async function postTransfer(db: Db, b: { booking_id: string; host_id: str
   const fees = Math.max(0, await heldIn(db, acc.fees));
   const taxes = Math.max(0, await heldIn(db, acc.taxes));
   return post(db, {
-    key: `transfer:${x.transfer_id}`, kind: 'host_transfer', booking_id: b.booking_id, ev,
+    key: `transfer:${x.transfer_id}`, kind: 'host_transfer', booking_id: b.booking_id, ev, reported: { object_id: x.transfer_id, amount_minor: x.amount_minor },
     description: `Transfer ${x.transfer_id} to host ${b.host_id} for booking ${b.booking_id}`,
     accounts: Object.values(acc),
     lines: [
@@ -144,9 +166,37 @@ export async function postTransfer(db: Db, b: { booking_id: string; host_id: str
 export function postTransferReversal(db: Db, b: { booking_id: string; host_id: string; currency: string }, x: { reversal_id: string; amount_minor: number }, ev: EventRef) {
   const [bal, receivable] = [chart.stripeBalance(b.currency), chart.hostReceivable(b.host_id, b.currency)];
   return post(db, {
-    key: `transfer_reversal:${x.reversal_id}`, kind: 'host_recovery', booking_id: b.booking_id, ev,
+    key: `transfer_reversal:${x.reversal_id}`, kind: 'host_recovery', booking_id: b.booking_id, ev, reported: { object_id: x.reversal_id, amount_minor: x.amount_minor },
     description: `Transfer reversal ${x.reversal_id}: recovered from host ${b.host_id} for booking ${b.booking_id}`,
     accounts: [bal, receivable], lines: [line(bal, 'D', x.amount_minor), line(receivable, 'C', x.amount_minor)],
+  });
+}
+
+/** Money a dispute moved on the platform balance (withdrawal with its fee, or reinstatement), from Stripe's own balance transaction. */
+export function postDisputeMovement(db: Db, b: { booking_id: string; currency: string }, x: { balance_transaction: string; amount_minor: number; fee_minor: number }, ev: EventRef) {
+  const c = b.currency;
+  const [held, bal, losses] = [chart.disputeHeld(b.booking_id, c), chart.stripeBalance(c), chart.disputeLosses(c)];
+  const withdrawn = x.amount_minor < 0;
+  const amount = Math.abs(x.amount_minor);
+  return post(db, {
+    key: `dispute_txn:${x.balance_transaction}`, kind: withdrawn ? 'dispute_withdrawal' : 'dispute_reinstatement', booking_id: b.booking_id, ev, reported: { object_id: x.balance_transaction, amount_minor: x.amount_minor },
+    description: withdrawn ? `Dispute withdrew ${amount} and a fee of ${x.fee_minor} for booking ${b.booking_id}` : `Dispute reinstated ${amount} for booking ${b.booking_id}`,
+    accounts: [held, bal, losses],
+    lines: withdrawn
+      ? [line(held, 'D', amount), line(losses, 'D', x.fee_minor), line(bal, 'C', amount + x.fee_minor)]
+      : [line(bal, 'D', amount), line(held, 'C', amount)],
+  });
+}
+
+/** A lost dispute: who bears the withdrawn amount, by the dispute policy. */
+export function postDisputeLost(db: Db, b: { booking_id: string; host_id: string; currency: string }, x: { dispute_id: string; host_bears: number; platform_bears: number }, ev: EventRef & { decision_id: string }) {
+  const c = b.currency;
+  const [held, receivable, losses] = [chart.disputeHeld(b.booking_id, c), chart.hostReceivable(b.host_id, c), chart.disputeLosses(c)];
+  return post(db, {
+    key: `dispute_lost:${x.dispute_id}`, kind: 'dispute_lost', booking_id: b.booking_id, ev, reported: { object_id: x.dispute_id, amount_minor: x.host_bears + x.platform_bears },
+    description: `Dispute ${x.dispute_id} lost on booking ${b.booking_id}: host bears ${x.host_bears}, platform ${x.platform_bears}`,
+    accounts: [held, receivable, losses],
+    lines: [line(receivable, 'D', x.host_bears), line(losses, 'D', x.platform_bears), line(held, 'C', x.host_bears + x.platform_bears)],
   });
 }
 

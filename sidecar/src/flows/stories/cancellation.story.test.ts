@@ -118,6 +118,7 @@ for (const dialect of dialects()) {
       await h.settle();
       const tb = await trialBalance(h.sidecar.db);
       for (const row of tb.rows) assert.equal(row.debits_minor, row.credits_minor, row.unit);
+      assert.deepEqual(await h.sidecar.db('event_results').where({ status: 'dead_lettered' }).select('code', 'reason'), [], 'every event was processed or ignored');
       const report = await verifyLedger(h.sidecar.db);
       assert.equal(report.ok, true, JSON.stringify(report.first_bad));
       const decisions = await verifyDecisions(h.sidecar.db);

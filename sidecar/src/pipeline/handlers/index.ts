@@ -2,7 +2,7 @@ import type { Handler } from '../context.js';
 import { onBookingConfirmed, onBookingModified, onCancelRequested, onCheckedIn, onCompleted, onHostConnected } from './booking.js';
 import { onClockTick } from './clock.js';
 import { onPolicyPublished } from './policy.js';
-import { onBalanceTransaction, onChargeRefunded, onChargeSucceeded, onPaymentIntentSucceeded, onRefund, onSubscription, onTransfer, onTransferReversal } from './stripe.js';
+import { onBalanceTransaction, onChargeRefunded, onChargeSucceeded, onDispute, onPaymentIntentSucceeded, onRefund, onSubscription, onTransfer, onTransferReversal } from './stripe.js';
 
 /**
  * Vendor and engine events translated into our own handling. Anything not listed is stored and
@@ -26,6 +26,10 @@ export const HANDLERS: Record<string, Handler> = {
   'stripe:refund.failed': onRefund,
   'stripe:transfer.created': onTransfer,
   'stripe:transfer.reversed': onTransfer,
+  'stripe:charge.dispute.created': onDispute,
+  'stripe:charge.dispute.funds_withdrawn': onDispute,
+  'stripe:charge.dispute.funds_reinstated': onDispute,
+  'stripe:charge.dispute.closed': onDispute,
   'stripe:customer.subscription.created': onSubscription,
   'stripe:customer.subscription.updated': onSubscription,
   'stripe:customer.subscription.deleted': onSubscription,
