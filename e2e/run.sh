@@ -82,7 +82,7 @@ trap 'exit 130' INT TERM
 [ -d "$REPO/node_modules/playwright-core" ] || die "root dependencies missing: run npm ci first"
 if [ ! -d "$REPO/blocks/node_modules/@wordpress/scripts" ]; then
   log "installing the blocks' build tools (npm --prefix blocks ci)"
-  npm --prefix "$REPO/blocks" ci --no-audit --no-fund >/dev/null
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1 npm --prefix "$REPO/blocks" ci --no-audit --no-fund >/dev/null
 fi
 log "type-checking and building blocks"
 npm --prefix "$REPO/blocks" run --silent typecheck > "$WORK/blocks-typecheck.log" 2>&1 || { cat "$WORK/blocks-typecheck.log" >&2; die "blocks do not type-check"; }

@@ -9,7 +9,7 @@ OUT_DIR=${OUT_DIR:-$REPO/dist}
 OUT="$OUT_DIR/mybnb-payments.zip"
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  [ -d "$REPO/blocks/node_modules" ] || npm --prefix "$REPO/blocks" ci --no-audit --no-fund
+  [ -d "$REPO/blocks/node_modules" ] || PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1 npm --prefix "$REPO/blocks" ci --no-audit --no-fund
   npm --prefix "$REPO/blocks" run build
 fi
 for slug in booking-summary cancellation-preview receipt payout-statement; do

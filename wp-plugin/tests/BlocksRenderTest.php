@@ -72,7 +72,8 @@ final class BlocksRenderTest extends SiteTestCase {
 		$html = $this->block( 'booking-summary' )->render( array( 'bookingId' => 'bk_1' ) );
 		$this->assertStringContainsString( 'Cleaning &lt;b&gt;fee&lt;/b&gt;', $html );
 		$this->assertStringContainsString( '$350.00', $html );
-		$this->assertStringContainsString( 'Confirmed', $html );
+		$this->assertStringContainsString( 'data-field="state">Paid<', $html );
+		$this->assertMatchesRegularExpression( '/data-field="next_step">Next: Host payout on [^<]*2026/', $html );
 	}
 
 	public function test_receipt_lists_lines_and_net_paid(): void {

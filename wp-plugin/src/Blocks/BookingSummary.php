@@ -75,8 +75,11 @@ final class BookingSummary extends Block {
 
 		$next = self::arr( $booking, 'next_step' );
 		if ( '' !== self::str( $next, 'action' ) ) {
-			/* translators: 1: next step (e.g. "payout"), 2: date and time */
-			$html .= '<p class="mybnb-next">' . esc_html( sprintf( __( 'Next: %1$s on %2$s', 'mybnb-payments' ), self::str( $next, 'action' ), self::datetime( self::str( $next, 'due_at' ) ) ) ) . '</p>';
+			$step = self::step_label( self::str( $next, 'action' ) );
+			$due  = self::str( $next, 'due_at' );
+			/* translators: 1: next step, e.g. "Host payout", 2: date and time */
+			$text  = '' !== $due ? sprintf( __( 'Next: %1$s on %2$s', 'mybnb-payments' ), $step, self::datetime( $due ) ) : sprintf( __( 'Next: %s', 'mybnb-payments' ), $step );
+			$html .= '<p class="mybnb-next" data-field="next_step">' . esc_html( $text ) . '</p>';
 		}
 		return $html;
 	}
@@ -86,20 +89,36 @@ final class BookingSummary extends Block {
 	}
 
 	/**
+	 * Human names for the sidecar's next steps (flows/read-models/booking-view.ts); unknown ones as they come.
+	 */
+	private static function step_label( string $action ): string {
+		$labels = array(
+			'guest_payment'         => __( 'Guest payment', 'mybnb-payments' ),
+			'host_payout'           => __( 'Host payout', 'mybnb-payments' ),
+			'transfer_confirmation' => __( 'Payout confirmation', 'mybnb-payments' ),
+			'stay_completion'       => __( 'End of stay', 'mybnb-payments' ),
+			'refund_confirmation'   => __( 'Refund confirmation', 'mybnb-payments' ),
+			'refund_failed'         => __( 'Refund needs attention', 'mybnb-payments' ),
+		);
+		return $labels[ $action ] ?? $action;
+	}
+
+	/**
 	 * Human names for the booking's money states; unknown states show as they come.
 	 */
 	private static function state_label( string $state ): string {
+		// The sidecar's booking money states (flows/booking/state-machine.ts).
 		$labels = array(
-			'confirmed'            => __( 'Confirmed', 'mybnb-payments' ),
-			'paid'                 => __( 'Paid', 'mybnb-payments' ),
-			'checked_in'           => __( 'Checked in', 'mybnb-payments' ),
-			'completed'            => __( 'Completed', 'mybnb-payments' ),
-			'cancelled'            => __( 'Cancelled', 'mybnb-payments' ),
-			'cancelled_by_guest'   => __( 'Cancelled by guest', 'mybnb-payments' ),
-			'cancelled_by_host'    => __( 'Cancelled by host', 'mybnb-payments' ),
-			'payout_scheduled'     => __( 'Payout scheduled', 'mybnb-payments' ),
-			'paid_out'             => __( 'Paid out', 'mybnb-payments' ),
-			'refunded'             => __( 'Refunded', 'mybnb-payments' ),
+			'awaiting_payment' => __( 'Awaiting payment', 'mybnb-payments' ),
+			'paid'             => __( 'Paid', 'mybnb-payments' ),
+			'checked_in'       => __( 'Checked in', 'mybnb-payments' ),
+			'payout_pending'   => __( 'Host payout in progress', 'mybnb-payments' ),
+			'paid_out'         => __( 'Host paid out', 'mybnb-payments' ),
+			'completed'        => __( 'Completed', 'mybnb-payments' ),
+			'cancelled'        => __( 'Cancelled', 'mybnb-payments' ),
+			'refund_pending'   => __( 'Cancelled, refund in progress', 'mybnb-payments' ),
+			'refunded'         => __( 'Cancelled and refunded', 'mybnb-payments' ),
+			'refund_failed'    => __( 'Cancelled, refund failed', 'mybnb-payments' ),
 		);
 		return $labels[ $state ] ?? $state;
 	}

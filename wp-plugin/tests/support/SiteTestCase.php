@@ -85,7 +85,7 @@ abstract class SiteTestCase extends TestCase {
 				'listing_id'     => 'l_1',
 				'guest_id'       => 'g_owner',
 				'host_id'        => 'h_owner',
-				'state'          => 'confirmed',
+				'state'          => 'paid',
 				'currency'       => 'USD',
 				'check_in'       => '2026-10-01',
 				'check_out'      => '2026-10-04',
@@ -101,7 +101,7 @@ abstract class SiteTestCase extends TestCase {
 				'refunded_minor' => 0,
 				'fees'           => array( 'host_fee_minor' => 1050, 'stripe_fee_minor' => 1045 ),
 				'transfers'      => array(),
-				'next_step'      => null,
+				'next_step'      => array( 'action' => 'host_payout', 'due_at' => '2026-10-02T15:00:00Z' ),
 			)
 		);
 		$this->sidecar->json(
