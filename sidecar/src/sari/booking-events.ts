@@ -35,7 +35,8 @@ export const BookingConfirmedData = z.strictObject({
   /** Optional (an addition to the contract): loyalty credits the guest redeems against the guest service fee. */
   credits_redeemed: z.number().int('must be a whole number of credits').min(0).max(MAX_AMOUNT_MINOR).optional(),
 }).refine((d) => d.check_out > d.check_in, { message: 'check_out must be after check_in', path: ['check_out'] })
-  .refine((d) => (Date.parse(d.check_out) - Date.parse(d.check_in)) / 86_400_000 < 28, { message: 'stays of 28 nights or more are not covered by the shipped policies', path: ['check_out'] });
+  // Stays of 28 nights or more are accepted and decided by the booking's policy (docs/deviations.md).
+  .refine((d) => (Date.parse(d.check_out) - Date.parse(d.check_in)) / 86_400_000 <= 365, { message: 'a stay is at most 365 nights', path: ['check_out'] });
 
 export const BookingModifiedData = z.strictObject({
   booking_id: Id,
