@@ -196,8 +196,15 @@ cmd_up() {
   write_site_files
   wpx install "MyBnB e2e" "$WP_ADMIN_USER" "$WP_ADMIN_PASS" admin@example.com >&2
   wpx permalinks '/%postname%/' >/dev/null
-  local target="$SITE/wp-content/plugins/mybnb-payments"
-  if [ -n "${WP_PLUGIN_ZIP:-}" ]; then
+  local target="$SITE/wp-content/plugins/mybnb-payments" mode=link
+  [ -n "${WP_PLUGIN_ZIP:-}" ] && mode=zip
+  if [ "$(cat "$WORK/plugin-mode" 2>/dev/null || true)" != "$mode" ]; then
+    # Long-lived php -S workers cache real paths: a link that became a folder (or back) must not
+    # be served from stale paths, so restart the server when the plugin changes form.
+    stop_server
+    echo "$mode" > "$WORK/plugin-mode"
+  fi
+  if [ "$mode" = zip ]; then
     # The zip a site admin uploads, installed by WordPress's own Plugin_Upgrader.
     [ -L "$target" ] && rm -f "$target"
     wpx install-zip "$(realpath "$WP_PLUGIN_ZIP")" >&2
