@@ -4,77 +4,100 @@
  */
 import { openDb, type Db } from '../../sidecar/src/db/connect.js';
 import type { DatabaseTarget } from '../../sidecar/src/db/database-url.js';
-import { ensureAccounts } from '../../sidecar/src/flows/booking/chart.js';
+import { chart, ensureAccounts } from '../../sidecar/src/flows/booking/chart.js';
 import { balanceOf, headSeq, postEntry, verifyLedger } from '../../sidecar/src/flows/ledger/index.js';
-import { chart } from '../../sidecar/src/flows/booking/chart.js';
 import { peakRssMb, rssMb } from '../lib/memory.js';
 import { reportToParent } from '../lib/child.js';
 import { timed } from '../lib/timing.js';
 import { accountsFor, CURRENCY, rawRowsFor, requestFor, type Placement, type RawRows } from './workload.js';
 
 /**
- * post: postEntry, `batch` entries per transaction. raw: the same rows with plain inserts, two
- * statements per entry (what postEntry writes), `batch` entries per transaction. raw-bulk: the same
- * rows, one multi-row INSERT per table per transaction, continuing the chain from entry `from`.
- * verify: verifyLedger over what is there. idle: nothing, to show the runtime's own RSS.
+ * pair: postEntry into one database and the raw ceiling (the same rows, hashes precomputed, plain
+ * knex inserts, two statements per entry as postEntry writes them) into another, `batch` entries
+ * per transaction on both, interleaved chunk by chunk so both sides run under the same conditions
+ * (the machine is shared; a burst of other work would otherwise land on one side only).
+ * raw-bulk: the same rows, one multi-row INSERT per table per transaction, continuing the chain
+ * from entry `from`. verify: verifyLedger over what is there. idle: nothing (the runtime's RSS).
  */
-export type CaseKind = 'post' | 'raw' | 'raw-bulk' | 'verify' | 'idle';
+export type CaseKind = 'pair' | 'raw-bulk' | 'verify' | 'idle';
 export type CaseOrder = { kind: CaseKind; placement: Placement; batch: number; entries: number; warmup: number; run: string; from?: number };
+type Head = { seq: number; entry_hash: string | null };
 export type CaseResult = {
   entries: number;
-  ms: number;
+  ms: number; // postEntry's time (pair), or the case's
+  raw_ms?: number; // the raw ceiling's time (pair)
   rss_start_mb: number;
   peak_rss_mb: number;
-  head: { seq: number; entry_hash: string | null };
+  head: Head;
+  raw_head?: Head;
   detail?: Record<string, unknown>;
 };
 
 const T_OPEN = '2026-09-01T00:00:00Z';
 
 async function main(): Promise<void> {
-  const target = JSON.parse(process.env.BENCH_TARGET ?? '') as DatabaseTarget;
   const order = JSON.parse(process.env.BENCH_ORDER ?? '') as CaseOrder;
-  const db = openDb(target, { pool_max: 1 });
+  const db = openDb(JSON.parse(process.env.BENCH_TARGET ?? '') as DatabaseTarget, { pool_max: 1 });
+  const rawDb = process.env.BENCH_TARGET_RAW ? openDb(JSON.parse(process.env.BENCH_TARGET_RAW) as DatabaseTarget, { pool_max: 1 }) : undefined;
   try {
-    reportToParent(await runCase(db, order));
+    reportToParent(await runCase(db, rawDb, order));
   } finally {
     await db.destroy();
+    await rawDb?.destroy();
   }
 }
 
-async function runCase(db: Db, o: CaseOrder): Promise<CaseResult> {
+async function runCase(db: Db, rawDb: Db | undefined, o: CaseOrder): Promise<CaseResult> {
   if (o.kind === 'idle') return { entries: 0, ms: 0, rss_start_mb: rssMb(), peak_rss_mb: peakRssMb(), head: await headSeq(db) };
   if (o.kind === 'verify') return verifyCase(db);
   await db.transaction((trx) => ensureAccounts(trx, accountsFor(o.placement), T_OPEN));
   if (o.kind === 'raw-bulk') return bulkCase(db, o);
+  if (!rawDb) throw new Error('pair needs BENCH_TARGET_RAW');
+  await rawDb.transaction((trx) => ensureAccounts(trx, accountsFor(o.placement), T_OPEN));
+  return pairCase(db, rawDb, o);
+}
+
+async function pairCase(db: Db, rawDb: Db, o: CaseOrder): Promise<CaseResult> {
   const total = o.warmup + o.entries;
-  if (o.kind === 'post') {
-    const requests = Array.from({ length: total }, (_, i) => requestFor(o.placement, o.run, i));
-    const post = async (from: number, to: number) => {
-      for (let i = from; i < to; i += o.batch) {
-        const end = Math.min(i + o.batch, to);
-        await db.transaction(async (trx) => {
-          for (let j = i; j < end; j++) await postEntry(trx, requests[j]!);
-        });
-      }
-    };
-    await post(0, o.warmup); // JIT and connection warm-up, untimed, the same for every case
-    const rss_start_mb = rssMb();
-    const { ms } = await timed(() => post(o.warmup, total));
-    return { entries: o.entries, ms, rss_start_mb, peak_rss_mb: peakRssMb(), head: await headSeq(db) };
-  }
-  // The ceiling: the very rows postEntry writes, hashes precomputed, plain knex inserts.
+  const requests = Array.from({ length: total }, (_, i) => requestFor(o.placement, o.run, i));
   const rows = rawRowsFor(o.placement, o.run, total);
-  const write = async (from: number, to: number) => {
+  const post = async (from: number, to: number) => {
     for (let i = from; i < to; i += o.batch) {
-      const slice = rows.slice(i, Math.min(i + o.batch, to));
-      await db.transaction((trx) => insertPerEntry(trx, slice));
+      const end = Math.min(i + o.batch, to);
+      await db.transaction(async (trx) => {
+        for (let j = i; j < end; j++) await postEntry(trx, requests[j]!);
+      });
     }
   };
-  await write(0, o.warmup);
+  const raw = async (from: number, to: number) => {
+    for (let i = from; i < to; i += o.batch) {
+      const slice = rows.slice(i, Math.min(i + o.batch, to));
+      await rawDb.transaction((trx) => insertPerEntry(trx, slice));
+    }
+  };
+  // JIT and connection warm-up, untimed, the same on both sides.
+  await post(0, o.warmup);
+  await raw(0, o.warmup);
   const rss_start_mb = rssMb();
-  const { ms } = await timed(() => write(o.warmup, total));
-  return { entries: o.entries, ms, rss_start_mb, peak_rss_mb: peakRssMb(), head: await headSeq(db) };
+  // Chunks of at least 20 entries (whole transactions); which side goes first alternates.
+  const chunk = o.batch * Math.max(1, Math.floor(20 / o.batch));
+  let post_ms = 0;
+  let raw_ms = 0;
+  for (let from = o.warmup, n = 0; from < total; from += chunk, n++) {
+    const to = Math.min(from + chunk, total);
+    const sides = [async () => (post_ms += (await timed(() => post(from, to))).ms), async () => (raw_ms += (await timed(() => raw(from, to))).ms)];
+    if (n % 2) sides.reverse();
+    for (const side of sides) await side();
+  }
+  return { entries: o.entries, ms: post_ms, raw_ms, rss_start_mb, peak_rss_mb: peakRssMb(), head: await headSeq(db), raw_head: await headSeq(rawDb) };
+}
+
+/** Two statements per entry, as postEntry writes them. */
+async function insertPerEntry(trx: Db, slice: RawRows[]): Promise<void> {
+  for (const r of slice) {
+    await trx('journal_entries').insert(r.entry);
+    await trx('journal_lines').insert(r.lines);
+  }
 }
 
 /** Continues the chain already in the database (same workload) from entry `from` with multi-row inserts. */
@@ -88,24 +111,14 @@ async function bulkCase(db: Db, o: CaseOrder): Promise<CaseResult> {
   const { ms } = await timed(async () => {
     for (let i = from; i < rows.length; i += o.batch) {
       const slice = rows.slice(i, Math.min(i + o.batch, rows.length));
-      await db.transaction((trx) => insertBulk(trx, slice));
+      await db.transaction(async (trx) => {
+        // Two statements per transaction: every entry row at once, then every line (SQLite takes at most 500 rows a statement).
+        await trx('journal_entries').insert(slice.map((r) => r.entry));
+        await trx('journal_lines').insert(slice.flatMap((r) => r.lines));
+      });
     }
   });
   return { entries: o.entries, ms, rss_start_mb, peak_rss_mb: peakRssMb(), head: await headSeq(db) };
-}
-
-/** Two statements per entry, as postEntry writes them. */
-async function insertPerEntry(trx: Db, slice: RawRows[]): Promise<void> {
-  for (const r of slice) {
-    await trx('journal_entries').insert(r.entry);
-    await trx('journal_lines').insert(r.lines);
-  }
-}
-
-/** Two statements per transaction: every entry row at once, then every line (SQLite takes at most 500 rows a statement). */
-async function insertBulk(trx: Db, slice: RawRows[]): Promise<void> {
-  await trx('journal_entries').insert(slice.map((r) => r.entry));
-  await trx('journal_lines').insert(slice.flatMap((r) => r.lines));
 }
 
 async function verifyCase(db: Db): Promise<CaseResult> {
