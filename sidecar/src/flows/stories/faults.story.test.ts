@@ -216,6 +216,40 @@ for (const dialect of dialects()) {
       });
     }
 
+    // Known bug (reported, in pipeline/handlers): a cancellation decided while the payout transfer is
+    // still in the outbox sees nothing paid out (host_recovery 0) and releases the host share to the
+    // guest; the transfer then goes out in full and nothing recovers the difference. Marked todo so
+    // the suite stays green; it passes once in-flight transfers count as paid out.
+    test('a guest cancellation while the payout transfer is still retrying pays the host only what the decision says', { todo: 'cancellation ignores an in-flight transfer intent' }, async () => {
+      const booking_id = `bk_${dialect}_payout_inflight`;
+      await h.engine.event(hostConnected('host_inflight', 'acct_1FaultInflight', '2026-09-01T09:00:00Z'));
+      const ev = confirmed('2026-09-01T10:00:00Z', { booking_id, payment_intent_id: 'pi_placeholder', host_id: 'host_inflight', cancellation_policy: 'flexible', check_in: '2026-10-10', check_out: '2026-10-17' });
+      const pi = h.fake!.createPayment({ amount: total(ev.data), currency: 'usd', metadata: { booking_id } });
+      ev.data.payment_intent_id = pi.id;
+      await h.engine.event(ev);
+      await h.settle();
+      await h.engine.event(checkedIn(booking_id, '2026-10-10T13:05:00Z'));
+      h.fake!.faults.next({ status: 503, path: /^\/v1\/transfers$/ });
+      await h.engine.event(tick('2026-10-11T13:00:00Z'));
+      await quiet();
+      await outbox().runOnce(Date.now()); // the transfer meets a 503 and waits for its retry
+      assert.equal((await intentOf(booking_id, 'transfer')).status, 'retrying');
+
+      const preview = await guestCancels(booking_id, '2026-10-11T14:00:00Z');
+      const host_payout = (preview.outcome as { host_payout?: number }).host_payout!;
+      for (let i = 0; i < 5; i++) {
+        await outbox().runOnce(Date.now() + 3_600_000 * (i + 1));
+        await quiet();
+      }
+      const transfers = [...h.fake!.state.transfers.values()].filter((t) => t.transfer_group === booking_id);
+      const netToHost = transfers.reduce((sum, t) => sum + t.amount - t.amount_reversed, 0);
+      assert.equal(netToHost, host_payout, 'the host keeps what the consented decision says, no more');
+      const held = await h.sidecar.db('journal_lines').where({ account_code: `booking:${booking_id}:host_share:USD` }).select('direction', 'amount_minor');
+      const balance = held.reduce((s: number, l: { direction: string; amount_minor: unknown }) => s + (l.direction === 'C' ? 1 : -1) * Number(l.amount_minor), 0);
+      assert.ok(balance >= 0, `the booking's host share liability went negative (${balance})`);
+      await ledgerSound();
+    });
+
     test('a refusal (400 charge_already_refunded) is recorded failed with Stripe\'s code and never retried', async () => {
       const booking_id = `bk_${dialect}_refund_refused`;
       const { pi } = await paidBooking(booking_id);
