@@ -19,6 +19,9 @@ export type DispatcherOptions = {
 };
 
 const MAX_UNPARK_CHAIN = 1000;
+/** How long a passed-over hole is watched for a late commit, and how many holes at most. */
+const HOLE_WATCH_MS = 60_000;
+const MAX_WATCHED_HOLES = 10_000;
 
 /**
  * Hands inbox events to the handlers in inbox order, the same order on every run and on replay.
@@ -28,6 +31,9 @@ const MAX_UNPARK_CHAIN = 1000;
 export class Dispatcher {
   private cursor: number | null = null;
   private pendingBelowCursor: number[] = [];
+  /** Ids the cursor passed over with no row yet (id → when): a slow commit may still fill them. */
+  private watchedHoles = new Map<number, number>();
+  private holesCheckedAt = 0;
   private timer: NodeJS.Timeout | null = null;
   private wake: (() => void) | null = null;
   private busy = false;
@@ -110,6 +116,7 @@ export class Dispatcher {
     this.busy = true;
     try {
       if (this.cursor === null) await this.loadCursor();
+      await this.checkWatchedHoles(ignoreGaps);
       const batch = await this.nextBatch(ignoreGaps);
       if (batch.length === 0) return 0;
       try {
@@ -152,18 +159,49 @@ export class Dispatcher {
   private async nextBatch(ignoreGaps: boolean): Promise<InboxEvent[]> {
     if (this.pendingBelowCursor.length > 0) return readInboxById(this.db, this.pendingBelowCursor.slice(0, this.batchSize));
     const events = await readInboxAfter(this.db, this.cursor!, this.batchSize);
-    if (ignoreGaps) return events;
     const now = (this.opts.now_ms ?? Date.now)();
     const out: InboxEvent[] = [];
     let expected = this.cursor! + 1;
     for (const e of events) {
       // A hole may be an insert that has its id but has not committed yet: give it a moment, so
       // dispatch order stays the inbox order. Holes left by refused inserts are passed over.
-      if (e.id !== expected && now - Date.parse(e.received_at) < this.gapGrace_ms) break;
+      if (!ignoreGaps && e.id !== expected && now - Date.parse(e.received_at) < this.gapGrace_ms) break;
+      this.watchHoles(expected, e.id, now);
       out.push(e);
       expected = e.id + 1;
     }
     return out;
+  }
+
+  private watchHoles(from: number, to: number, now: number): void {
+    for (let id = from; id < to && this.watchedHoles.size < MAX_WATCHED_HOLES; id++) this.watchedHoles.set(id, now);
+  }
+
+  /**
+   * A hole passed over may be an insert that committed later than the grace (another process, a
+   * slow commit): once it appears it is dispatched out of turn rather than never. Holes left by
+   * refused or rolled-back inserts never fill and are forgotten after HOLE_WATCH_MS.
+   */
+  private async checkWatchedHoles(force: boolean): Promise<void> {
+    if (this.watchedHoles.size === 0) return;
+    const now = (this.opts.now_ms ?? Date.now)();
+    if (!force && now - this.holesCheckedAt < this.gapGrace_ms) return;
+    this.holesCheckedAt = now;
+    for (const [id, since] of this.watchedHoles) if (now - since > HOLE_WATCH_MS) this.watchedHoles.delete(id);
+    const ids = [...this.watchedHoles.keys()];
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const filled = ((await this.db('inbox_events').whereIn('id', chunk).select('id')) as Array<{ id: unknown }>).map((r) => toInt(r.id));
+      if (filled.length === 0) continue;
+      const results = await this.db('event_results').whereIn('inbox_id', filled).select('inbox_id');
+      const parked = await this.db('event_parkings').whereIn('inbox_id', filled).select('inbox_id');
+      const fated = new Set([...results, ...parked].map((r: { inbox_id: unknown }) => toInt(r.inbox_id)));
+      for (const id of filled) {
+        this.watchedHoles.delete(id);
+        if (!fated.has(id) && !this.pendingBelowCursor.includes(id)) this.pendingBelowCursor.push(id);
+      }
+    }
+    this.pendingBelowCursor.sort((a, b) => a - b);
   }
 
   private async dispatchWithUnpark(trx: Db, event: InboxEvent): Promise<void> {
