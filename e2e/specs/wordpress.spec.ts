@@ -203,6 +203,24 @@ describe('host', () => {
       assert.match(csv.headers()['content-type'] ?? '', /^text\/csv/);
       const sidecarCsv = await signedRequest(sidecarUrl, reader, 'GET', `/hosts/${encodeURIComponent(story.hostId)}/statement?${query}&format=csv`);
       assert.equal(await csv.text(), sidecarCsv.text);
+
+      // Another period through the form: the view script re-reads it over REST and redraws in place.
+      const from = new Date(Date.now() - 15 * 86_400_000).toISOString().slice(0, 10);
+      const to = new Date().toISOString().slice(0, 10);
+      const narrower = await signedGetJson<Statement>(sidecarUrl, reader, `/hosts/${encodeURIComponent(story.hostId)}/statement?from=${from}&to=${to}`);
+      await page.fill('input[name="mybnb_from"]', from);
+      await page.fill('input[name="mybnb_to"]', to);
+      await page.click('form.mybnb-period button[type="submit"]');
+      await page.waitForFunction(`document.querySelector('.wp-block-mybnb-payout-statement').dataset.from === ${JSON.stringify(from)}`);
+      assert.ok(page.url().includes(`mybnb_from=${from}`), 'stayed on the page, address updated');
+      assert.equal(await page.locator('tr.mybnb-total-row').count(), narrower.totals.length);
+      for (const totals of narrower.totals) {
+        for (const column of STATEMENT_COLUMNS) {
+          assert.equal(await amount(page, `tr.mybnb-total-row[data-currency="${totals.currency}"]`, column), totals[column], `narrower ${totals.currency} ${column}`);
+        }
+      }
+      assert.ok((await page.locator('a.mybnb-csv').getAttribute('href'))?.includes(`from=${from}`), 'CSV link follows the period');
+      await shot(page, 'host-payout-statement-period');
     } finally {
       await context.close();
     }
@@ -244,6 +262,15 @@ describe('editor', () => {
         await inserted.locator('.mybnb-block').first().waitFor({ timeout: 30_000 });
         const inserterOpen = page.locator('.block-editor-inserter__main-area, .editor-inserter-sidebar');
         if (await inserterOpen.count()) await page.keyboard.press('Escape');
+        if (name === 'mybnb/cancellation-preview') {
+          // Its settings drive the server rendering in the canvas: the admin sees the real preview.
+          const expected = await signedGetJson<Preview>(sidecarUrl, reader, `/preview/outcome?action=cancel&booking_id=${encodeURIComponent(story.bookingId)}&by=guest`);
+          await page.getByLabel('Booking id').fill(story.bookingId);
+          const refund = inserted.locator('[data-field="refund_to_guest"]');
+          await refund.waitFor({ timeout: 30_000 });
+          assert.equal(Number(await refund.getAttribute('data-amount-minor')), expected.outcome['refund_to_guest']);
+          await shot(page, 'editor-cancellation-preview');
+        }
       }
       assert.equal(await canvas.locator('.block-editor-warning').count(), 0, 'no block warnings');
       const valid = await page.evaluate('window.wp.data.select("core/block-editor").getBlocks().filter(b => b.name.startsWith("mybnb/")).map(b => b.name + ":" + b.isValid)');

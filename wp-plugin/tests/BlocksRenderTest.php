@@ -33,7 +33,7 @@ final class BlocksRenderTest extends SiteTestCase {
 		$this->assertStringContainsString( 'data-outcome-hash="sha256:' . str_repeat( 'cd', 32 ) . '"', $html );
 		$this->assertStringContainsString( 'cancellation/moderate', $html );
 		$this->assertStringContainsString( 'ababababab', $html, 'short rule hash' );
-		$this->assertMatchesRegularExpression( '/<span class="mybnb-countdown" aria-live="polite"[^>]*data-seconds-left="345600"/', $html );
+		$this->assertMatchesRegularExpression( '/<span class="mybnb-countdown" aria-live="polite"[^>]*data-seconds-left="345600">\(4 days left\)</', $html );
 		$this->assertStringContainsString( 'href="http://engine.test/bookings/bk_1/cancel?consent=sha256%3A' . str_repeat( 'cd', 32 ) . '"', $html );
 		$this->assertStringContainsString( '&lt;script&gt;alert(1)&lt;/script&gt;', $html );
 		$this->assertStringNotContainsString( '<script>', $html );

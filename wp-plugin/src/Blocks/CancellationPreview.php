@@ -126,13 +126,33 @@ final class CancellationPreview extends Block {
 	}
 
 	/**
-	 * Coarse "time left" text (the view script refines it; minutes are enough to announce).
+	 * "Time left" in minutes, the same wording as the view script's countdown (which takes over).
 	 */
 	private static function left_text( int $left_s ): string {
 		if ( $left_s <= 0 ) {
 			return __( '(expired: reload to see the current outcome)', 'mybnb-payments' );
 		}
-		/* translators: %s: human time difference, e.g. "3 hours" */
-		return sprintf( __( '(%s left)', 'mybnb-payments' ), human_time_diff( 0, $left_s ) );
+		$minutes = intdiv( $left_s, 60 );
+		if ( $minutes < 1 ) {
+			return __( '(less than a minute left)', 'mybnb-payments' );
+		}
+		$days  = intdiv( $minutes, 1440 );
+		$hours = intdiv( $minutes % 1440, 60 );
+		$mins  = $minutes % 60;
+		$parts = array();
+		if ( $days > 0 ) {
+			/* translators: %d: number of days */
+			$parts[] = sprintf( _n( '%d day', '%d days', $days, 'mybnb-payments' ), $days );
+		}
+		if ( $hours > 0 ) {
+			/* translators: %d: number of hours */
+			$parts[] = sprintf( _n( '%d hour', '%d hours', $hours, 'mybnb-payments' ), $hours );
+		}
+		if ( 0 === $days && $mins > 0 ) {
+			/* translators: %d: number of minutes */
+			$parts[] = sprintf( _n( '%d minute', '%d minutes', $mins, 'mybnb-payments' ), $mins );
+		}
+		/* translators: %s: time left, e.g. "2 hours 5 minutes" */
+		return sprintf( __( '(%s left)', 'mybnb-payments' ), implode( ' ', $parts ) );
 	}
 }
