@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { toInt, type Db } from '../db/connect.js';
-import { migrateLatest } from '../db/migrate.js';
+import { migrateLatest, pendingMigrations } from '../db/migrate.js';
 import { Dispatcher } from './dispatcher.js';
 
 export type ReplayReport = {
@@ -18,7 +18,9 @@ export type ReplayReport = {
  * and the evidence identical decision by decision.
  */
 export async function replayInto(source: Db, target: Db, opts: { logger: Logger; onProgress?: (done: number, total: number) => void }): Promise<ReplayReport> {
-  await migrateLatest(target);
+  // Migrate only when something is pending: on MySQL the service's INSERT/SELECT user cannot take
+  // knex's migration lock even for a no-op, and a target migrated by an administrator is normal.
+  if ((await pendingMigrations(target)).length > 0) await migrateLatest(target);
   const already = await target('inbox_events').first('id');
   if (already) throw new Error('replay target is not empty: give a fresh database');
   const total = toInt((await source('inbox_events').count({ n: '*' }).first())?.n);
