@@ -66,6 +66,8 @@ final class PermissionsTest extends SiteTestCase {
 		$booking = $this->get( '/mybnb/v1/bookings/bk_1' );
 		$this->assertSame( 200, $booking->get_status() );
 		$this->assertSame( 35000, $booking->get_data()['total_minor'] );
+		$this->assertArrayNotHasKey( 'fees', $booking->get_data(), 'host and platform fees are not the guest\'s' );
+		$this->assertArrayNotHasKey( 'transfers', $booking->get_data() );
 		$preview = $this->get( '/mybnb/v1/bookings/bk_1/preview' );
 		$this->assertSame( 200, $preview->get_status() );
 		$this->assertSame( 'sha256:' . str_repeat( 'cd', 32 ), $preview->get_data()['outcome_hash'] );
@@ -121,6 +123,7 @@ final class PermissionsTest extends SiteTestCase {
 			$this->assertSame( 200, $this->get( $route )->get_status(), $route );
 		}
 		$this->assertSame( 200, $this->statement()->get_status() );
+		$this->assertArrayHasKey( 'fees', $this->get( '/mybnb/v1/bookings/bk_1' )->get_data(), 'admins see the whole booking' );
 		$missing = $this->get( '/mybnb/v1/bookings/bk_nope' );
 		$this->assertSame( 404, $missing->get_status() );
 		$this->assertSame( 'mybnb_not_found', $missing->get_data()['code'] );

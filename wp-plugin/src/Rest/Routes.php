@@ -112,9 +112,16 @@ final class Routes {
 		return current_user_can( 'manage_options' ) ? true : Gate::forbidden();
 	}
 
+	/** What a guest's own booking shows; fees and transfers are the host's and the platform's business. */
+	private const GUEST_BOOKING_FIELDS = array( 'booking_id', 'listing_id', 'guest_id', 'host_id', 'state', 'currency', 'check_in', 'check_out', 'check_in_time', 'time_zone', 'rule', 'price_lines', 'total_minor', 'paid_minor', 'refunded_minor', 'next_step' );
+
 	/** @return WP_REST_Response|WP_Error */
 	public function booking( WP_REST_Request $request ) {
-		return self::respond( $this->gate->booking( (string) $request['id'] ) );
+		$booking = $this->gate->booking( (string) $request['id'] );
+		if ( is_array( $booking ) && ! Gate::is_admin( get_current_user_id() ) ) {
+			$booking = array_intersect_key( $booking, array_flip( self::GUEST_BOOKING_FIELDS ) );
+		}
+		return self::respond( $booking );
 	}
 
 	/** @return WP_REST_Response|WP_Error */
