@@ -8,10 +8,15 @@ import { isIsoUtc, isLocalDate, isLocalTime, isTimeZone, MAX_AMOUNT_MINOR } from
  */
 
 const Id = z.string().min(1).max(120).regex(/^[A-Za-z0-9_.:\-]+$/, 'letters, digits, _ . : - only');
-const IsoUtc = z.string().refine(isIsoUtc, 'must be an ISO 8601 UTC instant such as 2026-09-01T12:00:00Z');
-const LocalDate = z.string().refine(isLocalDate, 'must be a calendar date YYYY-MM-DD');
-const LocalTime = z.string().refine(isLocalTime, 'must be a local time HH:MM');
-const TimeZone = z.string().min(1).max(64).refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris');
+// `.meta` carries what a refinement cannot say in the published JSON Schemas (scripts/gen-schemas.ts).
+const IsoUtc = z.string().refine(isIsoUtc, 'must be an ISO 8601 UTC instant such as 2026-09-01T12:00:00Z')
+  .meta({ format: 'date-time', pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,3})?Z$', description: 'an instant in UTC, ISO 8601 with Z', examples: ['2026-09-01T12:00:00Z'] });
+const LocalDate = z.string().refine(isLocalDate, 'must be a calendar date YYYY-MM-DD')
+  .meta({ format: 'date', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'a calendar date at the listing (local), YYYY-MM-DD', examples: ['2026-10-10'] });
+const LocalTime = z.string().refine(isLocalTime, 'must be a local time HH:MM')
+  .meta({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'a wall-clock time at the listing (local), HH:MM, 24 h', examples: ['15:00'] });
+const TimeZone = z.string().min(1).max(64).refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris')
+  .meta({ description: 'an IANA time zone name known to the sidecar', examples: ['Europe/Paris'] });
 const Currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code in upper case, e.g. USD');
 const AmountMinor = z.number().int('must be an integer number of minor units').min(0).max(MAX_AMOUNT_MINOR);
 const Sha256 = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256:<64 hex>');
@@ -36,7 +41,8 @@ export const BookingConfirmedData = z.strictObject({
   credits_redeemed: z.number().int('must be a whole number of credits').min(0).max(MAX_AMOUNT_MINOR).optional(),
 }).refine((d) => d.check_out > d.check_in, { message: 'check_out must be after check_in', path: ['check_out'] })
   // Stays of 28 nights or more are accepted and decided by the booking's policy (docs/deviations.md).
-  .refine((d) => (Date.parse(d.check_out) - Date.parse(d.check_in)) / 86_400_000 <= 365, { message: 'a stay is at most 365 nights', path: ['check_out'] });
+  .refine((d) => (Date.parse(d.check_out) - Date.parse(d.check_in)) / 86_400_000 <= 365, { message: 'a stay is at most 365 nights', path: ['check_out'] })
+  .meta({ description: 'Also checked: check_out is after check_in, and a stay is at most 365 nights.' });
 
 export const BookingModifiedData = z.strictObject({
   booking_id: Id,
@@ -46,7 +52,8 @@ export const BookingModifiedData = z.strictObject({
   cleaning_fee: AmountMinor.optional(),
   guest_service_fee: AmountMinor.optional(),
   taxes: AmountMinor.optional(),
-}).refine((d) => Object.keys(d).length > 1, { message: 'a modification changes at least one field', path: ['booking_id'] });
+}).refine((d) => Object.keys(d).length > 1, { message: 'a modification changes at least one field', path: ['booking_id'] })
+  .meta({ description: 'booking_id and the full new value of each field that changed; at least one field besides booking_id.' });
 
 export const Consent = z.strictObject({
   outcome_hash: Sha256,
