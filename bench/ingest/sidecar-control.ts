@@ -1,0 +1,100 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { DatabaseTarget } from '../../sidecar/src/db/database-url.js';
+import type { Command, Counts, DrainResult } from './sidecar-process.js';
+import type { SqlTiming } from './sql-timing.js';
+
+const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'sidecar-process.ts');
+
+type Answer = { id: number; ok: boolean; value?: unknown; error?: string };
+
+/**
+ * The parent's handle on a sidecar running in its own process (sidecar-process.ts). The child
+ * exits when told to stop, or with the parent (its IPC channel closes).
+ * `cpuProfileDir`: run the child under `node --cpu-prof` and write its profile there on exit.
+ */
+export class SidecarControl {
+  private next = 1;
+  private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private stderr = '';
+
+  private constructor(private readonly child: ChildProcess, readonly url: string) {
+    child.on('message', (m: Answer) => {
+      const w = this.waiting.get(m.id);
+      if (!w) return;
+      this.waiting.delete(m.id);
+      if (m.ok) w.resolve(m.value);
+      else w.reject(new Error(`sidecar process: ${m.error}`));
+    });
+    child.on('exit', (code) => {
+      for (const w of this.waiting.values()) w.reject(new Error(`sidecar process exited with ${code}: ${this.stderr.trim()}`));
+      this.waiting.clear();
+    });
+  }
+
+  static async start(target: DatabaseTarget, opts: { cpuProfileDir?: string; sqlTiming?: boolean } = {}): Promise<SidecarControl> {
+    const execArgv = ['--import', 'tsx', ...(opts.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfileDir}`] : [])];
+    const child = fork(SCRIPT, [], { execArgv, env: { ...process.env, BENCH_TARGET: JSON.stringify(target), BENCH_SQL_TIMING: opts.sqlTiming ? '1' : '0' }, stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const url = await new Promise<string>((resolve, reject) => {
+      child.once('message', (m: { ready?: boolean; url?: string }) => (m.ready ? resolve(m.url!) : reject(new Error('unexpected first message'))));
+      child.once('exit', (code) => reject(new Error(`sidecar process exited with ${code} before it was ready:\n${err}`)));
+    });
+    const control = new SidecarControl(child, url);
+    child.stderr!.on('data', (d: Buffer) => (control.stderr += d.toString()));
+    return control;
+  }
+
+  private call<T>(c: Command): Promise<T> {
+    const id = this.next++;
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.child.send({ id, ...c });
+    });
+  }
+
+  pause(): Promise<void> {
+    return this.call({ cmd: 'pause' });
+  }
+
+  resume(): Promise<void> {
+    return this.call({ cmd: 'resume' });
+  }
+
+  feedPairs(tag: string, from: number, count: number, chunk = 64): Promise<{ stored: number; ms: number }> {
+    return this.call({ cmd: 'feed-pairs', tag, from, count, chunk });
+  }
+
+  drain(): Promise<DrainResult> {
+    return this.call({ cmd: 'drain' });
+  }
+
+  waitDispatched(timeout_ms = 120_000): Promise<void> {
+    return this.call({ cmd: 'wait-dispatched', timeout_ms });
+  }
+
+  counts(): Promise<Counts> {
+    return this.call({ cmd: 'counts' });
+  }
+
+  /** Per-statement timing since the last call (empty unless started with sqlTiming). */
+  sqlTiming(): Promise<SqlTiming> {
+    return this.call({ cmd: 'sql-timing' });
+  }
+
+  /** CPU time the sidecar process has used so far (user + system), in milliseconds. */
+  async cpuMs(): Promise<number> {
+    const u = await this.call<{ user: number; system: number }>({ cmd: 'cpu' });
+    return (u.user + u.system) / 1000;
+  }
+
+  /** Stops the sidecar and waits for its process to end (so a CPU profile is written). */
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || !this.child.connected) return;
+    const exited = new Promise<void>((r) => (this.child.exitCode !== null ? r() : this.child.once('exit', () => r())));
+    await this.call({ cmd: 'stop' }).catch(() => undefined);
+    await exited;
+  }
+}

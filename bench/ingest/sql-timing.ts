@@ -1,0 +1,46 @@
+import type { Db } from '../../sidecar/src/db/connect.js';
+
+/**
+ * Timing around every query a knex instance runs (the profiling aid of the benches): count and
+ * total milliseconds per statement shape (bindings stripped). On SQLite the time is the synchronous
+ * work on the event loop (including the fsync of a COMMIT); on MySQL it is the round trip.
+ */
+export type SqlTiming = Array<{ sql: string; count: number; total_ms: number }>;
+
+export function timeQueries(db: Db): { take: () => SqlTiming } {
+  // Transactions run on clients made from the dialect client's prototype: patch it there (this
+  // process only ever has the one dialect's clients that matter).
+  const proto = Object.getPrototypeOf(db.client) as { _query: (this: unknown, conn: unknown, obj: { sql: string }) => Promise<unknown> };
+  const original = proto._query;
+  let stats = new Map<string, { count: number; total_ms: number }>();
+  proto._query = async function (this: unknown, conn, obj) {
+    const t0 = performance.now();
+    try {
+      return await original.call(this, conn, obj);
+    } finally {
+      const key = shapeOf(obj.sql);
+      const s = stats.get(key) ?? { count: 0, total_ms: 0 };
+      s.count++;
+      s.total_ms += performance.now() - t0;
+      stats.set(key, s);
+    }
+  };
+  return {
+    take: () => {
+      const out = [...stats.entries()].map(([sql, s]) => ({ sql, ...s })).sort((a, b) => b.total_ms - a.total_ms);
+      stats = new Map();
+      return out;
+    },
+  };
+}
+
+/** One shape per statement: value lists collapsed so `IN (?, ?, ?)` and multi-row VALUES group together. */
+function shapeOf(sql: string): string {
+  return sql.replace(/\((\s*\?\s*,)+\s*\?\s*\)/g, '(?…)').replace(/(\(\?…\)\s*,\s*)+\(\?…\)/g, '(?…)…').replace(/\s+/g, ' ').slice(0, 220);
+}
+
+export function formatTiming(t: SqlTiming, top = 15): string {
+  const total = t.reduce((a, b) => a + b.total_ms, 0);
+  const count = t.reduce((a, b) => a + b.count, 0);
+  return `${total.toFixed(0).padStart(7)} ms in ${count} queries, of which:\n` + t.slice(0, top).map((s) => `${s.total_ms.toFixed(0).padStart(7)} ms ${((100 * s.total_ms) / total).toFixed(1).padStart(5)}% ${String(s.count).padStart(7)}× ${(s.total_ms / s.count).toFixed(3)} ms  ${s.sql}`).join('\n');
+}

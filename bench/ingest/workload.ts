@@ -1,0 +1,77 @@
+import Stripe from 'stripe';
+import { formatIsoUtc, parseIsoUtc } from '../../sidecar/src/kernel/index.js';
+import { chargeSucceeded, paymentSucceeded } from '../../sidecar/src/http/stripe-fixtures.test-helper.js';
+import { confirmed, total } from '../../sidecar/src/testing/events.js';
+import { WEBHOOK_SECRET } from '../../sidecar/src/testing/harness.js';
+import type { PreparedRequest } from './load.js';
+
+/**
+ * What the benches send: real Stripe event shapes from ../shared/stripe-fixtures re-keyed per event
+ * (distinct event ids, each pointing at one of the bench's bookings), signed the way Stripe signs
+ * them (the SDK's generateTestHeaderString), and booking-engine events from the test builders.
+ */
+
+const sdk = new Stripe('sk_test_bench_signing_only', { telemetry: false });
+
+export const CANCELLATION_POLICIES = ['flexible', 'moderate', 'limited', 'firm', 'strict', 'non_refundable'] as const;
+const TIME_ZONES = ['Europe/Paris', 'America/New_York', 'Asia/Tokyo', 'Australia/Sydney', 'UTC'] as const;
+
+/** Booking facts are confirmed from this instant on, one second apart. */
+export const CONFIRMED_FROM = '2026-08-01T10:00:00Z';
+
+export type BenchBooking = { booking_id: string; payment_intent_id: string; amount: number; confirmed_at: string; check_in: string; policy: string; time_zone: string };
+
+/** The i-th bench booking of run `tag`: policies, time zones and check-in dates rotate. */
+export function benchBooking(tag: string, i: number): BenchBooking {
+  const confirmedMs = parseIsoUtc(CONFIRMED_FROM) + i * 1000;
+  const checkInMs = parseIsoUtc('2026-09-01T00:00:00Z') + (i % 90) * 86_400_000;
+  const check_in = formatIsoUtc(checkInMs).slice(0, 10);
+  const base = confirmed(formatIsoUtc(confirmedMs), { booking_id: `bk_${tag}_${i}`, payment_intent_id: `pi_${tag}x${i}` });
+  return {
+    booking_id: base.data.booking_id, payment_intent_id: base.data.payment_intent_id, amount: total(base.data),
+    confirmed_at: base.occurred_at, check_in, policy: CANCELLATION_POLICIES[i % CANCELLATION_POLICIES.length]!,
+    time_zone: TIME_ZONES[i % TIME_ZONES.length]!,
+  };
+}
+
+/** booking.confirmed for a bench booking (raw JSON body, as the booking engine sends it). */
+export function confirmedBody(b: BenchBooking, i: number): string {
+  const nights = 1 + (i % 7);
+  const checkOut = formatIsoUtc(parseIsoUtc(`${b.check_in}T00:00:00Z`) + nights * 86_400_000).slice(0, 10);
+  const ev = confirmed(b.confirmed_at, {
+    booking_id: b.booking_id, payment_intent_id: b.payment_intent_id, guest_id: `guest_${i % 97}`, host_id: `host_${i % 31}`,
+    listing_id: `lst_${i % 61}`, check_in: b.check_in, check_out: checkOut, time_zone: b.time_zone, cancellation_policy: b.policy,
+  });
+  return JSON.stringify(ev);
+}
+
+/** payment_intent.succeeded for a bench booking, the amount it was confirmed at. */
+export function paymentBody(b: BenchBooking): string {
+  const created = Math.floor(parseIsoUtc(b.confirmed_at) / 1000) + 60;
+  return JSON.stringify(paymentSucceeded({ booking_id: b.booking_id, payment_intent_id: b.payment_intent_id, amount: b.amount, created }));
+}
+
+/** charge.succeeded (no balance transaction yet) for a bench booking's payment, with a fresh event id. */
+export function chargeBody(b: BenchBooking): string {
+  const created = Math.floor(parseIsoUtc(b.confirmed_at) / 1000) + 61;
+  return JSON.stringify(chargeSucceeded({ booking_id: b.booking_id, payment_intent_id: b.payment_intent_id, amount: b.amount, created }));
+}
+
+export function stripeSignature(payload: string, now_s = Math.floor(Date.now() / 1000)): string {
+  return sdk.webhooks.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET, timestamp: now_s });
+}
+
+/** `count` signed charge.succeeded webhooks over the first `bookings` bench bookings of `tag`. */
+export function signedChargeWebhooks(tag: string, bookings: number, count: number): PreparedRequest[] {
+  const now_s = Math.floor(Date.now() / 1000);
+  const out: PreparedRequest[] = new Array(count);
+  for (let k = 0; k < count; k++) {
+    const payload = chargeBody(benchBooking(tag, k % bookings));
+    out[k] = {
+      method: 'POST', path: '/webhooks/stripe',
+      headers: { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': stripeSignature(payload, now_s) },
+      body: Buffer.from(payload, 'utf8'),
+    };
+  }
+  return out;
+}

@@ -1,0 +1,201 @@
+/**
+ * Preview bench: GET /preview/outcome (signed with the reader key) requests per second and latency,
+ * beside the bare GET /healthz round trip in the same run, on SQLite and (when reachable)
+ * MariaDB/MySQL.
+ *
+ *   node --import tsx bench/preview/run.ts [--quick] [--requests N] [--no-docs] [--profile DIR] [--sql-timing] [--only sqlite|mysql]
+ *
+ * --requests N  requests per throughput / open-loop run (default 12,000; --quick 3,000).
+ * --quick       small sizes: a smoke run of well under a minute.
+ * --no-docs     print the table only; leave docs/benchmarks.md alone.
+ * --profile DIR run the sidecar process under `node --cpu-prof`, profiles written to DIR.
+ * --sql-timing  time every query the sidecar runs and print the breakdown per phase.
+ *
+ * The sidecar runs in its own process (bench/ingest/sidecar-process.ts) on a fresh database holding
+ * a few hundred paid bookings (confirmed + paid through the real pipeline, six cancellation policies);
+ * this process is the load generator. Every load is bounded in count and stops by itself.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatIsoUtc, parseIsoUtc } from '../../sidecar/src/kernel/index.js';
+import { signatureHeaderValue } from '../../sidecar/src/sari/request-signature.js';
+import { freshDatabase, type Dialect } from '../../sidecar/src/testing/databases.js';
+import { READER_KEY } from '../../sidecar/src/testing/harness.js';
+import { parseArgs } from '../lib/args.js';
+import { rewriteSection } from '../lib/docs-section.js';
+import { formatNumber, markdownTable } from '../lib/table.js';
+import { perSecond } from '../lib/timing.js';
+import { load1, machine, ms, mysqlVersion, mysqlWhere, sqliteVersion } from '../ingest/env.js';
+import { closedLoop, LoadClient, openLoop, quantile, statusSummary, type PreparedRequest, type RunResult } from '../ingest/load.js';
+import { SidecarControl } from '../ingest/sidecar-control.js';
+import { formatTiming } from '../ingest/sql-timing.js';
+import { benchBooking } from '../ingest/workload.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const DOCS_FILE = join(HERE, '..', '..', 'docs', 'benchmarks.md');
+
+const RATE_AIM = 2000;
+const P99_AIM_MS = 5;
+const IN_FLIGHT = 16;
+
+type Sizes = { bookings: number; requests: number; unloaded: number; warm: number };
+type Row = [figure: string, value: string, healthz: string, aim: string];
+
+function sizesFrom(args: Record<string, string | number | boolean>): Sizes {
+  const quick = Boolean(args.quick);
+  const requests = typeof args.requests === 'number' ? args.requests : quick ? 3000 : 12_000;
+  return { bookings: quick ? 120 : 300, requests, unloaded: quick ? 300 : 1000, warm: quick ? 300 : 1000 };
+}
+
+/** Moments around each booking's windows: long before, days before, hours before, after check-in. */
+const OFFSETS_H = [-24 * 45, -24 * 20, -24 * 8, -24 * 3, -36, -12, -1, 6, 30];
+
+/** `count` signed preview requests over the bench bookings, guest and host, at rotating moments. */
+function previewRequests(tag: string, bookings: number, count: number): PreparedRequest[] {
+  const t = Math.floor(Date.now() / 1000);
+  const out: PreparedRequest[] = new Array(count);
+  for (let k = 0; k < count; k++) {
+    const b = benchBooking(tag, k % bookings);
+    const by = Math.floor(k / bookings) % 2 === 0 ? 'guest' : 'host';
+    const at = formatIsoUtc(parseIsoUtc(`${b.check_in}T15:00:00Z`) + OFFSETS_H[k % OFFSETS_H.length]! * 3_600_000);
+    const path = `/preview/outcome?action=cancel&booking_id=${encodeURIComponent(b.booking_id)}&by=${by}&at=${encodeURIComponent(at)}`;
+    out[k] = { method: 'GET', path, headers: { 'MyBnB-Signature': signatureHeaderValue({ ...READER_KEY, t, method: 'GET', pathWithQuery: path }) } };
+  }
+  return out;
+}
+
+function healthzRequests(count: number): PreparedRequest[] {
+  return Array.from({ length: count }, () => ({ method: 'GET' as const, path: '/healthz', headers: {} }));
+}
+
+function expectOk(r: RunResult, what: string, check?: (body: string) => boolean): void {
+  const ok = r.statuses.get(200) ?? 0;
+  if (ok !== r.count) throw new Error(`${what}: expected ${r.count} × 200, got ${statusSummary(r.statuses)}; first other body: ${r.replies.find((x) => x && x.status !== 200)?.body ?? '(not kept)'}`);
+  if (check) {
+    const bad = r.replies.find((x) => !check(x.body));
+    if (bad) throw new Error(`${what}: unexpected body ${bad.body.slice(0, 300)}`);
+  }
+}
+
+const isPreview = (body: string) => {
+  const p = JSON.parse(body) as { allowed?: unknown; outcome_hash?: unknown; rule?: { hash?: unknown } };
+  return typeof p.allowed === 'boolean' && typeof p.outcome_hash === 'string' && p.outcome_hash.startsWith('sha256:') && typeof p.rule?.hash === 'string';
+};
+
+type Figures = { unloaded: RunResult; closed: RunResult; open: RunResult; cpuPerRequest_ms: number };
+
+async function figuresFor(sc: SidecarControl, client: LoadClient, requests: () => PreparedRequest[], sizes: Sizes, what: string, check?: (b: string) => boolean): Promise<Figures> {
+  const unloaded = await closedLoop(client, requests().slice(0, sizes.unloaded), 1, true);
+  expectOk(unloaded, `${what}, 1 in flight`, check);
+  const cpu0 = await sc.cpuMs();
+  const closed = await closedLoop(client, requests(), IN_FLIGHT, true);
+  const cpuPerRequest_ms = ((await sc.cpuMs()) - cpu0) / closed.count;
+  expectOk(closed, `${what}, ${IN_FLIGHT} in flight`, check);
+  const open = await openLoop(client, requests(), RATE_AIM, true);
+  expectOk(open, `${what}, open loop`, check);
+  return { unloaded, closed, open, cpuPerRequest_ms };
+}
+
+const p = (r: RunResult, q: number) => quantile(r.latencies_ms, q);
+const rate = (r: RunResult) => perSecond(r.count, r.ms);
+
+async function benchDialect(dialect: Dialect, sizes: Sizes, log: (s: string) => void, opts: { profileDir?: string; sqlTiming: boolean }): Promise<Row[]> {
+  const t = await freshDatabase(dialect);
+  const sc = await SidecarControl.start(t.target, { ...(opts.profileDir ? { cpuProfileDir: join(opts.profileDir, `preview-${dialect}`) } : {}), sqlTiming: opts.sqlTiming });
+  const client = new LoadClient(sc.url, IN_FLIGHT);
+  const tag = `pv${Math.random().toString(36).slice(2, 7)}`;
+  try {
+    await sc.pause();
+    await sc.feedPairs(tag, 0, sizes.bookings);
+    const d = await sc.drain();
+    if (d.after.entries - d.before.entries !== sizes.bookings || d.after.bookings !== sizes.bookings) throw new Error(`setup: ${sizes.bookings} paid bookings expected, got ${JSON.stringify(d.after)}`);
+    await sc.resume();
+    if (opts.sqlTiming) await sc.sqlTiming(); // forget the setup's queries
+
+    const previews = () => previewRequests(tag, sizes.bookings, sizes.requests);
+    expectOk(await closedLoop(client, previewRequests(tag, sizes.bookings, sizes.warm), IN_FLIGHT, true), 'warm-up', isPreview);
+    const health = await figuresFor(sc, client, () => healthzRequests(sizes.requests), sizes, '/healthz');
+    if (opts.sqlTiming) await sc.sqlTiming();
+    const preview = await figuresFor(sc, client, previews, sizes, '/preview/outcome', isPreview);
+    if (opts.sqlTiming) {
+      const timing = await sc.sqlTiming();
+      const perRequest = timing.reduce((a, b) => a + b.count, 0) / (sizes.warm + sizes.unloaded + 2 * sizes.requests);
+      log(`  SQL during the preview runs (${dialect}), ${perRequest.toFixed(1)} queries per preview:\n${formatTiming(timing)}`);
+    }
+    for (const [name, f] of [['healthz', health], ['preview', preview]] as const) {
+      log(`  ${name}: 1 in flight p50 ${ms(p(f.unloaded, 0.5))} p99 ${ms(p(f.unloaded, 0.99))}; ${IN_FLIGHT} in flight ${formatNumber(rate(f.closed))}/s (CPU ${f.cpuPerRequest_ms.toFixed(3)} ms/request); ` +
+        `${formatNumber(RATE_AIM)}/s offered p50 ${ms(p(f.open, 0.5))} p99 ${ms(p(f.open, 0.99))} (generator lag p99 ${ms(quantile(f.open.send_lag_ms!, 0.99))})`);
+    }
+    const met = (ok: boolean) => (ok ? 'met' : 'MISSED');
+    const previewRate = rate(preview.closed);
+    const openP99 = p(preview.open, 0.99);
+    return [
+      [`requests/s, ${IN_FLIGHT} in flight (closed loop, ${formatNumber(sizes.requests)} requests)`, `${formatNumber(previewRate)}/s`, `${formatNumber(rate(health.closed))}/s`, `≥ ${formatNumber(RATE_AIM)}/s ${met(previewRate >= RATE_AIM)}`],
+      [`  latency at ${IN_FLIGHT} in flight, p50 / p99`, `${ms(p(preview.closed, 0.5))} / ${ms(p(preview.closed, 0.99))}`, `${ms(p(health.closed, 0.5))} / ${ms(p(health.closed, 0.99))}`, ''],
+      ['  sidecar CPU per request', `${preview.cpuPerRequest_ms.toFixed(3)} ms`, `${health.cpuPerRequest_ms.toFixed(3)} ms`, ''],
+      [`latency at ${formatNumber(RATE_AIM)}/s offered, open loop (${formatNumber(sizes.requests)} requests), p50 / p99 / max`,
+        `${ms(p(preview.open, 0.5))} / ${ms(openP99)} / ${ms(p(preview.open, 1))}`, `${ms(p(health.open, 0.5))} / ${ms(p(health.open, 0.99))} / ${ms(p(health.open, 1))}`, `p99 < ${P99_AIM_MS} ms ${met(openP99 < P99_AIM_MS)}`],
+      [`latency unloaded, 1 in flight (${formatNumber(sizes.unloaded)} requests), p50 / p99`, `${ms(p(preview.unloaded, 0.5))} / ${ms(p(preview.unloaded, 0.99))}`, `${ms(p(health.unloaded, 0.5))} / ${ms(p(health.unloaded, 0.99))}`, ''],
+    ];
+  } finally {
+    client.close();
+    await sc.stop();
+    await t.drop();
+  }
+}
+
+function tableOf(rows: Row[]): string {
+  return markdownTable(['figure', '/preview/outcome', '/healthz (same run)', 'aim'], rows);
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2), { numbers: ['requests'], flags: ['quick', 'no-docs', 'sql-timing'], strings: ['profile', 'only'] });
+  const sizes = sizesFrom(args);
+  const profileDir = typeof args.profile === 'string' ? resolve(args.profile) : undefined;
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
+  const opts = { profileDir, sqlTiming: Boolean(args['sql-timing']) };
+  const only = typeof args.only === 'string' ? args.only : undefined;
+  const started = Date.now();
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+  const loadBefore = load1();
+  const sections: string[] = [];
+  if (!only || only === 'sqlite') {
+    const v = await sqliteVersion();
+    log(`preview: SQLite ${v}`);
+    sections.push(`### SQLite ${v} (WAL, synchronous=FULL)\n\n${tableOf(await benchDialect('sqlite', sizes, log, opts))}`);
+  }
+  if (!only || only === 'mysql') {
+    const v = await mysqlVersion();
+    if (v) {
+      log(`preview: MariaDB/MySQL ${v}`);
+      sections.push(`### MariaDB/MySQL ${v} at ${mysqlWhere} (app user, READ COMMITTED)\n\n${tableOf(await benchDialect('mysql', sizes, log, opts))}`);
+    } else {
+      sections.push(`### MariaDB/MySQL\n\nSKIPPED: not reachable at ${mysqlWhere}.`);
+    }
+  }
+  const seconds = (Date.now() - started) / 1000;
+  const cmd = `node --import tsx bench/preview/run.ts${args.quick ? ' --quick' : ''}${typeof args.requests === 'number' ? ` --requests ${args.requests}` : ''}`;
+  const body = [
+    `Run ${new Date().toISOString().slice(0, 10)} with \`${cmd}\` (or \`npm run bench\`) on ${machine()}; took ${seconds.toFixed(0)} s; ` +
+      `1-minute load average ${loadBefore} before, ${load1()} after (other work on the machine lowers every figure).`,
+    '',
+    `Setup: a real sidecar (\`startSidecar\`, fresh migrated database, logging off, rate limit out of the way) in its own node process holding ` +
+      `${sizes.bookings} paid bookings (booking.confirmed + payment_intent.succeeded through the real pipeline; six cancellation policies, five time zones); ` +
+      `**the load generator is a separate process** on the same 2 cores (keep-alive HTTP/1.1 to 127.0.0.1, \`node:http\` Agent). Each preview ` +
+      `is \`GET /preview/outcome?action=cancel&booking_id=…&by=guest|host&at=…\` signed with the reader key before the clock starts, over every ` +
+      `booking, both actors and nine moments from 45 days before check-in to after it; every reply is checked (200, a decision with its outcome and rule hashes). ` +
+      `\`/healthz\` (unsigned, no database) is measured the same way in the same run: the floor of the HTTP stack. ` +
+      `Three figures each: throughput with ${IN_FLIGHT} requests in flight; latency at a fixed offered ${formatNumber(RATE_AIM)}/s, open loop (request i sent at ` +
+      `i/${formatNumber(RATE_AIM)} s whatever came back; latency from that scheduled time); latency with one request in flight.`,
+    '',
+    ...sections.flatMap((s) => [s, '']),
+  ].join('\n');
+  process.stdout.write(`\n${body}\n`);
+  if (!args['no-docs'] && !only) {
+    rewriteSection(DOCS_FILE, 'preview', '## Preview', body);
+    log(`wrote the Preview section of ${DOCS_FILE}`);
+  }
+}
+
+await main();
