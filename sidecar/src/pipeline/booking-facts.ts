@@ -8,7 +8,7 @@ import { policyVersionOf } from '../nora/index.js';
 import type { Trx } from './context.js';
 
 /** NORA's view of a booking: facts from the latest revision, state and money from the log. */
-export function factsOf(b: BookingRecord, money: Pick<BookingMoney, 'paid_minor' | 'host_paid_out_minor' | 'host_recovered_minor'>): BookingFacts {
+export function factsOf(b: BookingRecord, money: Pick<BookingMoney, 'paid_minor' | 'host_paid_out_minor' | 'host_recovered_minor' | 'transfer_in_flight_minor'>): BookingFacts {
   const f = b.facts;
   return {
     booking_id: b.booking_id,
@@ -24,7 +24,8 @@ export function factsOf(b: BookingRecord, money: Pick<BookingMoney, 'paid_minor'
     confirmed_at: b.confirmed_at,
     status: isCancelled(b.state) ? 'cancelled' : b.state === 'completed' ? 'completed' : 'active',
     paid_minor: money.paid_minor,
-    host_paid_out_minor: Math.max(0, money.host_paid_out_minor - money.host_recovered_minor),
+    // A transfer already decided counts as paid out: it will reach the host whatever happens next.
+    host_paid_out_minor: Math.max(0, money.host_paid_out_minor + money.transfer_in_flight_minor - money.host_recovered_minor),
     ...(f.credits_redeemed ? { credits_redeemed: f.credits_redeemed } : {}),
   };
 }

@@ -82,13 +82,13 @@ export function postStripeFee(db: Db, x: { booking_id: string | null; currency: 
 }
 
 /** Takes `amount` from a booking-held account first, the remainder from where it went after settlement. */
-async function takeFrom(db: Db, held: ChartAccount, after: ChartAccount, amount: number): Promise<Array<JournalLine | null>> {
-  const available = Math.max(0, await heldIn(db, held));
+async function takeFrom(db: Db, held: ChartAccount, after: ChartAccount, amount: number, committed = 0): Promise<Array<JournalLine | null>> {
+  const available = Math.max(0, (await heldIn(db, held)) - committed);
   const first = Math.min(available, amount);
   return [line(held, 'D', first), line(after, 'D', amount - first)];
 }
 
-export type CancellationAmounts = { refund_to_guest: number; host_share_released: number; fees_released: number; taxes_released: number; host_penalty: number; fees_kept: number; taxes_kept: number };
+export type CancellationAmounts = { refund_to_guest: number; host_share_released: number; fees_released: number; taxes_released: number; host_penalty: number; fees_kept: number; taxes_kept: number; transfer_in_flight: number };
 
 /**
  * Executes a cancellation decision in the ledger: the refunded parts move from the booking's
@@ -110,7 +110,7 @@ export async function postCancellation(db: Db, b: { booking_id: string; host_id:
     description: `Cancellation of booking ${b.booking_id}: refund owed to the guest`,
     accounts: Object.values(acc),
     lines: [
-      ...(await takeFrom(db, acc.host, acc.receivable, a.host_share_released)),
+      ...(await takeFrom(db, acc.host, acc.receivable, a.host_share_released, a.transfer_in_flight)),
       ...(await takeFrom(db, acc.fees, acc.revenue, a.fees_released)),
       ...(await takeFrom(db, acc.taxes, acc.taxesPayable, a.taxes_released)),
       line(acc.refundDue, 'C', a.refund_to_guest),

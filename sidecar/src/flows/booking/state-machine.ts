@@ -21,7 +21,7 @@ const TRANSITIONS: Record<BookingAction, Partial<Record<BookingState | 'none', B
   cancel: { awaiting_payment: 'cancelled', paid: 'cancelled', checked_in: 'cancelled', payout_pending: 'cancelled', paid_out: 'cancelled' },
   cancel_with_refund: { paid: 'refund_pending', checked_in: 'refund_pending', payout_pending: 'refund_pending', paid_out: 'refund_pending' },
   refund_succeeded: { refund_pending: 'refunded', refund_failed: 'refunded' },
-  refund_failed: { refund_pending: 'refund_failed' },
+  refund_failed: { refund_pending: 'refund_failed', refunded: 'refund_failed' },
   retry_refund: { refund_failed: 'refund_pending' },
 };
 

@@ -216,11 +216,9 @@ for (const dialect of dialects()) {
       });
     }
 
-    // Known bug (reported, in pipeline/handlers): a cancellation decided while the payout transfer is
-    // still in the outbox sees nothing paid out (host_recovery 0) and releases the host share to the
-    // guest; the transfer then goes out in full and nothing recovers the difference. Marked todo so
-    // the suite stays green; it passes once in-flight transfers count as paid out.
-    test('a guest cancellation while the payout transfer is still retrying pays the host only what the decision says', { todo: 'cancellation ignores an in-flight transfer intent' }, async () => {
+    // A cancellation decided while the payout transfer is still in the outbox counts it as paid out:
+    // the decision's recovery is reversed from the transfer once Stripe confirms it.
+    test('a guest cancellation while the payout transfer is still retrying pays the host only what the decision says', async () => {
       const booking_id = `bk_${dialect}_payout_inflight`;
       await h.engine.event(hostConnected('host_inflight', 'acct_1FaultInflight', '2026-09-01T09:00:00Z'));
       const ev = confirmed('2026-09-01T10:00:00Z', { booking_id, payment_intent_id: 'pi_placeholder', host_id: 'host_inflight', cancellation_policy: 'flexible', check_in: '2026-10-10', check_out: '2026-10-17' });

@@ -4,6 +4,8 @@ import { dialects } from '../../testing/databases.js';
 import { startHarness, type Harness } from '../../testing/harness.js';
 import { confirmed, eventId, total } from '../../testing/events.js';
 import { trialBalance, verifyLedger } from '../ledger/index.js';
+import { postStripeWebhook } from '../../client/signed-client.js';
+import { WEBHOOK_SECRET } from '../../testing/harness.js';
 
 for (const dialect of dialects()) {
   describe(`guarded stories on ${dialect}`, () => {
@@ -98,6 +100,29 @@ for (const dialect of dialects()) {
       assert.equal(view.body.refunded_minor, 0);
       assert.equal(view.body.refund_pending_minor, p.body.outcome.refund_to_guest, 'still owed to the guest, visibly');
       assert.ok(view.body.flags.some((f: { code: string }) => f.code === 'refund_failed'));
+    });
+
+    test('a refund that fails after it succeeded is reversed in the ledger and the booking shows it owed again', async () => {
+      const ev = confirmed('2026-09-01T10:00:00Z', { booking_id: 'bk_late_fail', payment_intent_id: 'pi_x', cancellation_policy: 'flexible' });
+      const pi = h.fake!.createPayment({ amount: total(ev.data), currency: 'usd', metadata: { booking_id: 'bk_late_fail' } });
+      ev.data.payment_intent_id = pi.id;
+      await h.engine.event(ev);
+      await h.settle();
+      const p = await h.reader.get('/preview/outcome?action=cancel&booking_id=bk_late_fail&by=guest&at=2026-09-10T00:00:00Z');
+      await h.engine.event({ id: eventId(), type: 'booking.cancel_requested', occurred_at: '2026-09-10T00:00:00Z', data: { booking_id: 'bk_late_fail', by: 'guest', consent: { outcome_hash: p.body.outcome_hash, actor: 'guest_1', consented_at: '2026-09-10T00:00:00Z' } } });
+      await h.settle();
+      assert.equal((await h.reader.get('/bookings/bk_late_fail')).body.state, 'refunded');
+      const refund = [...h.fake!.state.refunds.values()].find((r) => r.metadata?.booking_id === 'bk_late_fail')!;
+      const failed = { id: 'evt_late_fail_1', object: 'event', api_version: '2026-07-29.dahlia', created: 1790000000, livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type: 'refund.updated', data: { object: { ...refund, status: 'failed', failure_reason: 'lost_or_stolen_card' } } };
+      assert.equal((await postStripeWebhook(h.sidecar.url, failed, WEBHOOK_SECRET)).status, 200);
+      await postStripeWebhook(h.sidecar.url, { ...failed, id: 'evt_late_fail_2' }, WEBHOOK_SECRET); // reported twice, reversed once
+      await h.settle();
+      const view = await h.reader.get('/bookings/bk_late_fail');
+      assert.equal(view.body.state, 'refund_failed');
+      assert.equal(view.body.refunded_minor, 0);
+      assert.equal(view.body.refund_pending_minor, p.body.outcome.refund_to_guest);
+      const entries = (await h.reader.get('/ledger/entries?booking_id=bk_late_fail')).body.entries as Array<{ kind: string }>;
+      assert.equal(entries.filter((e) => e.kind === 'reversal').length, 1);
     });
 
     test('after all of it the ledger balances and verifies', async () => {

@@ -11,6 +11,7 @@ import { consentHash, decideCancellation, loyaltyEarn, ruleRefOf, type Decision 
 import type { BookingCancelRequested, BookingConfirmed, BookingModified, HostConnected } from '../../sari/booking-events.js';
 import { cancellationPolicies, factsOf, pinnedPolicy } from '../booking-facts.js';
 import { ParkEvent, ref, type HandlerContext, type HandlerResult, type Trx } from '../context.js';
+import { requestRecoveries } from '../recoveries.js';
 import { addCreditLot, useCredits } from '../../flows/booking/credits.js';
 import { connectHost } from '../../flows/booking/hosts.js';
 
@@ -99,11 +100,11 @@ export async function onCancelRequested({ db, event, payload }: HandlerContext):
       ? `refused: the outcome now is ${decision.outcome_hash}, the guest consented to ${data.consent.outcome_hash}`
       : `refused: ${reason}`, keys: [b.booking_id] };
   }
-  await executeCancellation(db, b, decision, decision_id, event, money.paid_minor > 0);
+  await executeCancellation(db, b, decision, decision_id, event, money.paid_minor > 0, money.transfer_in_flight_minor);
   return { status: 'processed', keys: [b.booking_id] };
 }
 
-async function executeCancellation(db: Trx, b: BookingRecord, d: Decision, decision_id: string, event: HandlerContext['event'], paid: boolean): Promise<void> {
+async function executeCancellation(db: Trx, b: BookingRecord, d: Decision, decision_id: string, event: HandlerContext['event'], paid: boolean, transfer_in_flight: number): Promise<void> {
   const o = d.outcome;
   const split = await originalSplit(db, b);
   await transition(db, b, paid && o.refund_to_guest > 0 ? 'cancel_with_refund' : 'cancel', event.id, event.occurred_at);
@@ -115,6 +116,7 @@ async function executeCancellation(db: Trx, b: BookingRecord, d: Decision, decis
     host_penalty: o.host_penalty,
     fees_kept: o.platform_fee_kept,
     taxes_kept: o.taxes_kept,
+    transfer_in_flight,
   }, { ...ref(event, decision_id), decision_id });
   if (paid && o.refund_to_guest > 0) {
     await addIntent(db, {
@@ -122,14 +124,8 @@ async function executeCancellation(db: Trx, b: BookingRecord, d: Decision, decis
       params: { payment_intent: b.payment_intent_id, amount: o.refund_to_guest, currency: b.currency.toLowerCase(), metadata: { booking_id: b.booking_id, decision_id } },
     });
   }
-  if (o.host_recovery > 0) {
-    const transfer = (await stripeObjectsOfBooking(db, b.booking_id, 'transfer'))[0];
-    if (!transfer) throw new Error(`invariant violated: host of ${b.booking_id} was paid out but no transfer is linked`);
-    await addIntent(db, {
-      intent_id: intentIdFor('transfer_reversal', decision_id), decision_id, booking_id: b.booking_id, operation: 'transfer_reversal', inbox_id: event.id,
-      params: { transfer_id: transfer.object_id, amount: o.host_recovery, metadata: { booking_id: b.booking_id, decision_id } },
-    });
-  }
+  // With the transfer still in flight the reversal waits for it: onTransfer asks for it then.
+  if (o.host_recovery > 0) await requestRecoveries(db, b.booking_id, event.id);
   if (o.credit_to_guest > 0) {
     const lot_id = `lot:${decision_id}`;
     const loyalty = await pinnedPolicy(db, b.policies.loyalty);

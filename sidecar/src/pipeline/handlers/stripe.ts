@@ -5,10 +5,12 @@ import { postDisputeLost, postDisputeMovement, postPayment, postRefundSettled, p
 import { decisionIdFor, recordDecision } from '../../flows/evidence/decisions.js';
 import { addIntent, intentIdFor } from '../../flows/outbox/intents.js';
 import { hashOf } from '../../kernel/index.js';
+import { readEntry, reverseEntry } from '../../flows/ledger/index.js';
 import { recordSubscriptionState } from '../../flows/booking/hosts.js';
 import { disputeLiability, paymentSplit, ruleRefOf } from '../../nora/index.js';
 import { factsOf, pinnedPolicy } from '../booking-facts.js';
 import { ParkEvent, RefuseEvent, ref, type HandlerContext, type HandlerResult, type Trx } from '../context.js';
+import { requestRecoveries } from '../recoveries.js';
 
 type Obj = Record<string, unknown>;
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -115,7 +117,12 @@ export async function onRefund({ db, event, payload }: HandlerContext): Promise<
     return { status: posted?.replayed ? 'ignored' : 'processed', code: posted?.replayed ? 'already_posted' : undefined, keys: [b.booking_id] };
   }
   if (status === 'failed' || status === 'canceled') {
-    if (b.state === 'refund_pending') await transition(db, b, 'refund_failed', event.id, event.occurred_at);
+    // A refund can fail after it succeeded: the money came back to the platform, so the entry is reversed.
+    const paid = await readEntry(db, { idempotency_key: `refund:${refund_id}` });
+    if (paid && !(await readEntry(db, { idempotency_key: `refund_failed:${refund_id}` }))) {
+      await reverseEntry(db, { seq: paid.seq, idempotency_key: `refund_failed:${refund_id}`, occurred_at: event.occurred_at, reason: `refund ${refund_id} ${status} after it succeeded`, meta: { event_id: `${event.source}:${event.event_id}`, inbox_id: event.id } });
+    }
+    if (b.state === 'refund_pending' || b.state === 'refunded') await transition(db, b, 'refund_failed', event.id, event.occurred_at);
     await flagBooking(db, b.booking_id, event.id, 'refund_failed', `refund ${refund_id} ${status}: ${String(re.failure_reason ?? 'no reason given')}`);
     return { status: 'processed', code: 'refund_failed', reason: String(re.failure_reason ?? status), keys: [b.booking_id] };
   }
@@ -134,11 +141,12 @@ export async function onTransfer({ db, event, payload }: HandlerContext): Promis
   const b = await requireBookingOf(db, tr);
   const transfer_id = str(tr.id)!;
   const metadata = (tr.metadata ?? {}) as Obj;
-  if (!str(metadata.decision_id)) throw new DomainError('validation_failed', `transfer ${transfer_id} was not made by a payout decision of this system`);
+  if (!str(metadata.decision_id)) throw new RefuseEvent('validation_failed', `transfer ${transfer_id} was not made by a payout decision of this system`, b.booking_id, 'transfer_outside_policy');
   await linkStripeObject(db, { object_id: transfer_id, kind: 'transfer', booking_id: b.booking_id, inbox_id: event.id, data: { amount: tr.amount, destination: tr.destination } });
   const deduction = Number(metadata.deduction_minor ?? 0);
   const posted = await postTransfer(db, b, { transfer_id, amount_minor: int(tr.amount), deduction_minor: Number.isSafeInteger(deduction) ? deduction : 0 }, ref(event, str(metadata.decision_id)));
   if (!posted?.replayed && b.state === 'payout_pending') await transition(db, b, 'confirm_payout', event.id, event.occurred_at);
+  if (!posted?.replayed) await requestRecoveries(db, b.booking_id, event.id);
   const reversals = ((tr.reversals as { data?: Obj[] } | undefined)?.data ?? []);
   for (const r of reversals) await postReversal(db, b, r, event);
   return { status: posted?.replayed ? 'ignored' : 'processed', code: posted?.replayed ? 'already_posted' : undefined, keys: [b.booking_id] };
