@@ -16,7 +16,9 @@ import { simulatePolicy } from '../pipeline/simulate.js';
 import { signatureHeaderValue } from '../sari/request-signature.js';
 import { DEMO_KEYS } from '../demo/keys.js';
 import { computeLock } from '../nora/index.js';
-import { readPolicyFiles, LOCK_FILE } from './policy-files.js';
+import { readPolicyFiles } from '../policy-files.js';
+
+const POLICY_DIR = process.env.POLICY_DIR || './policies';
 import { writeFileSync } from 'node:fs';
 
 const USAGE = `usage: npm run cli -- <command>
@@ -176,8 +178,9 @@ async function main(argv: string[]): Promise<number> {
     case 'policy': {
       const [sub, file] = rest;
       if (sub === 'lock') {
-        writeFileSync(LOCK_FILE, `${JSON.stringify(computeLock(readPolicyFiles()), null, 2)}\n`);
-        out(`wrote ${LOCK_FILE}`);
+        const lockFile = join(POLICY_DIR, 'policies.lock.json');
+        writeFileSync(lockFile, `${JSON.stringify(computeLock(readPolicyFiles(POLICY_DIR)), null, 2)}\n`);
+        out(`wrote ${lockFile}`);
         return 0;
       }
       if (sub === 'simulate' && file) {

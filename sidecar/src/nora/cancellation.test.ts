@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { canonicalJson, formatIsoUtc, parseIsoUtc, SECOND_MS } from '../kernel/index.js';
 import { checkInMoment, decideCancellation, type BookingFacts, type Decision } from './index.js';
-import { cancellationPolicies } from './policy-files.test-helper.js';
+import { cancellationPolicies } from '../policy-files.js';
 
 /*
  * Base booking: 3 nights in New York, check-in 2026-10-20 15:00 EDT = 19:00Z, confirmed long before.

@@ -4,7 +4,7 @@ import { hashOf, sha256Hex } from '../kernel/index.js';
 import {
   consentHash, constraints, disputeLiability, loyaltyEarn, outcomeHash, paymentSplit, payoutDueAt, payoutHold, zeroOutcome, type BookingFacts,
 } from './index.js';
-import { cancellationPolicies, loadPolicy } from './policy-files.test-helper.js';
+import { cancellationPolicies, loadPolicy } from '../policy-files.js';
 
 const FACTS: BookingFacts = {
   booking_id: 'bk_2', currency: 'USD', nightly_total: 30000, cleaning_fee: 5001, guest_service_fee: 4000, taxes: 3000,

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeLock, policyVersionOf, verifyLock, POLICY_KINDS } from './index.js';
-import { readLock, readPolicyFiles } from './policy-files.test-helper.js';
+import { readLock, readPolicyFiles } from '../policy-files.js';
 
 const files = readPolicyFiles();
 const lock = readLock();

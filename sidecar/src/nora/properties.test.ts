@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { addDays, canonicalJson, formatIsoUtc, localToUtc, DAY_MS, HOUR_MS, SECOND_MS } from '../kernel/index.js';
 import { decideCancellation, redeemValueMinor, type BookingFacts, type Decision, type LoyaltyDocument } from './index.js';
-import { cancellationPolicies, SHIPPED_CANCELLATION_IDS } from './policy-files.test-helper.js';
+import { cancellationPolicies, SHIPPED_CANCELLATION_IDS } from '../policy-files.js';
 
 const POLICIES = Object.fromEntries(SHIPPED_CANCELLATION_IDS.map((id) => [id, cancellationPolicies(id)]));
 const ZONES = ['America/New_York', 'Pacific/Auckland', 'Europe/London', 'Asia/Tokyo', 'America/Los_Angeles', 'Australia/Lord_Howe', 'UTC'];

@@ -1,10 +1,10 @@
-// Test-side only: reads policies/ from disk. The engine never touches the file system.
+// Reads policies/ from disk, for the lock file, its test and the CLI. The engine never touches the file system.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { policyVersionOf, type PolicyLock, type PolicyVersion } from './policy-version.js';
+import { policyVersionOf, type PolicyLock, type PolicyVersion } from './nora/index.js';
 
-export const POLICIES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'policies');
+export const POLICIES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'policies');
 export const LOCK_PATH = join(POLICIES_DIR, 'policies.lock.json');
 
 /** Every version file under policies/ (path relative to policies/, with '/' separators). */
