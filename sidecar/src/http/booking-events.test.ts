@@ -118,6 +118,7 @@ for (const dialect of dialects()) {
         ['consent missing', 'data.consent', () => { const e = cancelRequested('bk_x', 'guest', HASH, '2026-09-02T10:00:00Z') as AnyEvent; delete e.data.consent; return e; }],
         ['host account not acct_', 'data.stripe_account_id', () => hostConnected('host_x', 'ba_123', '2026-09-01T09:00:00Z') as AnyEvent],
         ['stay without booking_id', 'data.booking_id', () => ({ id: eventId(), type: 'stay.checked_in', occurred_at: '2026-10-10T13:00:00Z', data: {} })],
+        ['modification with dates out of order', 'data.check_out', () => ({ id: eventId(), type: 'booking.modified', occurred_at: '2026-10-10T13:00:00Z', data: { booking_id: 'bk_x', check_in: '2026-10-12', check_out: '2026-10-11' } })],
         ['modification changing nothing', 'data.booking_id', () => ({ id: eventId(), type: 'booking.modified', occurred_at: '2026-10-10T13:00:00Z', data: { booking_id: 'bk_x' } })],
         ['tick with data', 'data', () => ({ ...tick('2026-10-10T13:00:00Z'), data: { at: 'now' } })],
       ];
