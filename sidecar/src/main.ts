@@ -1,6 +1,5 @@
-import { pino } from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { startSidecar, StartupError, type Sidecar } from './server.js';
+import { createLogger, startSidecar, StartupError, type Sidecar } from './server.js';
 import { DEMO_KEYS, DEMO_STRIPE_KEY, DEMO_WEBHOOK_SECRET } from './demo/keys.js';
 import { feedDemoStory } from './demo/story.js';
 import { SignedClient } from './client/signed-client.js';
@@ -17,7 +16,7 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const logger = pino({ level: config.logLevel });
+  const logger = createLogger(config.logLevel);
   let fake: StripeFake | null = null;
   if (config.demo) {
     // Demo mode: no keys configured. Invent the keys and a local Stripe, never real credentials.

@@ -28,12 +28,17 @@ export type Sidecar = {
 
 export class StartupError extends Error {}
 
+/** JSON logs that never carry a signature or a secret, whoever logs what. */
+export function createLogger(level: Config['logLevel']): Logger {
+  return pino({ level, redact: { paths: ['req.headers["mybnb-signature"]', 'req.headers["stripe-signature"]', 'headers["mybnb-signature"]', 'headers["stripe-signature"]', '*.secret', '*.password', 'config.sidecarKeys', 'config.stripeSecretKey'], censor: '[redacted]' } });
+}
+
 /**
  * The composition root: opens the database (migrating SQLite, refusing a MySQL schema that is
  * behind), logs the policy versions it has not published yet, drains the inbox, then serves.
  */
 export async function startSidecar(config: Config, opts: { logger?: Logger; db?: Db; now_ms?: () => number; outboxInterval_ms?: number; stripeTimeout_ms?: number } = {}): Promise<Sidecar> {
-  const logger = opts.logger ?? pino({ level: config.logLevel, redact: { paths: ['req.headers["mybnb-signature"]', 'req.headers["stripe-signature"]', '*.secret', '*.password'], censor: '[redacted]' } });
+  const logger = opts.logger ?? createLogger(config.logLevel);
   const now_ms = opts.now_ms ?? Date.now;
   const db = opts.db ?? openDb(config.database);
   if (config.database.dialect === 'sqlite') {

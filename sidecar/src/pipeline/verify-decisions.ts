@@ -71,5 +71,10 @@ async function recheck(db: Db, d: DecisionRecord): Promise<string | null> {
     const l = disputeLiability({ dispute: await load(db, input.policies.dispute!), status: 'lost', currency: i.currency, disputed_minor: i.disputed_minor, dispute_fee_minor: 0, host_paid_out_minor: i.host_paid_out_minor });
     return hashOf({ host_bears: l.host_bears, platform_bears: l.platform_bears, explanation: l.explanation }) === d.outcome_hash ? null : 'dispute liability differs';
   }
+  if (d.action === 'late_payment_refund') {
+    const i = d.input as { booking_state: string; amount_received: number };
+    const o = d.outcome as { refund_to_guest: number };
+    return i.booking_state === 'cancelled' && o.refund_to_guest === i.amount_received ? null : 'a late payment must be refunded in full';
+  }
   return `no re-evaluation known for action ${d.action}`;
 }

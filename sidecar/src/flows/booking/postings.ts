@@ -72,6 +72,16 @@ export function postPayment(db: Db, b: { booking_id: string; currency: string; p
   });
 }
 
+/** A payment that arrived after its booking was cancelled unpaid: all of it is owed back to the guest. */
+export function postLatePayment(db: Db, b: { booking_id: string; currency: string; payment_intent_id: string }, amount_minor: number, ev: EventRef) {
+  const [bal, due] = [chart.stripeBalance(b.currency), chart.refundDue(b.booking_id, b.currency)];
+  return post(db, {
+    key: `payment:${b.payment_intent_id}`, kind: 'payment_received', booking_id: b.booking_id, ev,
+    description: `Guest payment for booking ${b.booking_id} (${b.payment_intent_id}) after it was cancelled: owed back in full`,
+    accounts: [bal, due], lines: [line(bal, 'D', amount_minor), line(due, 'C', amount_minor)],
+  });
+}
+
 export function postStripeFee(db: Db, x: { booking_id: string | null; currency: string; fee_minor: number; balance_transaction: string }, ev: EventRef) {
   const [fees, bal] = [chart.stripeFees(x.currency), chart.stripeBalance(x.currency)];
   return post(db, {

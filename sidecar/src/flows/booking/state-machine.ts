@@ -9,11 +9,12 @@ export const BOOKING_STATES = [
   'cancelled', 'refund_pending', 'refunded', 'refund_failed',
 ] as const;
 export type BookingState = (typeof BOOKING_STATES)[number];
-export type BookingAction = 'confirm' | 'pay' | 'check_in' | 'start_payout' | 'confirm_payout' | 'complete' | 'cancel' | 'cancel_with_refund' | 'refund_succeeded' | 'refund_failed' | 'retry_refund';
+export type BookingAction = 'confirm' | 'pay' | 'refund_late_payment' | 'check_in' | 'start_payout' | 'confirm_payout' | 'complete' | 'cancel' | 'cancel_with_refund' | 'refund_succeeded' | 'refund_failed' | 'retry_refund';
 
 const TRANSITIONS: Record<BookingAction, Partial<Record<BookingState | 'none', BookingState>>> = {
   confirm: { none: 'awaiting_payment' },
   pay: { awaiting_payment: 'paid' },
+  refund_late_payment: { cancelled: 'refund_pending' },
   check_in: { paid: 'checked_in', payout_pending: 'payout_pending', paid_out: 'paid_out' },
   start_payout: { paid: 'payout_pending', checked_in: 'payout_pending' },
   confirm_payout: { payout_pending: 'paid_out', completed: 'completed' },

@@ -125,6 +125,50 @@ for (const dialect of dialects()) {
       assert.equal(entries.filter((e) => e.kind === 'reversal').length, 1);
     });
 
+    test('a payment that arrives after its booking was cancelled unpaid is refunded in full', async () => {
+      const ev = confirmed('2026-09-01T10:00:00Z', { booking_id: 'bk_unpaid_cancel', payment_intent_id: 'pi_1UnpaidCancel000001', cancellation_policy: 'strict' });
+      await h.engine.event(ev);
+      await h.settle();
+      const p = await h.reader.get('/preview/outcome?action=cancel&booking_id=bk_unpaid_cancel&by=guest&at=2026-09-05T00:00:00Z');
+      assert.equal(p.body.outcome.refund_to_guest, 0, 'nothing paid, nothing to refund');
+      await h.engine.event({ id: eventId(), type: 'booking.cancel_requested', occurred_at: '2026-09-05T00:00:00Z', data: { booking_id: 'bk_unpaid_cancel', by: 'guest', consent: { outcome_hash: p.body.outcome_hash, actor: 'guest_1', consented_at: '2026-09-05T00:00:00Z' } } });
+      await h.settle();
+      assert.equal((await h.reader.get('/bookings/bk_unpaid_cancel')).body.state, 'cancelled');
+      // the guest's card was charged anyway (the webhook was late): all of it goes back
+      const late = h.fake!.createPayment({ amount: total(ev.data), currency: 'usd', metadata: { booking_id: 'bk_unpaid_cancel' } });
+      assert.notEqual(late.id, ev.data.payment_intent_id);
+      const pi = structuredClone(h.fake!.state.paymentIntents.get(late.id)!) as unknown as Record<string, unknown>;
+      pi.id = ev.data.payment_intent_id;
+      const lateEvent = { id: 'evt_late_payment_1', object: 'event', api_version: '2026-07-29.dahlia', created: 1790000000, livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type: 'payment_intent.succeeded', data: { object: pi } };
+      // Stripe's fake knows the payment under its own id; refunds go to the id the booking names, so point them there
+      h.fake!.state.paymentIntents.set(ev.data.payment_intent_id, { ...h.fake!.state.paymentIntents.get(late.id)!, id: ev.data.payment_intent_id });
+      assert.equal((await postStripeWebhook(h.sidecar.url, lateEvent, WEBHOOK_SECRET)).status, 200);
+      await h.settle();
+      const st = await h.reader.get('/inbox/stripe/evt_late_payment_1');
+      assert.equal(st.body.code, 'refunded_late_payment', st.text);
+      const view = await h.reader.get('/bookings/bk_unpaid_cancel');
+      assert.equal(view.body.paid_minor, total(ev.data));
+      assert.equal(view.body.refunded_minor, total(ev.data), view.text);
+      assert.equal(view.body.state, 'refunded');
+    });
+
+    test('a check-in that arrives before the payment waits for it instead of failing', async () => {
+      const ev = confirmed('2026-09-01T10:00:00Z', { booking_id: 'bk_early_in', payment_intent_id: 'pi_x' });
+      await h.engine.event(ev);
+      const checkIn = { id: eventId(), type: 'stay.checked_in', occurred_at: '2026-10-10T13:30:00Z', data: { booking_id: 'bk_early_in' } };
+      await h.engine.event(checkIn);
+      await h.settle();
+      assert.equal((await h.reader.get(`/inbox/booking/${checkIn.id}`)).body.status, 'parked');
+      const pi = h.fake!.createPayment({ amount: total(ev.data), currency: 'usd', metadata: { booking_id: 'bk_early_in' } });
+      // the booking names its payment intent up front; the fake picks its own id, so re-point the booking's
+      h.fake!.state.paymentIntents.set(ev.data.payment_intent_id, { ...pi, id: ev.data.payment_intent_id });
+      const paid = { id: 'evt_early_in_paid', object: 'event', api_version: '2026-07-29.dahlia', created: 1790000000, livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type: 'payment_intent.succeeded', data: { object: { ...pi, id: ev.data.payment_intent_id } } };
+      await postStripeWebhook(h.sidecar.url, paid, WEBHOOK_SECRET);
+      await h.settle();
+      assert.equal((await h.reader.get(`/inbox/booking/${checkIn.id}`)).body.status, 'processed');
+      assert.equal((await h.reader.get('/bookings/bk_early_in')).body.state, 'checked_in');
+    });
+
     test('after all of it the ledger balances and verifies', async () => {
       const tb = await trialBalance(h.sidecar.db);
       for (const row of tb.rows) assert.equal(row.debits_minor, row.credits_minor, row.unit);

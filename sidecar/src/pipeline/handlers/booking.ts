@@ -146,6 +146,8 @@ async function originalSplit(db: Trx, b: BookingRecord): Promise<{ host_share: n
 
 export async function onCheckedIn({ db, event, payload }: HandlerContext): Promise<HandlerResult> {
   const b = await requireBooking(db, (payload.data as { booking_id: string }).booking_id);
+  // The guest may be in before Stripe's webhook is: wait for the payment rather than refuse.
+  if (b.state === 'awaiting_payment') throw new ParkEvent('awaiting_payment', `booking ${b.booking_id} checked in before its payment arrived`);
   await transition(db, b, 'check_in', event.id, event.occurred_at);
   return { status: 'processed', keys: [b.booking_id] };
 }

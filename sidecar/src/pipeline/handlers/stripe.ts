@@ -1,7 +1,7 @@
 import { DomainError } from '../../kernel/index.js';
 import { bookingIdForPaymentIntent, flagBooking, getBooking, linkStripeObject, stripeObject, stripeObjectsOfBooking, transition, type BookingRecord } from '../../flows/booking/store.js';
 import { bookingMoney } from '../../flows/booking/money-view.js';
-import { postDisputeLost, postDisputeMovement, postPayment, postRefundSettled, postStripeFee, postTransfer, postTransferReversal } from '../../flows/booking/postings.js';
+import { postDisputeLost, postDisputeMovement, postLatePayment, postPayment, postRefundSettled, postStripeFee, postTransfer, postTransferReversal } from '../../flows/booking/postings.js';
 import { decisionIdFor, recordDecision } from '../../flows/evidence/decisions.js';
 import { addIntent, intentIdFor } from '../../flows/outbox/intents.js';
 import { hashOf } from '../../kernel/index.js';
@@ -53,6 +53,7 @@ export async function onPaymentIntentSucceeded({ db, event, payload }: HandlerCo
   await linkStripeObject(db, { object_id: pi_id, kind: 'payment_intent', booking_id: b.booking_id, inbox_id: event.id, data: { amount_received: pi.amount_received, currency: pi.currency } });
   if (charge) await linkStripeObject(db, { object_id: charge, kind: 'charge', booking_id: b.booking_id, inbox_id: event.id, data: { payment_intent: pi_id } });
 
+  if (b.state === 'cancelled') return refundLatePayment(db, b, pi, event);
   const fees = await pinnedPolicy(db, b.policies.fees);
   const money = await bookingMoney(db, b.booking_id);
   const facts = factsOf(b, money);
@@ -75,6 +76,32 @@ export async function onPaymentIntentSucceeded({ db, event, payload }: HandlerCo
   if (b.state === 'awaiting_payment') await transition(db, b, 'pay', event.id, event.occurred_at);
   else if (!posted?.replayed) throw new DomainError('illegal_transition', `payment for a booking that is ${b.state}`);
   return { status: 'processed', keys: [b.booking_id, `pi:${pi_id}`, ...(charge ? [`ch:${charge}`] : [])] };
+}
+
+/**
+ * The guest's money arrived after the booking was cancelled while unpaid (the cancellation decided
+ * nothing was paid, so nothing was kept): the payment is posted and refunded in full.
+ */
+async function refundLatePayment(db: Trx, b: BookingRecord, pi: Obj, event: HandlerContext['event']): Promise<HandlerResult> {
+  const received = int(pi.amount_received);
+  const cancellation = b.policies.cancellation!;
+  const decision_id = decisionIdFor(event.source, event.event_id, 'late_payment_refund');
+  const outcome = { refund_to_guest: received, currency: b.currency, reason: 'paid after the booking was cancelled unpaid' };
+  await recordDecision(db, {
+    decision_id, inbox_id: event.id, event_id: event.event_id, booking_id: b.booking_id, action: 'late_payment_refund', actor: null,
+    policy: `cancellation/${cancellation.id}`, policy_version: cancellation.version, policy_hash: cancellation.hash,
+    input: { booking_state: b.state, amount_received: received, payment_intent: str(pi.id) }, allowed: true, reason: null,
+    outcome, outcome_hash: hashOf(outcome), consent_hash: null, evaluated_at: event.occurred_at, recorded_at: event.received_at,
+  });
+  const posted = await postLatePayment(db, b, received, ref(event, decision_id));
+  if (!posted?.replayed && received > 0) {
+    await transition(db, b, 'refund_late_payment', event.id, event.occurred_at);
+    await addIntent(db, {
+      intent_id: intentIdFor('refund', decision_id), decision_id, booking_id: b.booking_id, operation: 'refund', inbox_id: event.id,
+      params: { payment_intent: b.payment_intent_id, amount: received, currency: b.currency.toLowerCase(), metadata: { booking_id: b.booking_id, decision_id } },
+    });
+  }
+  return { status: 'processed', code: 'refunded_late_payment', reason: `booking ${b.booking_id} was cancelled before its payment arrived: refunded in full`, keys: [b.booking_id, `pi:${String(pi.id)}`] };
 }
 
 export async function onChargeSucceeded({ db, event, payload }: HandlerContext): Promise<HandlerResult> {
