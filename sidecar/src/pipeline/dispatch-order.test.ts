@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dialects } from '../testing/databases.js';
 import { startHarness, WEBHOOK_SECRET } from '../testing/harness.js';
-import { checkedIn, confirmed, total } from '../testing/events.js';
+import { checkedIn, confirmed, total, completed } from '../testing/events.js';
 import { postStripeWebhook } from '../client/signed-client.js';
 import { paymentSucceeded } from '../http/stripe-fixtures.test-helper.js';
 import { finalStatuses, ledgerSnapshot } from './ledger-snapshot.test-helper.js';
@@ -123,7 +123,7 @@ for (const dialect of dialects()) {
       try {
         const q = confirmed('2026-09-01T10:00:00Z', { booking_id: 'bk_dead_q', payment_intent_id: 'pi_dead_q' });
         const r = confirmed('2026-09-01T10:00:00Z', { booking_id: 'bk_dead_r', payment_intent_id: 'pi_dead_r' });
-        const early = checkedIn('bk_dead_q', '2026-09-02T13:00:00Z'); // awaiting payment: cannot check in
+        const early = completed('bk_dead_q', '2026-09-02T13:00:00Z'); // awaiting payment: a stay cannot complete
         for (const e of [q, early, r]) assert.equal((await h.engine.event(e)).status, 202);
         const payR = paymentSucceeded({ booking_id: 'bk_dead_r', payment_intent_id: 'pi_dead_r', amount: total(r.data), created: Math.floor(Date.parse('2026-09-01T10:05:00Z') / 1000) });
         const payQ = paymentSucceeded({ booking_id: 'bk_dead_q', payment_intent_id: 'pi_dead_q', amount: total(q.data), created: Math.floor(Date.parse('2026-09-01T10:06:00Z') / 1000) });
@@ -141,7 +141,7 @@ for (const dialect of dialects()) {
         assert.equal(await h.sidecar.dispatcher.drain(), 0);
         const transitions = await h.sidecar.db('booking_transitions').where({ booking_id: 'bk_dead_q' }).select('to_state');
         assert.deepEqual(transitions.map((t: { to_state: string }) => t.to_state), ['awaiting_payment', 'paid']);
-        // the same check-in, sent again once paid, is a duplicate of the dead letter: a new event id is needed
+        // the same event, sent again once paid, is a duplicate of the dead letter: a new event id is needed
         const again = await h.engine.event(early);
         assert.equal(again.status, 200);
         assert.equal(again.body.duplicate, true);

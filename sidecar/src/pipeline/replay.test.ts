@@ -18,7 +18,7 @@ async function story(h: Harness): Promise<void> {
   const b = confirmed('2026-09-01T11:00:00Z', { booking_id: 'bk_rp_2', payment_intent_id: 'pi_placeholder', cancellation_policy: 'flexible', check_in: '2026-09-20', check_out: '2026-09-22', guest_id: 'guest_2' });
   b.data.payment_intent_id = fake.createPayment({ amount: total(b.data), currency: 'usd', metadata: { booking_id: 'bk_rp_2' } }).id;
   const c = confirmed('2026-09-01T12:00:00Z', { booking_id: 'bk_rp_3', payment_intent_id: 'pi_rp_3_never_paid' });
-  for (const e of [hostConnected('host_1', 'acct_1HostReplay', '2026-09-01T09:00:00Z'), a, b, c, checkedIn('bk_rp_3', '2026-09-02T00:00:00Z')]) {
+  for (const e of [hostConnected('host_1', 'acct_1HostReplay', '2026-09-01T09:00:00Z'), a, b, c, completed('bk_rp_3', '2026-09-02T00:00:00Z')]) {
     const r = await h.engine.event(e);
     assert.equal(r.status, 202, r.text);
   }
