@@ -38,6 +38,7 @@ final class BlocksRenderTest extends SiteTestCase {
 		$this->assertStringContainsString( '&lt;script&gt;alert(1)&lt;/script&gt;', $html );
 		$this->assertStringNotContainsString( '<script>', $html );
 		$this->assertStringContainsString( '<th scope="col">', $html );
+		$this->assertStringContainsString( 'data-credits="0" data-field="credit_to_guest">0 credits</td>', $html, 'credits are a count, never money' );
 	}
 
 	public function test_preview_for_another_guest_shows_no_data(): void {

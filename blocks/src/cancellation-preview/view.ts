@@ -4,11 +4,12 @@
  * hash and the Cancel link change with it, so the link always carries what is on screen.
  */
 import apiFetch from '@wordpress/api-fetch';
+import { _n, sprintf } from '@wordpress/i18n';
 import { eachBlock, setAmount, setText, shortHash } from '../shared/dom';
 import type { CancellationPreview } from '../shared/types';
 import { leftText } from './countdown';
 
-const AMOUNT_FIELDS = [ 'refund_to_guest', 'credit_to_guest', 'host_payout', 'host_penalty' ] as const;
+const AMOUNT_FIELDS = [ 'refund_to_guest', 'host_payout', 'host_penalty' ] as const;
 
 function apply( root: HTMLElement, preview: CancellationPreview ): void {
 	const previous = root.dataset.outcomeHash ?? '';
@@ -20,6 +21,11 @@ function apply( root: HTMLElement, preview: CancellationPreview ): void {
 	for ( const field of AMOUNT_FIELDS ) {
 		setAmount( root.querySelector( `[data-field="${ field }"]` ), preview.outcome?.[ field ], currency );
 	}
+	// Credits are a non-cash unit: a count, never money.
+	const credits = root.querySelector( '[data-field="credit_to_guest"]' );
+	const n = preview.outcome?.credit_to_guest ?? 0;
+	setText( credits, sprintf( _n( '%s credit', '%s credits', n, 'mybnb-payments' ), n.toLocaleString() ) );
+	credits?.setAttribute( 'data-credits', String( n ) );
 	const hashCode = root.querySelector( '[data-field="outcome_hash"]' );
 	setText( hashCode, shortHash( next ) );
 	hashCode?.setAttribute( 'title', next );

@@ -123,6 +123,19 @@ abstract class Block {
 	}
 
 	/**
+	 * A cell with a count of loyalty credits (a non-cash unit, never formatted as money).
+	 *
+	 * @param mixed  $credits Whole credits from the sidecar.
+	 * @param string $field   data-field name for hydration.
+	 */
+	protected static function credits_cell( $credits, string $field ): string {
+		$n = is_int( $credits ) ? $credits : 0;
+		/* translators: %s: number of loyalty credits */
+		$text = sprintf( _n( '%s credit', '%s credits', $n, 'mybnb-payments' ), number_format_i18n( $n ) );
+		return '<td class="mybnb-credits" data-credits="' . esc_attr( (string) $n ) . '" data-field="' . esc_attr( $field ) . '">' . esc_html( $text ) . '</td>';
+	}
+
+	/**
 	 * A table with a caption and column headers.
 	 *
 	 * @param string[] $headers Column header texts (escaped here).

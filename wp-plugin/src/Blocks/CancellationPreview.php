@@ -72,7 +72,9 @@ final class CancellationPreview extends Block {
 			);
 		$rows = '';
 		foreach ( $rows_for as $field => $label ) {
-			$rows .= '<tr><th scope="row">' . esc_html( $label ) . '</th>' . self::money_cell( $outcome[ $field ] ?? null, $currency, $field ) . '</tr>';
+			// Loyalty credits are a non-cash unit: shown as a count, never as money.
+			$cell  = 'credit_to_guest' === $field ? self::credits_cell( $outcome[ $field ] ?? null, $field ) : self::money_cell( $outcome[ $field ] ?? null, $currency, $field );
+			$rows .= '<tr><th scope="row">' . esc_html( $label ) . '</th>' . $cell . '</tr>';
 		}
 		$html .= self::table( __( 'What you would get back', 'mybnb-payments' ), array( __( 'Item', 'mybnb-payments' ), __( 'Amount', 'mybnb-payments' ) ), $rows, '', 'mybnb-outcome' );
 
