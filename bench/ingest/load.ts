@@ -55,6 +55,10 @@ export type RunResult = {
   replies: Reply[];
   /** Open loop only: how late the generator sent each request after its scheduled time (its own lag). */
   send_lag_ms?: Float64Array;
+  /** Open loop only: sending stopped early because too many requests were unanswered. */
+  overloaded?: boolean;
+  /** Open loop only: from the first send to the last. */
+  send_ms?: number;
 };
 
 const now = (): number => performance.now();
@@ -63,15 +67,20 @@ function countStatus(m: Map<number, number>, s: number): void {
   m.set(s, (m.get(s) ?? 0) + 1);
 }
 
-/** Keeps `concurrency` requests in flight until every request has been answered. */
-export async function closedLoop(client: LoadClient, requests: PreparedRequest[], concurrency: number, keepReplies = false): Promise<RunResult> {
+/**
+ * Keeps `concurrency` requests in flight until every request has been answered, or until `max_ms`
+ * has passed (then no new request starts; `count` says how many were sent and answered).
+ */
+export async function closedLoop(client: LoadClient, requests: PreparedRequest[], concurrency: number, keepReplies = false, max_ms = Infinity): Promise<RunResult> {
   const latencies = new Float64Array(requests.length);
   const statuses = new Map<number, number>();
   const replies: Reply[] = keepReplies ? new Array(requests.length) : [];
   let next = 0;
   const started = now();
+  const deadline = started + max_ms;
   const worker = async () => {
     for (;;) {
+      if (now() > deadline) return;
       const i = next++;
       if (i >= requests.length) return;
       const t0 = now();
@@ -82,16 +91,22 @@ export async function closedLoop(client: LoadClient, requests: PreparedRequest[]
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, requests.length) }, worker));
-  return { ms: now() - started, count: requests.length, latencies_ms: latencies, statuses, replies };
+  const count = Math.min(next, requests.length);
+  return { ms: now() - started, count, latencies_ms: latencies.subarray(0, count), statuses, replies: replies.slice(0, count) };
 }
 
 /**
  * Sends request i at start + i/rate seconds whether or not earlier ones were answered (open loop),
  * so a slow server cannot slow the offered load down. Latency runs from the scheduled send time,
  * which charges any lag of the generator to the measurement rather than hiding queueing.
+ * If more than `max_outstanding` requests are unanswered the server is not keeping up: sending
+ * stops (`overloaded`), what was sent is answered and measured, and the run ends.
  */
-export async function openLoop(client: LoadClient, requests: PreparedRequest[], rate_per_s: number, keepReplies = false): Promise<RunResult> {
-  const n = requests.length;
+export async function openLoop(client: LoadClient, requests: PreparedRequest[], rate_per_s: number, keepReplies = false, max_outstanding = Infinity): Promise<RunResult> {
+  let n = requests.length;
+  let outstanding = 0;
+  let overloaded = false;
+  let lastSend = now();
   const latencies = new Float64Array(n);
   const lag = new Float64Array(n);
   const statuses = new Map<number, number>();
@@ -103,10 +118,18 @@ export async function openLoop(client: LoadClient, requests: PreparedRequest[], 
   while (i < n) {
     const t = now();
     while (i < n && started + i * interval <= t) {
+      if (outstanding >= max_outstanding) {
+        overloaded = true;
+        n = i;
+        break;
+      }
       const k = i++;
       const due = started + k * interval;
-      lag[k] = now() - due;
+      lastSend = now();
+      lag[k] = lastSend - due;
+      outstanding++;
       inflight.push(client.send(requests[k]!).then((reply) => {
+        outstanding--;
         latencies[k] = now() - due;
         countStatus(statuses, reply.status);
         if (keepReplies) replies[k] = reply;
@@ -118,7 +141,7 @@ export async function openLoop(client: LoadClient, requests: PreparedRequest[], 
     }
   }
   await Promise.all(inflight);
-  return { ms: now() - started, count: n, latencies_ms: latencies, statuses, replies, send_lag_ms: lag };
+  return { ms: now() - started, count: n, latencies_ms: latencies.subarray(0, n), statuses, replies: replies.slice(0, n), send_lag_ms: lag.subarray(0, n), overloaded, send_ms: lastSend - started };
 }
 
 /** The q-quantile (0..1) of the samples, nearest-rank. */

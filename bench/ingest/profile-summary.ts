@@ -1,5 +1,5 @@
 /**
- * Where the time went in a `.cpuprofile` (node --cpu-prof): self time by function and by file,
+ * Where the time went in a `.cpuprofile` (node --cpu-prof, or the benches' --profile): self time by function and by file,
  * and inclusive time of the functions that match --focus.
  *
  *   node --import tsx bench/ingest/profile-summary.ts <file.cpuprofile> [--top N] [--focus substring]

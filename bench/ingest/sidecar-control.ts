@@ -12,7 +12,7 @@ type Answer = { id: number; ok: boolean; value?: unknown; error?: string };
 /**
  * The parent's handle on a sidecar running in its own process (sidecar-process.ts). The child
  * exits when told to stop, or with the parent (its IPC channel closes).
- * `cpuProfileDir`: run the child under `node --cpu-prof` and write its profile there on exit.
+ * `profileDir`: phases wrapped in `profiled()` are CPU-profiled there (<name>.cpuprofile).
  */
 export class SidecarControl {
   private next = 1;
@@ -33,9 +33,9 @@ export class SidecarControl {
     });
   }
 
-  static async start(target: DatabaseTarget, opts: { cpuProfileDir?: string; sqlTiming?: boolean } = {}): Promise<SidecarControl> {
-    const execArgv = ['--import', 'tsx', ...(opts.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfileDir}`] : [])];
-    const child = fork(SCRIPT, [], { execArgv, env: { ...process.env, BENCH_TARGET: JSON.stringify(target), BENCH_SQL_TIMING: opts.sqlTiming ? '1' : '0' }, stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+  static async start(target: DatabaseTarget, opts: { profileDir?: string; sqlTiming?: boolean } = {}): Promise<SidecarControl> {
+    const env = { ...process.env, BENCH_TARGET: JSON.stringify(target), BENCH_SQL_TIMING: opts.sqlTiming ? '1' : '0', BENCH_PROFILE_DIR: opts.profileDir ?? '' };
+    const child = fork(SCRIPT, [], { execArgv: ['--import', 'tsx'], env, stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
     let err = '';
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     const url = await new Promise<string>((resolve, reject) => {
@@ -75,6 +75,11 @@ export class SidecarControl {
     return this.call({ cmd: 'wait-dispatched', timeout_ms });
   }
 
+  /** Stored events not dispatched yet. */
+  backlog(): Promise<number> {
+    return this.call({ cmd: 'backlog' });
+  }
+
   counts(): Promise<Counts> {
     return this.call({ cmd: 'counts' });
   }
@@ -84,13 +89,23 @@ export class SidecarControl {
     return this.call({ cmd: 'sql-timing' });
   }
 
+  /** Runs `fn` with the sidecar's CPU profiler on (when started with profileDir); the profile is `<name>.cpuprofile`. */
+  async profiled<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    await this.call({ cmd: 'profile-start' });
+    try {
+      return await fn();
+    } finally {
+      await this.call({ cmd: 'profile-stop', name });
+    }
+  }
+
   /** CPU time the sidecar process has used so far (user + system), in milliseconds. */
   async cpuMs(): Promise<number> {
     const u = await this.call<{ user: number; system: number }>({ cmd: 'cpu' });
     return (u.user + u.system) / 1000;
   }
 
-  /** Stops the sidecar and waits for its process to end (so a CPU profile is written). */
+  /** Stops the sidecar and waits for its process to end. */
   async stop(): Promise<void> {
     if (this.child.exitCode !== null || !this.child.connected) return;
     const exited = new Promise<void>((r) => (this.child.exitCode !== null ? r() : this.child.once('exit', () => r())));

@@ -3,8 +3,13 @@
  * generator in the parent never shares its event loop. The parent drives it over the IPC channel
  * (see sidecar-control.ts): pause/resume dispatch, feed booking + payment pairs, time a drain.
  *
- * Environment: BENCH_TARGET (the database target, JSON). Started by SidecarControl only.
+ * Environment: BENCH_TARGET (the database target, JSON); BENCH_SQL_TIMING=1 to time every query;
+ * BENCH_PROFILE_DIR to allow CPU profiles of single phases (profile-start / profile-stop, written
+ * there as <name>.cpuprofile). Started by SidecarControl only.
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { toInt } from '../../sidecar/src/db/connect.js';
 import type { DatabaseTarget } from '../../sidecar/src/db/database-url.js';
@@ -24,7 +29,10 @@ export type Command =
   | { cmd: 'wait-dispatched'; timeout_ms: number }
   | { cmd: 'counts' }
   | { cmd: 'cpu' }
+  | { cmd: 'backlog' }
   | { cmd: 'sql-timing' }
+  | { cmd: 'profile-start' }
+  | { cmd: 'profile-stop'; name: string }
   | { cmd: 'stop' };
 
 export type Counts = { inbox: number; results: Record<string, number>; parkings: number; entries: number; bookings: number; decisions: number };
@@ -44,6 +52,16 @@ const sqlTiming = process.env.BENCH_SQL_TIMING === '1' ? timeQueries(sidecar.db)
 const writer = new InboxWriter(sidecar.db);
 const store = (input: Parameters<InboxWriter['store']>[0]) => writer.store(input);
 let paused = false;
+const profileDir = process.env.BENCH_PROFILE_DIR || null;
+let inspector: Session | null = null;
+
+/** Stored events with neither a result nor a parking yet. */
+async function undispatched(): Promise<number> {
+  return toInt((await sidecar.db('inbox_events as i')
+    .leftJoin('event_results as r', 'r.inbox_id', 'i.id')
+    .leftJoin('event_parkings as p', 'p.inbox_id', 'i.id')
+    .whereNull('r.id').whereNull('p.id').count({ n: '*' }).first())?.n);
+}
 
 async function counts(): Promise<Counts> {
   const db = sidecar.db;
@@ -109,10 +127,7 @@ async function handle(c: Command): Promise<unknown> {
       // Every stored event has a result or a parking: dispatch has caught up with ingestion.
       const deadline = Date.now() + c.timeout_ms;
       for (;;) {
-        const left = toInt((await sidecar.db('inbox_events as i')
-          .leftJoin('event_results as r', 'r.inbox_id', 'i.id')
-          .leftJoin('event_parkings as p', 'p.inbox_id', 'i.id')
-          .whereNull('r.id').whereNull('p.id').count({ n: '*' }).first())?.n);
+        const left = await undispatched();
         if (left === 0) return null;
         if (Date.now() > deadline) throw new Error(`dispatch did not catch up: ${left} events without a result`);
         await new Promise((r) => setTimeout(r, 200));
@@ -122,6 +137,25 @@ async function handle(c: Command): Promise<unknown> {
       return counts();
     case 'cpu':
       return process.cpuUsage();
+    case 'backlog':
+      return undispatched();
+    case 'profile-start': {
+      if (!profileDir) return null;
+      if (!inspector) {
+        inspector = new Session();
+        inspector.connect();
+        await inspector.post('Profiler.enable');
+      }
+      await inspector.post('Profiler.start');
+      return null;
+    }
+    case 'profile-stop': {
+      if (!profileDir || !inspector) return null;
+      const { profile } = await inspector.post('Profiler.stop');
+      const file = join(profileDir, `${c.name}.cpuprofile`);
+      writeFileSync(file, JSON.stringify(profile));
+      return file;
+    }
     case 'sql-timing':
       return (sqlTiming?.take() ?? []) satisfies SqlTiming;
     case 'stop':
