@@ -89,7 +89,9 @@ async function lookUp(db: Db, key: string, codes: string[]): Promise<Seen> {
   return seen;
 }
 
+/** The entry row and its lines, together or not at all (a transaction of its own when not given one). */
 async function insertEntry(db: Db, e: JournalEntry): Promise<void> {
+  if (!db.isTransaction) return db.transaction((trx) => insertEntry(trx, e));
   await db('journal_entries').insert({
     seq: e.seq,
     idempotency_key: e.idempotency_key,
