@@ -36,10 +36,10 @@ export function timeQueries(db: Db): { take: () => SqlTiming } {
 
 /** One shape per statement: value lists collapsed so `IN (?, ?, ?)` and multi-row VALUES group together. */
 function shapeOf(sql: string): string {
-  return sql.replace(/\((\s*\?\s*,)+\s*\?\s*\)/g, '(?…)').replace(/(\(\?…\)\s*,\s*)+\(\?…\)/g, '(?…)…').replace(/\s+/g, ' ').slice(0, 220);
+  return sql.replace(/\b(SAVEPOINT\s+)\w+/gi, '$1…').replace(/\((\s*\?\s*,)+\s*\?\s*\)/g, '(?…)').replace(/(\(\?…\)\s*,\s*)+\(\?…\)/g, '(?…)…').replace(/\s+/g, ' ').slice(0, 220);
 }
 
-export function formatTiming(t: SqlTiming, top = 15): string {
+export function formatTiming(t: SqlTiming, top = Number(process.env.BENCH_SQL_TOP ?? 15)): string {
   const total = t.reduce((a, b) => a + b.total_ms, 0);
   const count = t.reduce((a, b) => a + b.count, 0);
   return `${total.toFixed(0).padStart(7)} ms in ${count} queries, of which:\n` + t.slice(0, top).map((s) => `${s.total_ms.toFixed(0).padStart(7)} ms ${((100 * s.total_ms) / total).toFixed(1).padStart(5)}% ${String(s.count).padStart(7)}× ${(s.total_ms / s.count).toFixed(3)} ms  ${s.sql}`).join('\n');
