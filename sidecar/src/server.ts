@@ -55,9 +55,14 @@ export async function startSidecar(config: Config, opts: { logger?: Logger; db?:
   const inboxWriter = new InboxWriter(db);
   const inbox = (input: Parameters<InboxWriter['store']>[0]) => inboxWriter.store(input);
   const dispatcher = new Dispatcher(db, { logger, onResult: (status) => metrics.dispatched.inc({ status }) });
-  const { published } = await publishPolicies(db, readPolicyDir(config.policyDir), now_ms());
-  if (published.length) logger.info({ published }, 'policy versions published to the log');
-  await dispatcher.drain();
+  try {
+    const { published } = await publishPolicies(db, readPolicyDir(config.policyDir), now_ms());
+    if (published.length) logger.info({ published }, 'policy versions published to the log');
+    await dispatcher.drain();
+  } catch (e) {
+    if (!opts.db) await db.destroy();
+    throw e instanceof Error && /changed after it was published/.test(e.message) ? new StartupError(e.message) : e;
+  }
   dispatcher.start();
 
   let outbox: OutboxWorker | null = null;
