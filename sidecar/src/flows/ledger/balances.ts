@@ -1,4 +1,5 @@
-import { DomainError } from '../../kernel/index.js';
+import { normalizeInstant } from './post-entry.js';
+import { DomainError, isIsoUtc } from '../../kernel/index.js';
 import type { Db } from '../../db/connect.js';
 import { findAccount } from './accounts.js';
 import { isDebitNormal, type AccountType } from './types.js';
@@ -12,12 +13,19 @@ export type AsOf = { seq?: number; time?: string };
  * event time (inclusive). The sign follows the account's normal side: assets and expenses are
  * positive when debited, the others when credited.
  */
+function timeBound(asOf: AsOf): string | undefined {
+  if (asOf.time === undefined) return undefined;
+  if (!isIsoUtc(asOf.time)) throw new DomainError('validation_failed', 'as-of time must be ISO 8601 UTC', { field: 'as_of' });
+  return normalizeInstant(asOf.time);
+}
+
 export async function balanceOf(db: Db, code: string, asOf: AsOf = {}): Promise<Balance> {
+  const time = timeBound(asOf);
   const account = await findAccount(db, code);
   if (!account) throw new DomainError('unknown_account', `account ${code} does not exist`, { account: code });
   let q = db('journal_lines as l').where('l.account_code', code);
   if (asOf.seq !== undefined) q = q.where('l.entry_seq', '<=', asOf.seq);
-  if (asOf.time !== undefined) q = q.join('journal_entries as e', 'e.seq', 'l.entry_seq').where('e.occurred_at', '<=', asOf.time);
+  if (time !== undefined) q = q.join('journal_entries as e', 'e.seq', 'l.entry_seq').where('e.occurred_at', '<=', time);
   const rows = (await q.groupBy('l.direction').select('l.direction').sum({ total: 'l.amount_minor' })) as Array<{ direction: string; total: unknown }>;
   let debits = 0n;
   let credits = 0n;
@@ -34,9 +42,10 @@ export type TrialBalanceRow = { unit: string; debits_minor: bigint; credits_mino
 
 /** Totals of debits and credits per unit over the whole ledger: equal in a sound ledger. */
 export async function trialBalance(db: Db, asOf: AsOf = {}): Promise<{ rows: TrialBalanceRow[]; accounts: Balance[] }> {
+  const time = timeBound(asOf);
   let q = db('journal_lines as l').join('accounts as a', 'a.code', 'l.account_code');
   if (asOf.seq !== undefined) q = q.where('l.entry_seq', '<=', asOf.seq);
-  if (asOf.time !== undefined) q = q.join('journal_entries as e', 'e.seq', 'l.entry_seq').where('e.occurred_at', '<=', asOf.time);
+  if (time !== undefined) q = q.join('journal_entries as e', 'e.seq', 'l.entry_seq').where('e.occurred_at', '<=', time);
   const rows = (await q
     .groupBy('l.account_code', 'a.type', 'l.unit', 'l.direction')
     .orderBy('l.account_code')

@@ -14,8 +14,11 @@ export type PostResult = { entry: JournalEntry; replayed: boolean };
  * idempotency key. Validation happens before anything is written, so a refused entry writes
  * nothing. Call inside a transaction when the entry belongs with other writes.
  */
-export async function postEntry(db: Db, req: JournalEntryRequest): Promise<PostResult> {
-  validateShape(req);
+export async function postEntry(db: Db, request: JournalEntryRequest): Promise<PostResult> {
+  validateShape(request);
+  // One fixed-width form of the event time (milliseconds always written), so entries sort and
+  // compare by time as text, and 12:00:00Z and 12:00:00.000Z are the same entry.
+  const req: JournalEntryRequest = { ...request, occurred_at: normalizeInstant(request.occurred_at) };
   const content_hash = contentHashOf(req);
 
   const seen = await lookUp(db, req.idempotency_key, req.lines.map((l) => l.account));
@@ -146,4 +149,9 @@ async function checkReversal(db: Db, req: JournalEntryRequest): Promise<void> {
   if (!target) throw new DomainError('reversal_target_missing', `entry ${req.reverses_seq} does not exist`);
   const already = await db('journal_entries').where({ reverses_seq: req.reverses_seq }).first('seq');
   if (already) throw new DomainError('already_reversed', `entry ${req.reverses_seq} is already reversed by entry ${already.seq}`);
+}
+
+/** `YYYY-MM-DDTHH:MM:SS.sssZ`: the stored form of every entry's event time. */
+export function normalizeInstant(iso: string): string {
+  return new Date(Date.parse(iso)).toISOString();
 }
