@@ -31,8 +31,26 @@ export function factsOf(b: BookingRecord, money: Pick<BookingMoney, 'paid_minor'
 }
 
 /** Loads the policy versions a booking is pinned to, from the log's own copy of each version. */
+/**
+ * Parsed policy versions by kind, id, version and hash. A published version never changes and a pin
+ * carries the hash it was bound to (checked on the first load), so the same pin is the same value
+ * forever: dispatch and reads skip the query, the zod parse and the hash after the first time.
+ */
+const parsedPolicies = new Map<string, PolicyVersion>();
+const PARSED_POLICIES_MAX = 1000;
+
 export async function pinnedPolicy(db: Trx, ref: PolicyRef | undefined): Promise<PolicyVersion> {
   if (!ref) throw new DomainError('unknown_policy', 'the booking is not pinned to a policy of this kind');
+  const key = `${ref.kind}\u0000${ref.id}\u0000${ref.version}\u0000${ref.hash}`;
+  const kept = parsedPolicies.get(key);
+  if (kept) return kept;
+  const loaded = await loadPinnedPolicy(db, ref);
+  if (parsedPolicies.size >= PARSED_POLICIES_MAX) parsedPolicies.delete(parsedPolicies.keys().next().value!);
+  parsedPolicies.set(key, loaded);
+  return loaded;
+}
+
+async function loadPinnedPolicy(db: Trx, ref: PolicyRef): Promise<PolicyVersion> {
   const stored = await policyVersion(db, ref.kind, ref.id, ref.version);
   if (!stored) throw new DomainError('unknown_policy', `policy ${ref.kind}/${ref.id} v${ref.version} is not in the log`);
   const v = policyVersionOf(stored.document);

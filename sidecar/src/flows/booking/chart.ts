@@ -1,5 +1,5 @@
 import type { Db } from '../../db/connect.js';
-import { openAccount, type AccountType } from '../ledger/index.js';
+import { findAccounts, openAccount, type AccountType } from '../ledger/index.js';
 
 /**
  * The chart of accounts (docs/ledger.md). Codes are built here only, so every posting names
@@ -32,7 +32,12 @@ function acct(code: string, type: AccountType, unit: string, name: string): Char
   return { code, type, unit, name };
 }
 
-/** Opens the accounts an entry needs (idempotent), at the event time that first needs them. */
+/** Opens the accounts an entry needs (idempotent), at the event time that first needs them. One read for all. */
 export async function ensureAccounts(db: Db, accounts: ChartAccount[], opened_at: string): Promise<void> {
-  for (const a of accounts) await openAccount(db, { ...a, opened_at });
+  const open = await findAccounts(db, accounts.map((a) => a.code));
+  for (const a of accounts) {
+    const existing = open.get(a.code);
+    // openAccount checks type and unit against an existing account; only new ones need writing.
+    if (!existing || existing.type !== a.type || existing.unit !== a.unit) await openAccount(db, { ...a, opened_at });
+  }
 }
