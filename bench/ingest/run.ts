@@ -5,7 +5,7 @@
  *
  *   node --import tsx bench/ingest/run.ts [--quick] [--events N] [--no-docs] [--profile DIR] [--only sqlite|mysql]
  *
- * --events N    webhooks in the throughput run (default 20,000; --quick 5,000).
+ * --events N    at most N webhooks in the throughput run (default 12,000; --quick 3,000); it also stops after 12 s (4 s).
  * --quick       small sizes: a smoke run of well under a minute.
  * --no-docs     print the table only; leave docs/benchmarks.md alone.
  * --profile DIR CPU-profile the sidecar during each timed phase: DIR/ingest-<dialect>-<phase>.cpuprofile
@@ -49,10 +49,10 @@ type Row = [figure: string, value: string, baseline: string, ratio: string, aim:
 
 function sizesFrom(args: Record<string, string | number | boolean>): Sizes {
   const quick = Boolean(args.quick);
-  const accept = typeof args.events === 'number' ? args.events : quick ? 4000 : 12_000;
+  const accept = typeof args.events === 'number' ? args.events : quick ? 3000 : 12_000;
   return {
-    accept, acceptMaxMs: quick ? 6000 : 15_000, openSeconds: quick ? 2 : 6, pairs: quick ? 400 : 1200, warmPairs: quick ? 50 : 100,
-    single: quick ? 1500 : 3000, warm: quick ? 200 : 400,
+    accept, acceptMaxMs: quick ? 4000 : 12_000, openSeconds: quick ? 2 : 5, pairs: quick ? 300 : 1200, warmPairs: quick ? 40 : 100,
+    single: quick ? 1000 : 3000, warm: quick ? 150 : 400,
   };
 }
 

@@ -47,7 +47,7 @@ type Row = [figure: string, value: string, healthz: string, aim: string];
 function sizesFrom(args: Record<string, string | number | boolean>): Sizes {
   const quick = Boolean(args.quick);
   const requests = typeof args.requests === 'number' ? args.requests : quick ? 6000 : 20_000;
-  return { bookings: quick ? 120 : 300, requests, closedMaxMs: quick ? 3000 : 8000, openSeconds: quick ? 2 : 5, unloaded: quick ? 300 : 1000, warm: quick ? 300 : 1000 };
+  return { bookings: quick ? 80 : 300, requests, closedMaxMs: quick ? 2000 : 6000, openSeconds: quick ? 1.5 : 4, unloaded: quick ? 200 : 800, warm: quick ? 200 : 800 };
 }
 
 /** Moments around each booking's windows: long before, days before, hours before, after check-in. */
