@@ -5,17 +5,21 @@
 import { openDb, type Db } from '../../sidecar/src/db/connect.js';
 import type { DatabaseTarget } from '../../sidecar/src/db/database-url.js';
 import { chart, ensureAccounts } from '../../sidecar/src/flows/booking/chart.js';
-import { balanceOf, headSeq, postEntry, verifyLedger } from '../../sidecar/src/flows/ledger/index.js';
+import { balanceOf, headSeq, postEntries, postEntry, verifyLedger } from '../../sidecar/src/flows/ledger/index.js';
+import { ENTRY_COLUMNS, LINE_COLUMNS } from '../../sidecar/src/flows/ledger/entry-checks.js';
+import { insertRows } from '../../sidecar/src/flows/ledger/multi-row-insert.js';
 import { peakRssMb, rssMb } from '../lib/memory.js';
 import { reportToParent } from '../lib/child.js';
 import { timed } from '../lib/timing.js';
 import { accountsFor, CURRENCY, rawRowsFor, requestFor, type Placement, type RawRows } from './workload.js';
 
 /**
- * pair: postEntry into one database and the raw ceiling (the same rows, hashes precomputed, plain
- * knex inserts, two statements per entry as postEntry writes them) into another, `batch` entries
- * per transaction on both, interleaved chunk by chunk so both sides run under the same conditions
+ * pair: the ledger's posting call into one database and the raw ceiling (the same rows, hashes
+ * precomputed, written the way the call writes them) into another, `batch` entries per
+ * transaction on both, interleaved chunk by chunk so both sides run under the same conditions
  * (the machine is shared; a burst of other work would otherwise land on one side only).
+ * batch 1: postEntry against two plain knex inserts per entry. batch > 1: postEntries (one call
+ * per transaction) against one multi-row `INSERT … VALUES (…), (…)` per table per transaction.
  * raw-bulk: the same rows, one multi-row INSERT per table per transaction, continuing the chain
  * from entry `from`. verify: verifyLedger over what is there. idle: nothing (the runtime's RSS).
  */
@@ -64,15 +68,14 @@ async function pairCase(db: Db, rawDb: Db, o: CaseOrder): Promise<CaseResult> {
   const post = async (from: number, to: number) => {
     for (let i = from; i < to; i += o.batch) {
       const end = Math.min(i + o.batch, to);
-      await db.transaction(async (trx) => {
-        for (let j = i; j < end; j++) await postEntry(trx, requests[j]!);
-      });
+      if (o.batch === 1) await db.transaction((trx) => postEntry(trx, requests[i]!));
+      else await postEntries(db, requests.slice(i, end)); // its own transaction
     }
   };
   const raw = async (from: number, to: number) => {
     for (let i = from; i < to; i += o.batch) {
       const slice = rows.slice(i, Math.min(i + o.batch, to));
-      await rawDb.transaction((trx) => insertPerEntry(trx, slice));
+      await rawDb.transaction((trx) => (o.batch === 1 ? insertPerEntry(trx, slice) : insertMultiRow(trx, slice)));
     }
   };
   // JIT and connection warm-up, untimed, the same on both sides.
@@ -100,6 +103,12 @@ async function insertPerEntry(trx: Db, slice: RawRows[]): Promise<void> {
   }
 }
 
+/** One multi-row INSERT … VALUES per table (chunked under the parameter limit), as postEntries writes a batch. */
+async function insertMultiRow(trx: Db, slice: RawRows[]): Promise<void> {
+  await insertRows(trx, 'journal_entries', ENTRY_COLUMNS, slice.map((r) => ENTRY_COLUMNS.map((c) => r.entry[c])));
+  await insertRows(trx, 'journal_lines', LINE_COLUMNS, slice.flatMap((r) => r.lines.map((l) => LINE_COLUMNS.map((c) => l[c]))));
+}
+
 /** Continues the chain already in the database (same workload) from entry `from` with multi-row inserts. */
 async function bulkCase(db: Db, o: CaseOrder): Promise<CaseResult> {
   const from = o.from ?? 0;
@@ -111,11 +120,8 @@ async function bulkCase(db: Db, o: CaseOrder): Promise<CaseResult> {
   const { ms } = await timed(async () => {
     for (let i = from; i < rows.length; i += o.batch) {
       const slice = rows.slice(i, Math.min(i + o.batch, rows.length));
-      await db.transaction(async (trx) => {
-        // Two statements per transaction: every entry row at once, then every line (SQLite takes at most 500 rows a statement).
-        await trx('journal_entries').insert(slice.map((r) => r.entry));
-        await trx('journal_lines').insert(slice.flatMap((r) => r.lines));
-      });
+      // Two statements per transaction: every entry row at once, then every line.
+      await db.transaction((trx) => insertMultiRow(trx, slice));
     }
   });
   return { entries: o.entries, ms, rss_start_mb, peak_rss_mb: peakRssMb(), head: await headSeq(db) };

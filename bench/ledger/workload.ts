@@ -1,6 +1,6 @@
 import { canonicalJson } from '../../sidecar/src/kernel/index.js';
 import { chart, type ChartAccount } from '../../sidecar/src/flows/booking/chart.js';
-import { contentHashOf, entryHashOf, GENESIS_HASH, type JournalEntry, type JournalEntryRequest } from '../../sidecar/src/flows/ledger/index.js';
+import { contentHashOf, entryHashOf, GENESIS_HASH, normalizeInstant, type JournalEntry, type JournalEntryRequest } from '../../sidecar/src/flows/ledger/index.js';
 
 /**
  * The bench's entries: a guest payment split four ways, the shape the booking flow posts most.
@@ -57,7 +57,8 @@ export function rawRowsFor(placement: Placement, run: string, count: number): Ra
   const out: RawRows[] = [];
   let prev = GENESIS_HASH;
   for (let i = 0; i < count; i++) {
-    const req = requestFor(placement, run, i);
+    const asked = requestFor(placement, run, i);
+    const req = { ...asked, occurred_at: normalizeInstant(asked.occurred_at) }; // the stored, fixed-width form postEntry hashes
     const e: Omit<JournalEntry, 'entry_hash'> = {
       seq: i + 1,
       idempotency_key: req.idempotency_key,

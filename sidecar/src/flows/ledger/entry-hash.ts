@@ -55,6 +55,30 @@ export function hashesOf(e: Omit<JournalEntry, 'entry_hash'>): { content_hash: S
   };
 }
 
+/**
+ * For posting: the content hash of a request, with the serialised lines and meta kept so the entry
+ * hash (once the chain position is known) and the stored meta text need not serialise them again.
+ * Same values as contentHashOf / entryHashOf / canonicalJson(meta).
+ */
+export type SerialisedParts = { lines: string | undefined; meta: string | undefined };
+
+export function contentHashWithParts(req: JournalEntryRequest): { content_hash: Sha256Hash; parts: SerialisedParts } {
+  const parts = { lines: linesJson(req.lines), meta: metaJson(req.meta ?? {}) };
+  const fast = contentJson(req, parts.lines, parts.meta);
+  return { content_hash: fast !== undefined ? sha256Of(fast) : contentHashOf(req), parts };
+}
+
+/** entryHashOf(e), reusing the parts of the request e was built from (its lines and meta, unchanged). */
+export function entryHashWithParts(e: Omit<JournalEntry, 'entry_hash'>, parts: SerialisedParts): Sha256Hash {
+  const fast = entryJson(e, parts.lines, parts.meta);
+  return fast !== undefined ? sha256Of(fast) : entryHashOf(e);
+}
+
+/** The stored meta text: canonical JSON of the entry's meta. */
+export function metaTextOf(meta: Record<string, unknown>, parts: SerialisedParts): string {
+  return parts.meta ?? canonicalJson(meta);
+}
+
 /*
  * Fast path. The generic RFC 8785 serialiser (kernel canonicalJson) walks every value, sorts keys
  * and checks every string for lone surrogates; on the ledger's hot paths (postEntry, verifyLedger)

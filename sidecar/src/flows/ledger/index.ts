@@ -6,3 +6,4 @@ export * from './balances.js';
 export * from './verify.js';
 export * from './reverse.js';
 export { contentHashOf, entryHashOf } from './entry-hash.js';
+export * from './post-entries.js';

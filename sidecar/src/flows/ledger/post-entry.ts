@@ -1,13 +1,12 @@
-import { canonicalJson, checkAmountMinor, DomainError, isIsoUtc } from '../../kernel/index.js';
+import { canonicalJson, DomainError } from '../../kernel/index.js';
 import { dialectOf, isUniqueViolation, toInt, type Db } from '../../db/connect.js';
 import { contentHashOf, entryHashOf } from './entry-hash.js';
 import { GENESIS_HASH, type Account, type AccountType, type JournalEntry, type JournalEntryRequest } from './types.js';
 import { readEntry } from './read-entries.js';
+import { checkAccounts, checkBalanced, normalizeInstant, replayOrConflict, validateShape, type PostResult } from './entry-checks.js';
 
-export const MAX_LINES_PER_ENTRY = 64;
-const MAX_CHAIN_RETRIES = 8;
-
-export type PostResult = { entry: JournalEntry; replayed: boolean };
+export { MAX_LINES_PER_ENTRY, normalizeInstant, type PostResult } from './entry-checks.js';
+export const MAX_CHAIN_RETRIES = 8;
 
 /**
  * Posts one balanced journal entry, or returns the entry already posted under the same
@@ -27,14 +26,7 @@ export async function postEntry(db: Db, request: JournalEntryRequest): Promise<P
     if (existing) return replayOrConflict(existing, content_hash, req.idempotency_key);
   }
 
-  const accounts = seen.accounts;
-  for (const line of req.lines) {
-    const account = accounts.get(line.account);
-    if (!account) throw new DomainError('unknown_account', `account ${line.account} does not exist`, { account: line.account });
-    if (account.unit !== line.unit) {
-      throw new DomainError('currency_mismatch', `account ${line.account} is in ${account.unit}, line is in ${line.unit}`, { account: line.account });
-    }
-  }
+  checkAccounts(req, seen.accounts);
   checkBalanced(req);
   if (req.reverses_seq != null) await checkReversal(db, req);
 
@@ -113,45 +105,9 @@ async function insertEntry(db: Db, e: JournalEntry): Promise<void> {
   );
 }
 
-function replayOrConflict(existing: JournalEntry, content_hash: string, key: string): PostResult {
-  if (existing.content_hash !== content_hash) {
-    throw new DomainError('idempotency_conflict', `idempotency key ${key} was used for a different entry`, { idempotency_key: key, seq: existing.seq });
-  }
-  return { entry: existing, replayed: true };
-}
-
-function validateShape(req: JournalEntryRequest): void {
-  if (typeof req.idempotency_key !== 'string' || req.idempotency_key.length === 0 || req.idempotency_key.length > 191) {
-    throw new DomainError('validation_failed', 'idempotency_key must be 1..191 characters');
-  }
-  if (!isIsoUtc(req.occurred_at)) throw new DomainError('validation_failed', 'occurred_at must be ISO 8601 UTC');
-  if (!Array.isArray(req.lines) || req.lines.length < 2) throw new DomainError('empty_entry', 'an entry needs at least two lines');
-  if (req.lines.length > MAX_LINES_PER_ENTRY) throw new DomainError('validation_failed', `an entry has at most ${MAX_LINES_PER_ENTRY} lines`);
-  for (const [i, line] of req.lines.entries()) {
-    if (line.direction !== 'D' && line.direction !== 'C') throw new DomainError('validation_failed', `line ${i + 1}: direction must be D or C`);
-    checkAmountMinor(line.amount_minor, `line ${i + 1}`);
-  }
-}
-
-function checkBalanced(req: JournalEntryRequest): void {
-  const net = new Map<string, bigint>();
-  for (const l of req.lines) {
-    const signed = BigInt(l.amount_minor) * (l.direction === 'D' ? 1n : -1n);
-    net.set(l.unit, (net.get(l.unit) ?? 0n) + signed);
-  }
-  for (const [unit, sum] of net) {
-    if (sum !== 0n) throw new DomainError('unbalanced_entry', `debits and credits differ by ${sum} in ${unit}`, { unit, difference_minor: sum.toString() });
-  }
-}
-
 async function checkReversal(db: Db, req: JournalEntryRequest): Promise<void> {
   const target = await readEntry(db, { seq: req.reverses_seq! });
   if (!target) throw new DomainError('reversal_target_missing', `entry ${req.reverses_seq} does not exist`);
   const already = await db('journal_entries').where({ reverses_seq: req.reverses_seq }).first('seq');
   if (already) throw new DomainError('already_reversed', `entry ${req.reverses_seq} is already reversed by entry ${already.seq}`);
-}
-
-/** `YYYY-MM-DDTHH:MM:SS.sssZ`: the stored form of every entry's event time. */
-export function normalizeInstant(iso: string): string {
-  return new Date(Date.parse(iso)).toISOString();
 }

@@ -1,11 +1,11 @@
 import { toInt, type Db } from '../../db/connect.js';
 import type { Direction, JournalEntry, JournalLine } from './types.js';
 
-type EntryRow = {
+export type EntryRow = {
   seq: number | string; idempotency_key: string; content_hash: string; kind: string; booking_id: string | null;
   occurred_at: string; description: string; reverses_seq: number | string | null; meta: string; prev_hash: string; entry_hash: string;
 };
-type LineRow = { entry_seq: number | string; line_no: number; account_code: string; unit: string; direction: string; amount_minor: number | string };
+export type LineRow = { entry_seq: number | string; line_no: number; account_code: string; unit: string; direction: string; amount_minor: number | string };
 
 export function entryFromRows(row: EntryRow, lines: LineRow[]): JournalEntry {
   return {

@@ -1,0 +1,201 @@
+import { DomainError } from '../../kernel/index.js';
+import { dialectOf, isUniqueViolation, toInt, type Db } from '../../db/connect.js';
+import { contentHashWithParts, entryHashWithParts, metaTextOf } from './entry-hash.js';
+import {
+  checkAccounts, checkBalanced, ENTRY_COLUMNS, entryRow, LINE_COLUMNS, normalizeInstant, replayOrConflict, validateShape, type PostResult,
+} from './entry-checks.js';
+import { insertRows, statementsFor } from './multi-row-insert.js';
+import { MAX_CHAIN_RETRIES } from './post-entry.js';
+import { entryFromRows, type EntryRow, type LineRow } from './read-entries.js';
+import { GENESIS_HASH, type Account, type AccountType, type JournalEntry, type JournalEntryRequest } from './types.js';
+
+/** Keys and account codes asked for per lookup statement (each is one bound parameter). */
+const LOOKUP_CHUNK = 500;
+
+/**
+ * Posts a batch of journal entries in order, with the same outcome as calling postEntry for each
+ * in turn inside one transaction: the same validations and errors (the first request that fails
+ * decides the error, and then nothing of the batch is written), replays of keys already posted and
+ * of keys repeated within the batch, and a chain that continues from the head. It reads once per
+ * batch (keys taken, accounts, chain head) and writes one multi-row INSERT per table, where
+ * postEntry reads once and writes twice per entry. Call inside a transaction when the batch belongs
+ * with other writes; otherwise it runs in one of its own.
+ */
+export async function postEntries(db: Db, requests: JournalEntryRequest[]): Promise<PostResult[]> {
+  if (requests.length === 0) return [];
+  if (!db.isTransaction) return db.transaction((trx) => postEntries(trx, requests));
+  for (let attempt = 0; ; attempt++) {
+    const plan = await planBatch(db, requests);
+    if (plan.fresh.length === 0) return plan.results;
+    try {
+      await writeBatch(db, plan.fresh);
+      return plan.results;
+    } catch (e) {
+      // Another writer took a seq (or one of our keys) between the read and the write: read again and redo the batch.
+      if (!(e instanceof ChainRace) || attempt >= MAX_CHAIN_RETRIES) throw e instanceof ChainRace ? e.violation : e;
+    }
+  }
+}
+
+type Fresh = { entry: JournalEntry; metaText: string };
+type Plan = { results: PostResult[]; fresh: Fresh[] };
+
+/** Everything decided before writing: each request's outcome and the new entries, chained. Throws the first request's error. */
+async function planBatch(db: Db, requests: JournalEntryRequest[]): Promise<Plan> {
+  // What to read: the keys and accounts of every request well-formed enough to name them. A malformed
+  // request is not skipped: the ordered pass below throws its error when its turn comes.
+  const keys = new Set<string>();
+  const codes = new Set<string>();
+  const targets = new Set<number>();
+  for (const r of requests) {
+    if (typeof r?.idempotency_key === 'string') keys.add(r.idempotency_key);
+    if (Array.isArray(r?.lines)) for (const l of r.lines) if (typeof l?.account === 'string') codes.add(l.account);
+    if (r?.reverses_seq != null) targets.add(r.reverses_seq);
+  }
+  const state = await lookUpBatch(db, [...keys], [...codes]);
+  const reversals = targets.size > 0 ? await reversalState(db, [...targets]) : undefined;
+  const stored = state.taken.size > 0 ? await readByKeys(db, [...state.taken.keys()]) : new Map<string, JournalEntry>();
+
+  const results: PostResult[] = [];
+  const fresh: Fresh[] = [];
+  const postedHere = new Map<string, JournalEntry>();
+  const reversedHere = new Map<number, number>(); // target seq -> the new entry reversing it
+  const headSeq = state.head ? toInt(state.head.seq) : 0;
+  let seq = headSeq;
+  let prev = state.head ? state.head.entry_hash : GENESIS_HASH;
+  for (const request of requests) {
+    validateShape(request);
+    const req: JournalEntryRequest = { ...request, occurred_at: normalizeInstant(request.occurred_at) };
+    const { content_hash, parts } = contentHashWithParts(req);
+    const key = req.idempotency_key;
+    const earlier = postedHere.get(key) ?? stored.get(key);
+    if (earlier) {
+      results.push(replayOrConflict(earlier, content_hash, key));
+      continue;
+    }
+    checkAccounts(req, state.accounts);
+    checkBalanced(req);
+    if (req.reverses_seq != null) {
+      const target = req.reverses_seq;
+      const exists = target > headSeq ? target <= seq : reversals!.existing.has(target);
+      if (!exists) throw new DomainError('reversal_target_missing', `entry ${target} does not exist`);
+      const by = reversals!.reversedBy.get(target) ?? reversedHere.get(target);
+      if (by !== undefined) throw new DomainError('already_reversed', `entry ${target} is already reversed by entry ${by}`);
+    }
+    seq += 1;
+    const body: Omit<JournalEntry, 'entry_hash'> = {
+      seq,
+      idempotency_key: key,
+      content_hash,
+      kind: req.kind,
+      booking_id: req.booking_id,
+      occurred_at: req.occurred_at,
+      description: req.description,
+      reverses_seq: req.reverses_seq ?? null,
+      meta: req.meta ?? {},
+      lines: req.lines.map((l) => ({ account: l.account, unit: l.unit, direction: l.direction, amount_minor: l.amount_minor })),
+      prev_hash: prev,
+    };
+    const entry: JournalEntry = { ...body, entry_hash: entryHashWithParts(body, parts) };
+    prev = entry.entry_hash;
+    postedHere.set(key, entry);
+    if (entry.reverses_seq != null) reversedHere.set(entry.reverses_seq, seq);
+    fresh.push({ entry, metaText: metaTextOf(entry.meta, parts) });
+    results.push({ entry, replayed: false });
+  }
+  return { results, fresh };
+}
+
+/** A unique violation on the entries of a batch: the chain moved under us (or a key was posted meanwhile). */
+class ChainRace extends Error {
+  constructor(readonly violation: unknown) {
+    super('the chain head moved while the batch was written');
+  }
+}
+
+/**
+ * The entry rows, then the lines. A unique violation on the entry rows is a race with another
+ * writer, retried by the caller from a fresh read. When the entry rows take more than one
+ * statement they go inside a savepoint, so a violation in a later statement takes back the earlier
+ * ones before the retry (a failed statement undoes only itself, on both dialects).
+ */
+async function writeBatch(db: Db, fresh: Fresh[]): Promise<void> {
+  const entries = fresh.map((f) => entryRow(f.entry, f.metaText));
+  const lines: unknown[][] = [];
+  for (const { entry: e } of fresh) {
+    e.lines.forEach((l, i) => lines.push([e.seq, i + 1, l.account, l.unit, l.direction, l.amount_minor]));
+  }
+  const writeEntries = async (trx: Db) => {
+    try {
+      await insertRows(trx, 'journal_entries', ENTRY_COLUMNS, entries);
+    } catch (e) {
+      throw isUniqueViolation(e) ? new ChainRace(e) : e;
+    }
+  };
+  if (statementsFor(entries.length, ENTRY_COLUMNS.length) > 1) await db.transaction(writeEntries);
+  else await writeEntries(db);
+  // Lines are keyed by the seqs just written, so a violation here is no race: it is not retried.
+  await insertRows(db, 'journal_lines', LINE_COLUMNS, lines);
+}
+
+type BatchSeen = { taken: Map<string, number>; head: { seq: number | string; entry_hash: string } | undefined; accounts: Map<string, Account> };
+
+/**
+ * The batch's reads in as few statements as the parameter limits allow (one for a batch of up to
+ * 500 keys and 500 accounts): the keys already taken, the chain head, and the named accounts.
+ * Tags: 1 key taken, 2 head, 3 account.
+ */
+async function lookUpBatch(db: Db, keys: string[], codes: string[]): Promise<BatchSeen> {
+  const seen: BatchSeen = { taken: new Map(), head: undefined, accounts: new Map() };
+  const rounds = Math.max(1, Math.ceil(keys.length / LOOKUP_CHUNK), Math.ceil(codes.length / LOOKUP_CHUNK));
+  for (let round = 0; round < rounds; round++) {
+    const k = keys.slice(round * LOOKUP_CHUNK, (round + 1) * LOOKUP_CHUNK);
+    const c = codes.slice(round * LOOKUP_CHUNK, (round + 1) * LOOKUP_CHUNK);
+    const parts: string[] = [];
+    if (k.length > 0) parts.push(`SELECT 1 AS tag, seq AS a, content_hash AS b, idempotency_key AS c, NULL AS d FROM journal_entries WHERE idempotency_key IN (${k.map(() => '?').join(', ')})`);
+    if (round === 0) parts.push('SELECT 2 AS tag, seq AS a, entry_hash AS b, NULL AS c, NULL AS d FROM (SELECT seq, entry_hash FROM journal_entries ORDER BY seq DESC LIMIT 1) AS head');
+    if (c.length > 0) parts.push(`SELECT 3 AS tag, code AS a, type AS b, unit AS c, name AS d FROM accounts WHERE code IN (${c.map(() => '?').join(', ')})`);
+    if (parts.length === 0) continue;
+    const result = (await db.raw(parts.join(' UNION ALL '), [...k, ...c])) as unknown;
+    type Row = { tag: number | string; a: unknown; b: string; c: string | null; d: string | null };
+    const rows = (dialectOf(db) === 'mysql' ? (result as [Row[]])[0] : result) as Row[];
+    for (const r of rows) {
+      const tag = Number(r.tag);
+      if (tag === 1) seen.taken.set(String(r.c), toInt(r.a));
+      else if (tag === 2) seen.head = { seq: toInt(r.a), entry_hash: r.b };
+      else seen.accounts.set(String(r.a), { code: String(r.a), type: r.b as AccountType, unit: String(r.c), name: String(r.d) });
+    }
+  }
+  return seen;
+}
+
+/** The stored entries (lines attached) under the given idempotency keys. */
+async function readByKeys(db: Db, keys: string[]): Promise<Map<string, JournalEntry>> {
+  const out = new Map<string, JournalEntry>();
+  for (let i = 0; i < keys.length; i += LOOKUP_CHUNK) {
+    const rows = (await db('journal_entries').whereIn('idempotency_key', keys.slice(i, i + LOOKUP_CHUNK))) as EntryRow[];
+    if (rows.length === 0) continue;
+    const lines = (await db('journal_lines').whereIn('entry_seq', rows.map((r) => r.seq))) as LineRow[];
+    const bySeq = new Map<number, typeof lines>();
+    for (const l of lines) {
+      const k = toInt(l.entry_seq);
+      bySeq.set(k, [...(bySeq.get(k) ?? []), l]);
+    }
+    for (const r of rows) out.set(r.idempotency_key, entryFromRows(r, bySeq.get(toInt(r.seq)) ?? []));
+  }
+  return out;
+}
+
+/** For reversals in the batch: which targets exist in the ledger, and which are already reversed (by which entry). */
+async function reversalState(db: Db, targets: number[]): Promise<{ existing: Set<number>; reversedBy: Map<number, number> }> {
+  const existing = new Set<number>();
+  const reversedBy = new Map<number, number>();
+  for (let i = 0; i < targets.length; i += LOOKUP_CHUNK) {
+    const chunk = targets.slice(i, i + LOOKUP_CHUNK);
+    for (const r of (await db('journal_entries').whereIn('seq', chunk).select('seq')) as Array<{ seq: unknown }>) existing.add(toInt(r.seq));
+    for (const r of (await db('journal_entries').whereIn('reverses_seq', chunk).select('seq', 'reverses_seq')) as Array<{ seq: unknown; reverses_seq: unknown }>) {
+      reversedBy.set(toInt(r.reverses_seq), toInt(r.seq));
+    }
+  }
+  return { existing, reversedBy };
+}
