@@ -5,8 +5,9 @@ import { startHarness, type Harness } from '../testing/harness.js';
 import { confirmed } from '../testing/events.js';
 
 /**
- * Previews keep the policy versions they load (pipeline/preview.ts): a repeated preview reads no
- * policy version again and answers exactly as before, and the rule it names is the pinned version.
+ * Previews read pinned policies through pinnedPolicy, which keeps parsed versions by their pin: a
+ * repeated preview reads no policy version again and answers exactly as before, and the rule it
+ * names is the pinned version.
  */
 for (const dialect of dialects()) {
   describe(`preview on ${dialect}: pinned policies are read once`, () => {
