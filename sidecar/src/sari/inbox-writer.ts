@@ -22,7 +22,12 @@ export class InboxWriter {
     const payload_hash = `sha256:${sha256Hex(input.payload)}`;
     return new Promise((resolve, reject) => {
       this.queue.push({ input: { ...input, payload_hash }, resolve, reject });
-      if (!this.flushing) void this.flush();
+      if (!this.flushing) {
+        // Start the group on the next turn of the event loop, so requests already read from
+        // sockets join it (better-sqlite3 is synchronous: a group started now would hold one).
+        this.flushing = true;
+        setImmediate(() => void this.flush());
+      }
     });
   }
 
@@ -48,7 +53,10 @@ export class InboxWriter {
   }
 
   private async writeGroup(group: Pending[]): Promise<Array<StoreResult | Error>> {
-    return this.db.transaction(async (trx) => {
+    // No explicit transaction: the one multi-row INSERT is atomic and durable by itself (one
+    // commit, one fsync), and the lookups around it only read committed rows.
+    const trx = this.db;
+    {
       const keyOf = (source: string, event_id: string) => `${source}\u0000${event_id}`;
       const wanted = new Map<string, Pending['input']>();
       for (const p of group) if (!wanted.has(keyOf(p.input.source, p.input.event_id))) wanted.set(keyOf(p.input.source, p.input.event_id), p.input);
@@ -85,6 +93,6 @@ export class InboxWriter {
         }
         return { inbox_id: row.id, duplicate: !insertedHere };
       });
-    });
+    }
   }
 }
