@@ -121,6 +121,7 @@ export class Dispatcher {
       if (batch.length === 0) return 0;
       try {
         await this.db.transaction(async (trx) => {
+          this.parkedKeys = await this.loadParkedKeys(trx);
           for (const event of batch) await this.dispatchWithUnpark(trx, event);
         });
       } catch (err) {
@@ -224,7 +225,22 @@ export class Dispatcher {
     }
   }
 
+  /** Streams with a parked event waiting, read once per batch (other processes may park too). */
+  private parkedKeys = new Set<string>();
+
+  private async loadParkedKeys(trx: Db): Promise<Set<string>> {
+    const rows = await trx('inbox_events as i')
+      .join('event_parkings as p', 'p.inbox_id', 'i.id')
+      .leftJoin('event_results as r', 'r.inbox_id', 'i.id')
+      .whereNull('r.id')
+      .whereNotNull('i.stream_key')
+      .distinct('i.stream_key');
+    return new Set(rows.map((r: { stream_key: string }) => r.stream_key));
+  }
+
   private async parkedFor(trx: Db, keys: string[]): Promise<InboxEvent[]> {
+    // Most events unpark nothing: skip the query unless one of their streams has a parked event.
+    if (!keys.some((k) => this.parkedKeys.has(k))) return [];
     const rows = await trx('inbox_events as i')
       .join('event_parkings as p', 'p.inbox_id', 'i.id')
       .leftJoin('event_results as r', 'r.inbox_id', 'i.id')
@@ -252,6 +268,7 @@ export class Dispatcher {
       }
     } catch (err) {
       if (err instanceof ParkEvent) {
+        if (event.stream_key) this.parkedKeys.add(event.stream_key);
         if (err.flagBooking) await flagBooking(trx, err.flagBooking, event.id, err.code, err.reason);
         await this.recordParking(trx, event, err.code, err.reason);
         this.opts.onResult?.('parked');

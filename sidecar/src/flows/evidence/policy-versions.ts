@@ -28,3 +28,17 @@ export async function listPolicyVersions(db: Db): Promise<StoredPolicyVersion[]>
   const rows = (await db('policy_versions').orderBy('id')) as Row[];
   return rows.map(fromRow);
 }
+
+/** The current version of each (kind, id): one query for a booking's whole pin set. */
+export async function currentPolicyRefs(db: Db, wanted: Array<{ kind: string; id: string }>): Promise<Map<string, PolicyRef>> {
+  const rows = (await db('policy_versions')
+    .where((q) => { for (const w of wanted) q.orWhere({ kind: w.kind, policy_id: w.id }); })
+    .orderBy('id', 'desc')
+    .select('kind', 'policy_id', 'version', 'hash')) as Array<{ kind: string; policy_id: string; version: unknown; hash: string }>;
+  const out = new Map<string, PolicyRef>();
+  for (const r of rows) {
+    const key = `${r.kind}/${r.policy_id}`;
+    if (!out.has(key)) out.set(key, { kind: r.kind, id: r.policy_id, version: toInt(r.version), hash: r.hash });
+  }
+  return out;
+}

@@ -3,7 +3,7 @@ import { appendRevision, flagBooking, getBooking, insertBooking, transition, hos
 import { bookingMoney } from '../../flows/booking/money-view.js';
 import { heldIn, postCancellation, postCreditsEarned, postCreditsRedeemed } from '../../flows/booking/postings.js';
 import { chart } from '../../flows/booking/chart.js';
-import { currentPolicyVersion } from '../../flows/evidence/policy-versions.js';
+import { currentPolicyRefs } from '../../flows/evidence/policy-versions.js';
 import { decisionIdFor, recordDecision } from '../../flows/evidence/decisions.js';
 import { addIntent, intentIdFor } from '../../flows/outbox/intents.js';
 import { stripeObjectsOfBooking } from '../../flows/booking/store.js';
@@ -19,12 +19,13 @@ import { connectHost } from '../../flows/booking/hosts.js';
 export const PINNED_KINDS = ['cancellation', 'host_cancellation', 'fees', 'payout_timing', 'loyalty', 'payout_hold', 'dispute'] as const;
 
 export async function pinPolicies(db: Trx, cancellation_policy: string): Promise<PinnedPolicies> {
+  const wanted = PINNED_KINDS.map((kind) => ({ kind, id: kind === 'cancellation' ? cancellation_policy : 'standard' }));
+  const current = await currentPolicyRefs(db, wanted);
   const pinned: PinnedPolicies = {};
-  for (const kind of PINNED_KINDS) {
-    const id = kind === 'cancellation' ? cancellation_policy : 'standard';
-    const v = await currentPolicyVersion(db, kind, id);
+  for (const { kind, id } of wanted) {
+    const v = current.get(`${kind}/${id}`);
     if (!v) throw new DomainError('unknown_policy', `no published ${kind} policy ${id}`, { field: kind === 'cancellation' ? 'data.cancellation_policy' : kind });
-    pinned[kind] = { kind, id, version: v.version, hash: v.hash };
+    pinned[kind] = v;
   }
   return pinned;
 }
