@@ -60,7 +60,20 @@ function offsetAt(zone: string, ms: number): number {
  * (repeated when clocks go back) resolves to the earlier instant. This matches the behaviour of
  * java.time and Temporal's "compatible" disambiguation.
  */
+const localToUtcMemo = new Map<string, number>();
+
 export function localToUtc(date: string, time: string, zone: string): number {
+  // Pure and called for every night of every decision: remember recent answers.
+  const key = `${date}T${time} ${zone}`;
+  const known = localToUtcMemo.get(key);
+  if (known !== undefined) return known;
+  const ms = computeLocalToUtc(date, time, zone);
+  if (localToUtcMemo.size >= 10_000) localToUtcMemo.delete(localToUtcMemo.keys().next().value!);
+  localToUtcMemo.set(key, ms);
+  return ms;
+}
+
+function computeLocalToUtc(date: string, time: string, zone: string): number {
   const [y, mo, d] = date.split('-').map(Number) as [number, number, number];
   const [h, mi] = time.split(':').map(Number) as [number, number];
   const wall = Date.UTC(y, mo - 1, d, h, mi, 0);

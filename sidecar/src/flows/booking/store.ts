@@ -94,8 +94,7 @@ export async function bookingFlags(db: Db, booking_id: string): Promise<Array<{ 
 
 /** Links a Stripe object to its booking (first sighting wins; later sightings change nothing). */
 export async function linkStripeObject(db: Db, o: { object_id: string; kind: string; booking_id: string | null; inbox_id: number; data: unknown }): Promise<void> {
-  const existing = await db('stripe_objects').where({ object_id: o.object_id }).first('object_id');
-  if (!existing) await db('stripe_objects').insert({ ...o, data: canonicalJson(o.data) });
+  await db('stripe_objects').insert({ ...o, data: canonicalJson(o.data) }).onConflict('object_id').ignore();
 }
 
 export async function stripeObject(db: Db, object_id: string): Promise<{ object_id: string; kind: string; booking_id: string | null; data: Record<string, unknown> } | undefined> {

@@ -30,13 +30,12 @@ export function decisionIdFor(source: string, event_id: string, action: string, 
 
 export async function recordDecision(db: Db, d: Omit<DecisionRecord, 'input_hash'> & { input_hash?: string }): Promise<DecisionRecord> {
   const record: DecisionRecord = { ...d, input_hash: d.input_hash ?? hashOf(d.input) };
-  const existing = await db('decisions').where({ decision_id: record.decision_id }).first('decision_id');
-  if (existing) return record;
+  // The id derives from the event and the action: a second recording is the same decision.
   await db('decisions').insert({
     ...record,
     input: canonicalJson(record.input),
     outcome: canonicalJson(record.outcome),
-  });
+  }).onConflict('decision_id').ignore();
   return record;
 }
 
