@@ -4,14 +4,14 @@
  */
 import { openDb, type Db } from '../../sidecar/src/db/connect.js';
 import type { DatabaseTarget } from '../../sidecar/src/db/database-url.js';
-import { chart, ensureAccounts } from '../../sidecar/src/flows/booking/chart.js';
+import { chart } from '../../sidecar/src/flows/booking/chart.js';
 import { balanceOf, headSeq, postEntries, postEntry, verifyLedger } from '../../sidecar/src/flows/ledger/index.js';
 import { ENTRY_COLUMNS, LINE_COLUMNS } from '../../sidecar/src/flows/ledger/entry-checks.js';
 import { insertRows } from '../../sidecar/src/flows/ledger/multi-row-insert.js';
 import { peakRssMb, rssMb } from '../lib/memory.js';
 import { reportToParent } from '../lib/child.js';
 import { timed } from '../lib/timing.js';
-import { accountsFor, CURRENCY, rawRowsFor, requestFor, type Placement, type RawRows } from './workload.js';
+import { CURRENCY, openWorkloadAccounts, rawRowsFor, requestFor, type Placement, type RawRows } from './workload.js';
 
 /**
  * pair: the ledger's posting call into one database and the raw ceiling (the same rows, hashes
@@ -54,10 +54,10 @@ async function main(): Promise<void> {
 async function runCase(db: Db, rawDb: Db | undefined, o: CaseOrder): Promise<CaseResult> {
   if (o.kind === 'idle') return { entries: 0, ms: 0, rss_start_mb: rssMb(), peak_rss_mb: peakRssMb(), head: await headSeq(db) };
   if (o.kind === 'verify') return verifyCase(db);
-  await db.transaction((trx) => ensureAccounts(trx, accountsFor(o.placement), T_OPEN));
+  await openWorkloadAccounts(db, o.placement, T_OPEN);
   if (o.kind === 'raw-bulk') return bulkCase(db, o);
   if (!rawDb) throw new Error('pair needs BENCH_TARGET_RAW');
-  await rawDb.transaction((trx) => ensureAccounts(trx, accountsFor(o.placement), T_OPEN));
+  await openWorkloadAccounts(rawDb, o.placement, T_OPEN);
   return pairCase(db, rawDb, o);
 }
 

@@ -1,5 +1,6 @@
 import { canonicalJson } from '../../sidecar/src/kernel/index.js';
-import { chart, type ChartAccount } from '../../sidecar/src/flows/booking/chart.js';
+import { chart, ensureAccounts, type ChartAccount } from '../../sidecar/src/flows/booking/chart.js';
+import type { Db } from '../../sidecar/src/db/connect.js';
 import { contentHashOf, entryHashOf, GENESIS_HASH, normalizeInstant, type JournalEntry, type JournalEntryRequest } from '../../sidecar/src/flows/ledger/index.js';
 
 /**
@@ -23,6 +24,15 @@ export function accountsFor(placement: Placement): ChartAccount[] {
     out.push(chart.hostShare(`bk${b}`, CURRENCY), chart.platformFees(`bk${b}`, CURRENCY), chart.bookingTaxes(`bk${b}`, CURRENCY));
   }
   return out;
+}
+
+/**
+ * Opens the workload's accounts, 400 at a time: ensureAccounts writes its new accounts in one knex
+ * multi-row insert, which SQLite refuses beyond 500 rows (knex writes it as a compound SELECT).
+ */
+export async function openWorkloadAccounts(db: Db, placement: Placement, opened_at: string): Promise<void> {
+  const all = accountsFor(placement);
+  for (let i = 0; i < all.length; i += 400) await db.transaction((trx) => ensureAccounts(trx, all.slice(i, i + 400), opened_at));
 }
 
 export function requestFor(placement: Placement, run: string, i: number): JournalEntryRequest {

@@ -1,5 +1,5 @@
 import * as crypto from 'node:crypto';
-import { canonicalJson, hashOf, sha256Hex, type Sha256Hash } from '../../kernel/index.js';
+import { canonicalJson, hashOf, sha256Hex, type Sha256Hash } from '../../kernel/canonical.js';
 import type { JournalEntry, JournalEntryRequest, JournalLine } from './types.js';
 
 /** The request as the ledger understands it: what an idempotency key is bound to. */
