@@ -11,7 +11,7 @@ export async function receipt(db: Db, booking_id: string) {
   const b = await getBooking(db, booking_id);
   if (!b) return undefined;
   const money = await bookingMoney(db, booking_id);
-  const lines: Array<{ label: string; amount_minor: number; kind: 'charge' | 'refund' | 'credit'; code: string }> = [];
+  const lines: Array<{ label: string; amount_minor: number; kind: 'charge' | 'refund' | 'credit'; code: string; unit?: string }> = [];
   if (money.paid_minor > 0) {
     const listed = priceLines(b);
     const discount = listed.reduce((s, l) => s + l.amount_minor, 0) - money.paid_minor;
@@ -28,12 +28,13 @@ export async function receipt(db: Db, booking_id: string) {
     const refundLabels: Array<[string, string]> = [['nightly_refund', 'Refund: nights'], ['cleaning_refund', 'Refund: cleaning fee'], ['service_fee_refund', 'Refund: guest service fee'], ['taxes_refund', 'Refund: taxes']];
     if (money.paid_minor > 0) for (const [code, label] of refundLabels) if ((o.lines[code] ?? 0) > 0) lines.push({ label, amount_minor: o.lines[code]!, kind: 'refund', code });
     credits_granted = o.credit_to_guest;
-    if (credits_granted > 0) lines.push({ label: 'Loyalty credits (non-cash)', amount_minor: credits_granted, kind: 'credit', code: 'credit_to_guest' });
+    // Credits are counted in their own non-cash unit, never in the currency.
+    if (credits_granted > 0) lines.push({ label: 'Loyalty credits (non-cash)', amount_minor: credits_granted, kind: 'credit', code: 'credit_to_guest', unit: 'CREDIT' });
     cancellation = { decision_id: cancel.decision_id, rule: { policy: cancel.policy, version: cancel.policy_version, hash: cancel.policy_hash }, outcome_hash: cancel.outcome_hash, consent_hash: cancel.consent_hash, refund_to_guest: money.paid_minor > 0 ? o.refund_to_guest : 0, credit_to_guest: o.credit_to_guest, evaluated_at: cancel.evaluated_at };
   }
   return {
     booking_id, guest_id: b.guest_id, currency: b.currency, state: b.state,
-    lines,
+    lines: lines.map((l) => ({ ...l, unit: l.unit ?? b.currency })),
     paid_minor: money.paid_minor,
     refunded_minor: money.refunded_minor,
     refund_pending_minor: Math.max(0, money.refund_due_minor - money.refunded_minor),
