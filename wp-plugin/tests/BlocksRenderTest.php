@@ -82,6 +82,8 @@ final class BlocksRenderTest extends SiteTestCase {
 		$html = $this->block( 'receipt' )->render( array( 'bookingId' => 'bk_1' ) );
 		$this->assertMatchesRegularExpression( '/data-amount-minor="35000" data-currency="USD" data-field="net_paid_minor"/', $html );
 		$this->assertStringContainsString( 'mybnb-print', $html );
+		$this->assertStringContainsString( '>35 credits</td>', $html, 'a credit line is a count of credits' );
+		$this->assertStringNotContainsString( '$0.35', $html );
 	}
 
 	public function test_statement_for_the_host_with_period_and_csv_link(): void {

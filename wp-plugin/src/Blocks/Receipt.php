@@ -58,10 +58,12 @@ final class Receipt extends Block {
 			if ( ! is_array( $line ) ) {
 				continue;
 			}
-			$kind  = self::str( $line, 'kind' );
+			$kind = self::str( $line, 'kind' );
+			// Loyalty credits are a non-cash unit: a count, never money.
+			$cell  = 'credit' === $kind || 'CREDIT' === self::str( $line, 'unit' ) ? self::credits_cell( $line['amount_minor'] ?? null, 'credit_line' ) : self::money_cell( $line['amount_minor'] ?? null, $currency );
 			$rows .= '<tr class="mybnb-kind-' . esc_attr( $kind ) . '"><th scope="row">' . esc_html( self::str( $line, 'label' ) ) . '</th>'
 				. '<td>' . esc_html( $kinds[ $kind ] ?? $kind ) . '</td>'
-				. self::money_cell( $line['amount_minor'] ?? null, $currency ) . '</tr>';
+				. $cell . '</tr>';
 		}
 		$foot = '';
 		foreach (

@@ -134,7 +134,10 @@ abstract class SiteTestCase extends TestCase {
 				'booking_id'      => 'bk_1',
 				'guest_id'        => 'g_owner',
 				'currency'        => 'USD',
-				'lines'           => array( array( 'label' => 'Stay', 'amount_minor' => 35000, 'kind' => 'charge' ) ),
+				'lines'           => array(
+					array( 'label' => 'Stay', 'amount_minor' => 35000, 'kind' => 'charge', 'unit' => 'USD' ),
+					array( 'label' => 'Loyalty credits (non-cash)', 'amount_minor' => 35, 'kind' => 'credit', 'unit' => 'CREDIT' ),
+				),
 				'paid_minor'      => 35000,
 				'refunded_minor'  => 0,
 				'net_paid_minor'  => 35000,
