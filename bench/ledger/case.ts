@@ -24,7 +24,7 @@ import { CURRENCY, openWorkloadAccounts, rawRowsFor, requestFor, type Placement,
  * from entry `from`. verify: verifyLedger over what is there. idle: nothing (the runtime's RSS).
  */
 export type CaseKind = 'pair' | 'raw-bulk' | 'verify' | 'idle';
-export type CaseOrder = { kind: CaseKind; placement: Placement; batch: number; entries: number; warmup: number; run: string; from?: number };
+export type CaseOrder = { kind: CaseKind; placement: Placement; batch: number; entries: number; warmup: number; run: string; from?: number; parallel?: boolean };
 type Head = { seq: number; entry_hash: string | null };
 export type CaseResult = {
   entries: number;
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
 
 async function runCase(db: Db, rawDb: Db | undefined, o: CaseOrder): Promise<CaseResult> {
   if (o.kind === 'idle') return { entries: 0, ms: 0, rss_start_mb: rssMb(), peak_rss_mb: peakRssMb(), head: await headSeq(db) };
-  if (o.kind === 'verify') return verifyCase(db);
+  if (o.kind === 'verify') return verifyCase(db, o.parallel);
   await openWorkloadAccounts(db, o.placement, T_OPEN);
   if (o.kind === 'raw-bulk') return bulkCase(db, o);
   if (!rawDb) throw new Error('pair needs BENCH_TARGET_RAW');
@@ -127,9 +127,10 @@ async function bulkCase(db: Db, o: CaseOrder): Promise<CaseResult> {
   return { entries: o.entries, ms, rss_start_mb, peak_rss_mb: peakRssMb(), head: await headSeq(db) };
 }
 
-async function verifyCase(db: Db): Promise<CaseResult> {
+/** verifyLedger as the CLI runs it (`auto`), or with the worker threads forced on (`parallel`). */
+async function verifyCase(db: Db, parallel?: boolean): Promise<CaseResult> {
   const rss_start_mb = rssMb();
-  const { ms, value: report } = await timed(() => verifyLedger(db));
+  const { ms, value: report } = await timed(() => verifyLedger(db, undefined, parallel ? { parallel: true } : {}));
   if (!report.ok) throw new Error(`verify failed on the bench ledger: ${JSON.stringify(report.first_bad ?? report.unbalanced_units)}`);
   // A derived balance over the whole ledger: the hot account has a line in every entry.
   const { ms: balance_ms, value: bal } = await timed(() => balanceOf(db, chart.stripeBalance(CURRENCY).code));
