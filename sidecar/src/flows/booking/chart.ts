@@ -44,7 +44,9 @@ export async function ensureAccounts(db: Db, accounts: ChartAccount[], opened_at
   }
   if (missing.size === 0) return;
   // New accounts in one statement; one opened meanwhile by another writer is left as it is, then checked.
-  await db('accounts').insert([...missing.values()].map((a) => ({ code: a.code, type: a.type, unit: a.unit, name: a.name, opened_at }))).onConflict('code').ignore();
+  const rows = [...missing.values()].map((a) => ({ code: a.code, type: a.type, unit: a.unit, name: a.name, opened_at }));
+  // In chunks: SQLite's compound insert takes at most 500 rows (an entry has at most 64 lines anyway).
+  for (let i = 0; i < rows.length; i += 200) await db('accounts').insert(rows.slice(i, i + 200)).onConflict('code').ignore();
   const now = await findAccounts(db, [...missing.keys()]);
   for (const [code, a] of missing) {
     const got = now.get(code);
