@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import cliProgress from 'cli-progress';
-import { ConfigError, loadConfig, parseSidecarKeys } from '../config.js';
+import { ConfigError, parseSidecarKeys } from '../config.js';
 import { openDb, type Db } from '../db/connect.js';
 import { parseDatabaseUrl, describeTarget } from '../db/database-url.js';
 import { migrateLatest } from '../db/migrate.js';
@@ -203,4 +203,3 @@ main(process.argv.slice(2)).then((code) => process.exit(code), (err) => {
   else process.stderr.write(`error: ${(err as Error).message}\n`);
   process.exit(2);
 });
-void loadConfig;

@@ -1,4 +1,4 @@
-import { DomainError, formatIsoUtc, parseIsoUtc, type Sha256Hash } from '../../kernel/index.js';
+import { DomainError, formatIsoUtc, hashOf, parseIsoUtc } from '../../kernel/index.js';
 import { appendRevision, flagBooking, getBooking, insertBooking, transition, hostConnectedAccount, type BookingFactsData, type BookingRecord, type PinnedPolicies } from '../../flows/booking/store.js';
 import { bookingMoney } from '../../flows/booking/money-view.js';
 import { heldIn, postCancellation, postCreditsEarned, postCreditsRedeemed } from '../../flows/booking/postings.js';
@@ -165,7 +165,7 @@ export async function onCompleted({ db, event, payload }: HandlerContext): Promi
     decision_id, inbox_id: event.id, event_id: event.event_id, booking_id: b.booking_id, action: 'loyalty_earn', actor: null,
     policy: ruleRefOf(loyalty).policy, policy_version: loyalty.version, policy_hash: loyalty.hash,
     input: { facts, nightly_kept: b.facts.nightly_total, completed_at: event.occurred_at, policies: { loyalty: ruleRefOf(loyalty) } }, allowed: true, reason: null,
-    outcome: earned, outcome_hash: hashOutcome(earned), consent_hash: null, evaluated_at: event.occurred_at, recorded_at: event.received_at,
+    outcome: earned, outcome_hash: hashOf(earned), consent_hash: null, evaluated_at: event.occurred_at, recorded_at: event.received_at,
   });
   if (earned.credits > 0) {
     const lot_id = `lot:${b.booking_id}:stay`;
@@ -183,7 +183,3 @@ export async function onHostConnected({ db, event, payload }: HandlerContext): P
   return { status: 'processed', keys: [`host:${data.host_id}`] };
 }
 
-import { hashOf } from '../../kernel/index.js';
-function hashOutcome(o: unknown): Sha256Hash {
-  return hashOf(o);
-}

@@ -199,7 +199,6 @@ export async function onSubscription({ db, event, payload }: HandlerContext): Pr
   return { status: 'processed', keys: [`acct:${account}`] };
 }
 
-export { bookingMoney };
 
 /**
  * A card dispute: every balance transaction it carries (withdrawal with fee, reinstatement) is
