@@ -25,13 +25,20 @@ export function formatIsoUtc(ms: number): string {
   return iso.endsWith('.000Z') ? `${iso.slice(0, 19)}Z` : iso;
 }
 
+const knownZones = new Map<string, boolean>();
+
 export function isTimeZone(zone: string): boolean {
+  // Building a formatter is costly and every booking event names its zone: remember the answer.
+  const known = knownZones.get(zone);
+  if (known !== undefined) return known;
+  let ok = true;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
   } catch {
-    return false;
+    ok = false;
   }
+  if (knownZones.size < 1000) knownZones.set(zone, ok);
+  return ok;
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
