@@ -4,3 +4,4 @@ export * from './assert.js';
 export * from './money.js';
 export * from './time.js';
 export * from './json-body.js';
+export * from './ints.js';

@@ -1,22 +1,10 @@
+import { toInt } from '../../kernel/ints.js';
 import { checkEntry, type VerifyProblem } from './check-entry.js';
 import type { Direction, JournalEntry, JournalLine } from './types.js';
 
 /** A page as read: entry rows and their lines as arrays of column values, in seq (then line) order. */
 export type Page = { entries: unknown[][]; lines: unknown[][] };
 export type PageVerdict = { count: number; first_bad: VerifyProblem | null; last_seq: number; last_hash: string };
-
-/** An integer column (MySQL hands BIGINT back as a string); the same rule as db/connect's toInt, without loading the database layer. */
-function toInt(value: unknown): number {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'bigint') return Number(value);
-  if (typeof value === 'string' && /^-?\d+$/.test(value)) {
-    const n = Number(value);
-    if (!Number.isSafeInteger(n)) throw new RangeError(`integer out of safe range: ${value}`);
-    return n;
-  }
-  if (value === null || value === undefined) return 0;
-  throw new TypeError(`not an integer: ${String(value)}`);
-}
 
 /**
  * Checks every entry of a page in seq order, starting from the seq expected next and the hash of
