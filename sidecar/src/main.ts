@@ -77,11 +77,15 @@ async function runDemo(sidecar: Sidecar, fake: StripeFake): Promise<void> {
   }
   out('');
   out(`Listening on ${sidecar.url}   (demo keys: ${DEMO_KEYS.map((k) => `${k.keyId}:${k.secret}:${k.role}`).join(', ')})`);
+  // The CLI finds the service by PORT and the database by DATABASE_URL: repeat any that differ from the defaults.
+  const port = new URL(sidecar.url).port;
+  const env = [port !== '8787' ? `PORT=${port}` : '', process.env.DATABASE_URL ? `DATABASE_URL='${process.env.DATABASE_URL}'` : ''].filter(Boolean).join(' ');
+  const cli = `${env ? `${env} ` : ''}npm run -s cli --`;
   out('Try these in another terminal (each prints a signed curl line; `| sh` runs it):');
-  out(`  npm run -s cli -- sign GET '/preview/outcome?action=cancel&booking_id=bk_demo_upcoming&by=guest' | sh`);
-  out(`  npm run -s cli -- sign GET '/bookings/bk_demo_cancel/receipt' | sh`);
-  out(`  npm run -s cli -- sign GET '/hosts/host_demo_1/statement' | sh`);
-  out(`  npm run -s cli -- verify`);
+  out(`  ${cli} sign GET '/preview/outcome?action=cancel&booking_id=bk_demo_upcoming&by=guest' | sh`);
+  out(`  ${cli} sign GET '/bookings/bk_demo_cancel/receipt' | sh`);
+  out(`  ${cli} sign GET '/hosts/host_demo_1/statement' | sh`);
+  out(`  ${cli} verify`);
   out('');
 }
 
