@@ -15,6 +15,7 @@ import { startSidecar } from '../sidecar/src/server.js';
 import { startStripeFake } from '../sidecar/src/stripe-fake/index.js';
 import { SignedClient } from '../sidecar/src/client/signed-client.js';
 import { feedDemoStory } from '../sidecar/src/demo/story.js';
+import { settle as settleQuiet } from '../sidecar/src/demo/settle.js';
 import type { StoryResult } from './story.js';
 
 const DAY_MS = 86_400_000;
@@ -37,15 +38,7 @@ const fake = await startStripeFake({ port: Number(need('STRIPE_FAKE_PORT')), idT
 const sidecar = await startSidecar(config, { logger: pino({ level: config.logLevel }) });
 fake.setWebhookTarget(`${sidecar.url}/webhooks/stripe`, webhookSecret);
 
-const settle = async (): Promise<void> => {
-  for (let i = 0; i < 100; i++) {
-    await fake.deliverAll();
-    await sidecar.dispatcher.drain();
-    const calls = (await sidecar.outbox?.runOnce()) ?? 0;
-    await fake.deliverAll();
-    if (calls === 0 && (await sidecar.dispatcher.drain()) === 0) return;
-  }
-};
+const settle = (): Promise<void> => settleQuiet(sidecar, fake, 100);
 
 const now_ms = Date.now();
 const bookings = await feedDemoStory(new SignedClient(sidecar.url, engineKey), fake, now_ms, settle);

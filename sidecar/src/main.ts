@@ -2,6 +2,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger, startSidecar, StartupError, type Sidecar } from './server.js';
 import { DEMO_KEYS, DEMO_STRIPE_KEY, DEMO_WEBHOOK_SECRET } from './demo/keys.js';
 import { feedDemoStory } from './demo/story.js';
+import { settle as settleQuiet } from './demo/settle.js';
 import { SignedClient } from './client/signed-client.js';
 import { startStripeFake, type StripeFake } from './stripe-fake/index.js';
 
@@ -56,15 +57,7 @@ async function main(): Promise<void> {
 async function runDemo(sidecar: Sidecar, fake: StripeFake): Promise<void> {
   const engine = new SignedClient(sidecar.url, DEMO_KEYS[0]!);
   const fed = await sidecar.db('inbox_events').where({ source: 'booking' }).first('id');
-  const settle = async () => {
-    for (let i = 0; i < 100; i++) {
-      await fake.deliverAll();
-      await sidecar.dispatcher.drain();
-      const calls = (await sidecar.outbox?.runOnce()) ?? 0;
-      await fake.deliverAll();
-      if (calls === 0 && (await sidecar.dispatcher.drain()) === 0) return;
-    }
-  };
+  const settle = () => settleQuiet(sidecar, fake, 100);
   const out = (s = '') => process.stdout.write(`${s}\n`);
   out('');
   out('MyBnB Payments sidecar: DEMO MODE (no SIDECAR_KEYS set; a local Stripe fake stands in for Stripe)');

@@ -27,15 +27,7 @@ export class SignedClient {
   }
 
   async send(method: string, path: string, body: string | undefined, headers: Record<string, string>): Promise<Reply> {
-    const res = await fetch(this.baseUrl + path, { method, headers, body });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      /* not JSON */
-    }
-    return { status: res.status, headers: res.headers, body: parsed, text };
+    return replyOf(await fetch(this.baseUrl + path, { method, headers, body }));
   }
 }
 
@@ -43,7 +35,11 @@ export class SignedClient {
 export async function postStripeWebhook(baseUrl: string, event: unknown, secret: string, opts: { timestamp?: number; header?: string } = {}): Promise<Reply> {
   const payload = typeof event === 'string' ? event : JSON.stringify(event);
   const header = opts.header ?? stripeHelper.webhooks.generateTestHeaderString({ payload, secret, timestamp: opts.timestamp ?? Math.floor(Date.now() / 1000) });
-  const res = await fetch(`${baseUrl}/webhooks/stripe`, { method: 'POST', headers: { 'content-type': 'application/json', 'Stripe-Signature': header }, body: payload });
+  return replyOf(await fetch(`${baseUrl}/webhooks/stripe`, { method: 'POST', headers: { 'content-type': 'application/json', 'Stripe-Signature': header }, body: payload }));
+}
+
+/** A reply with its body parsed when it is JSON (problem+json included), kept as text otherwise. */
+export async function replyOf(res: Response): Promise<Reply> {
   const text = await res.text();
   let body: unknown = text;
   try {

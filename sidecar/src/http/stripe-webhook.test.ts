@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import Stripe from 'stripe';
 import { dialects } from '../testing/databases.js';
 import { OLD_WEBHOOK_SECRET, startHarness, WEBHOOK_SECRET, type Harness } from '../testing/harness.js';
-import { postStripeWebhook, type Reply } from '../client/signed-client.js';
+import { postStripeWebhook, replyOf, type Reply } from '../client/signed-client.js';
 import { fixture, rekeyed, writtenCounts } from './stripe-fixtures.test-helper.js';
 
 // POST /webhooks/stripe through real HTTP, signed by the real SDK (generateTestHeaderString),
@@ -30,15 +30,7 @@ function assertProblem(r: Reply, status: number, code: string): void {
 }
 
 async function postRaw(h: Harness, body: string, headers: Record<string, string>): Promise<Reply> {
-  const res = await fetch(`${h.sidecar.url}/webhooks/stripe`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    /* not JSON */
-  }
-  return { status: res.status, headers: res.headers, body: parsed, text };
+  return replyOf(await fetch(`${h.sidecar.url}/webhooks/stripe`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }));
 }
 
 for (const dialect of dialects()) {

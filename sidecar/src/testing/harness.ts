@@ -4,6 +4,7 @@ import { startSidecar, type Sidecar } from '../server.js';
 import { startStripeFake, type StripeFake } from '../stripe-fake/index.js';
 import { freshDatabase, type Dialect, type TestDatabase } from './databases.js';
 import { SignedClient } from '../client/signed-client.js';
+import { settle as settleQuiet } from '../demo/settle.js';
 
 export const ENGINE_KEY = { keyId: 'be-test', secret: 'be-test-secret-0123456789' };
 export const READER_KEY = { keyId: 'rd-test', secret: 'rd-test-secret-0123456789' };
@@ -48,17 +49,7 @@ export async function startHarness(dialect: Dialect, opts: { stripe?: boolean; c
   });
   const sidecar = await startSidecar(config, { logger: opts.logger ?? pino({ level: 'silent' }), outboxInterval_ms: 20, stripeTimeout_ms: opts.stripeTimeout_ms ?? 2000 });
   fake?.setWebhookTarget(`${sidecar.url}/webhooks/stripe`, WEBHOOK_SECRET);
-  const settle = async () => {
-    for (let i = 0; i < 200; i++) {
-      await fake?.deliverAll();
-      await sidecar.dispatcher.drain();
-      const calls = (await sidecar.outbox?.runOnce()) ?? 0;
-      await fake?.deliverAll();
-      const more = await sidecar.dispatcher.drain();
-      if (calls === 0 && more === 0) return;
-    }
-    throw new Error('settle: the system did not become quiet');
-  };
+  const settle = () => settleQuiet(sidecar, fake);
   return {
     t, sidecar, fake, settle,
     engine: new SignedClient(sidecar.url, ENGINE_KEY),
