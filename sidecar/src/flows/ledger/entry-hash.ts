@@ -21,6 +21,23 @@ function canonicalLine(l: JournalLine) {
   return { account: l.account, unit: l.unit, direction: l.direction, amount_minor: l.amount_minor };
 }
 
+/** The entry a request becomes at position `seq` after `prev_hash`: everything but its own hash. */
+export function entryFromRequest(req: JournalEntryRequest, content_hash: string, seq: number, prev_hash: string): Omit<JournalEntry, 'entry_hash'> {
+  return {
+    seq,
+    idempotency_key: req.idempotency_key,
+    content_hash,
+    kind: req.kind,
+    booking_id: req.booking_id,
+    occurred_at: req.occurred_at,
+    description: req.description,
+    reverses_seq: req.reverses_seq ?? null,
+    meta: req.meta ?? {},
+    lines: req.lines.map(canonicalLine),
+    prev_hash,
+  };
+}
+
 /** Canonical form of a stored entry, chained to the previous entry's hash. */
 export function entryHashOf(e: Omit<JournalEntry, 'entry_hash'>): Sha256Hash {
   const fast = entryJson(e, linesJson(e.lines), metaJson(e.meta));

@@ -1,6 +1,6 @@
 import { DomainError } from '../../kernel/index.js';
 import { dialectOf, isUniqueViolation, toInt, type Db } from '../../db/connect.js';
-import { contentHashWithParts, entryHashWithParts, metaTextOf } from './entry-hash.js';
+import { contentHashWithParts, entryFromRequest, entryHashWithParts, metaTextOf } from './entry-hash.js';
 import {
   checkAccounts, checkBalanced, ENTRY_COLUMNS, entryRow, LINE_COLUMNS, normalizeInstant, replayOrConflict, validateShape, type PostResult,
 } from './entry-checks.js';
@@ -83,19 +83,7 @@ async function planBatch(db: Db, requests: JournalEntryRequest[]): Promise<Plan>
       if (by !== undefined) throw new DomainError('already_reversed', `entry ${target} is already reversed by entry ${by}`);
     }
     seq += 1;
-    const body: Omit<JournalEntry, 'entry_hash'> = {
-      seq,
-      idempotency_key: key,
-      content_hash,
-      kind: req.kind,
-      booking_id: req.booking_id,
-      occurred_at: req.occurred_at,
-      description: req.description,
-      reverses_seq: req.reverses_seq ?? null,
-      meta: req.meta ?? {},
-      lines: req.lines.map((l) => ({ account: l.account, unit: l.unit, direction: l.direction, amount_minor: l.amount_minor })),
-      prev_hash: prev,
-    };
+    const body = entryFromRequest(req, content_hash, seq, prev);
     const entry: JournalEntry = { ...body, entry_hash: entryHashWithParts(body, parts) };
     prev = entry.entry_hash;
     postedHere.set(key, entry);

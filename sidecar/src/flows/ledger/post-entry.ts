@@ -1,6 +1,6 @@
 import { canonicalJson, DomainError } from '../../kernel/index.js';
 import { dialectOf, isUniqueViolation, toInt, type Db } from '../../db/connect.js';
-import { contentHashOf, entryHashOf } from './entry-hash.js';
+import { contentHashOf, entryFromRequest, entryHashOf } from './entry-hash.js';
 import { GENESIS_HASH, type Account, type AccountType, type JournalEntry, type JournalEntryRequest } from './types.js';
 import { readEntry } from './read-entries.js';
 import { checkAccounts, checkBalanced, normalizeInstant, replayOrConflict, validateShape, type PostResult } from './entry-checks.js';
@@ -33,19 +33,7 @@ export async function postEntry(db: Db, request: JournalEntryRequest): Promise<P
   for (let attempt = 0; ; attempt++) {
     // The first attempt uses the head read with everything else; a retry (another writer won) reads it again.
     const head = attempt === 0 ? seen.head : await db('journal_entries').orderBy('seq', 'desc').first('seq', 'entry_hash');
-    const entry: Omit<JournalEntry, 'entry_hash'> = {
-      seq: head ? toInt(head.seq) + 1 : 1,
-      idempotency_key: req.idempotency_key,
-      content_hash,
-      kind: req.kind,
-      booking_id: req.booking_id,
-      occurred_at: req.occurred_at,
-      description: req.description,
-      reverses_seq: req.reverses_seq ?? null,
-      meta: req.meta ?? {},
-      lines: req.lines.map((l) => ({ account: l.account, unit: l.unit, direction: l.direction, amount_minor: l.amount_minor })),
-      prev_hash: head ? head.entry_hash : GENESIS_HASH,
-    };
+    const entry = entryFromRequest(req, content_hash, head ? toInt(head.seq) + 1 : 1, head ? head.entry_hash : GENESIS_HASH);
     const full: JournalEntry = { ...entry, entry_hash: entryHashOf(entry) };
     try {
       await insertEntry(db, full);

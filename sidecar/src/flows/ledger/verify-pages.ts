@@ -20,6 +20,15 @@ export { checkPage, type Page, type PageVerdict } from './verify-page-check.js';
 export type PageReader = { read: (afterSeq: number) => Promise<Page>; close: () => Promise<void> };
 
 export async function openPageReader(db: Db, pageSize: number): Promise<PageReader> {
+  // A page: its entries, then the lines of exactly those entries (a contiguous seq range).
+  const readerOver = (rows: (sql: string, bindings: unknown[]) => Promise<unknown[][]>): PageReader => ({
+    read: async (afterSeq) => {
+      const entries = await rows(entriesSql, [afterSeq]);
+      if (entries.length === 0) return { entries, lines: [] };
+      return { entries, lines: await rows(linesSql, [entries[0]![0], entries[entries.length - 1]![0]]) };
+    },
+    close: async () => undefined,
+  });
   const entriesSql = `SELECT ${ENTRY_SQL_COLUMNS} FROM journal_entries WHERE seq > ? ORDER BY seq LIMIT ${Number(pageSize)}`;
   const linesSql = `SELECT ${LINE_SQL_COLUMNS} FROM journal_lines WHERE entry_seq BETWEEN ? AND ? ORDER BY entry_seq, line_no`;
   if (dialectOf(db) === 'mysql') {
@@ -27,14 +36,7 @@ export async function openPageReader(db: Db, pageSize: number): Promise<PageRead
       const [result] = (await db.raw(sql, bindings as never).options({ rowsAsArray: true })) as unknown as [unknown[][]];
       return result;
     };
-    return {
-      read: async (afterSeq) => {
-        const entries = await rows(entriesSql, [afterSeq]);
-        if (entries.length === 0) return { entries, lines: [] };
-        return { entries, lines: await rows(linesSql, [entries[0]![0], entries[entries.length - 1]![0]]) };
-      },
-      close: async () => undefined,
-    };
+    return readerOver(rows);
   }
   // better-sqlite3 underneath knex: statements prepared once per connection, rows as arrays.
   type Statement = { raw: (on: boolean) => Statement; all: (...args: unknown[]) => unknown[][] };
@@ -43,14 +45,7 @@ export async function openPageReader(db: Db, pageSize: number): Promise<PageRead
   if (db.isTransaction) {
     // Inside a transaction the pool's one connection is the transaction's: read through knex instead.
     const rows = async (sql: string, bindings: unknown[]) => ((await db.raw(sql, bindings as never)) as Array<Record<string, unknown>>).map((r) => Object.values(r));
-    return {
-      read: async (afterSeq) => {
-        const entries = await rows(entriesSql, [afterSeq]);
-        if (entries.length === 0) return { entries, lines: [] };
-        return { entries, lines: await rows(linesSql, [entries[0]![0], entries[entries.length - 1]![0]]) };
-      },
-      close: async () => undefined,
-    };
+    return readerOver(rows);
   }
   // The connection is taken per page, not for the run: the pool has one, and others may need it between pages.
   const prepared = new WeakMap<Connection, [Statement, Statement]>();
