@@ -7,11 +7,15 @@ import { policyVersionOf, type PolicyLock, type PolicyVersion } from './nora/ind
 export const POLICIES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'policies');
 export const LOCK_PATH = join(POLICIES_DIR, 'policies.lock.json');
 
-/** Every version file under policies/ (path relative to policies/, with '/' separators). */
+/**
+ * Every version file under policies/ (path relative to policies/, with '/' separators), versions
+ * of one policy in number order (v2 before v10): the order they are published in.
+ */
 export function readPolicyFiles(dir = POLICIES_DIR): Array<{ path: string; json: unknown }> {
   const out: Array<{ path: string; json: unknown }> = [];
+  const byVersion = (a: string, b: string) => versionOf(a) - versionOf(b) || (a < b ? -1 : a > b ? 1 : 0);
   const walk = (d: string): void => {
-    for (const name of readdirSync(d).sort()) {
+    for (const name of readdirSync(d).sort(byVersion)) {
       const full = join(d, name);
       if (statSync(full).isDirectory()) walk(full);
       else if (/^v\d+\.json$/.test(name)) out.push({ path: relative(dir, full).split(sep).join('/'), json: JSON.parse(readFileSync(full, 'utf8')) });
@@ -19,6 +23,16 @@ export function readPolicyFiles(dir = POLICIES_DIR): Array<{ path: string; json:
   };
   walk(dir);
   return out;
+}
+
+function versionOf(name: string): number {
+  const m = /^v(\d+)\.json$/.exec(name);
+  return m ? Number(m[1]) : 0;
+}
+
+/** Every policy version under `dir`, validated, in publication order. */
+export function readPolicyDir(dir: string): PolicyVersion[] {
+  return readPolicyFiles(dir).map((f) => policyVersionOf(f.json));
 }
 
 export function readLock(): PolicyLock {

@@ -1,24 +1,7 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { canonicalJson, formatIsoUtc } from '../kernel/index.js';
 import type { Db } from '../db/connect.js';
-import { policyVersionOf, type PolicyVersion } from '../nora/index.js';
+import type { PolicyVersion } from '../nora/index.js';
 import { readInboxEvent, storeInboxEvent } from '../sari/inbox.js';
-
-/** Every policy version file under `dir` (policies/<kind>/<id>/v<N>.json), validated. */
-export function readPolicyDir(dir: string): PolicyVersion[] {
-  const out: PolicyVersion[] = [];
-  for (const kind of readdirSync(dir).sort()) {
-    const kdir = join(dir, kind);
-    if (!statSync(kdir).isDirectory()) continue;
-    for (const id of readdirSync(kdir).sort()) {
-      for (const file of readdirSync(join(kdir, id)).filter((f) => /^v\d+\.json$/.test(f)).sort((a, b) => parseInt(a.slice(1)) - parseInt(b.slice(1)))) {
-        out.push(policyVersionOf(JSON.parse(readFileSync(join(kdir, id, file), 'utf8'))));
-      }
-    }
-  }
-  return out;
-}
 
 /**
  * Appends `policy.published` for each version the log has not seen. A version already in the log
