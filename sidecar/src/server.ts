@@ -78,8 +78,8 @@ export async function startSidecar(config: Config, opts: { logger?: Logger; db?:
     outbox = new OutboxWorker(db, stripe, {
       logger,
       onAttempt: (operation, outcome) => metrics.outboxAttempts.inc({ operation, outcome }),
-      onStripeObject: async (intent, object) => {
-        const stored = await ingestStripeApiObject(inbox, object, intentTime(intent, object), now_ms());
+      onStripeObject: async (_intent, object) => {
+        const stored = await ingestStripeApiObject(inbox, object, objectTime(object), now_ms());
         if (!stored.duplicate) dispatcher.noteStored(stored.inbox_id);
       },
     });
@@ -110,8 +110,8 @@ export async function startSidecar(config: Config, opts: { logger?: Logger; db?:
   };
 }
 
-/** The event time of an object Stripe returned: its own `created`, else the intent's decision time is unknown here. */
-function intentTime(_intent: unknown, object: Record<string, unknown>): string {
+/** The event time of an object Stripe returned: its own `created` (so a webhook and the API's answer agree). */
+function objectTime(object: Record<string, unknown>): string {
   const created = typeof object.created === 'number' ? object.created : 0;
   return formatIsoUtc(created * 1000);
 }

@@ -1,7 +1,7 @@
 import { DomainError, formatIsoUtc, isIsoUtc } from '../kernel/index.js';
 import type { Db } from '../db/connect.js';
 import { getBooking, type BookingRecord } from '../flows/booking/store.js';
-import { bookingMoney } from '../flows/booking/money-view.js';
+import { bookingMoney, type BookingMoney } from '../flows/booking/money-view.js';
 import { heldIn } from '../flows/booking/postings.js';
 import { chart } from '../flows/booking/chart.js';
 import { constraints, decideCancellation, payoutDueAt, type Actor } from '../nora/index.js';
@@ -34,7 +34,7 @@ export async function bookingConstraints(db: Db, booking_id: string, at: string)
   return { booking_id, at, constraints: constraints({ policies: await cancellationPolicies(db, b), facts: factsOf(b, money), at, credits_balance: credits }) };
 }
 
-export async function nextPayoutAt(db: Db, b: BookingRecord): Promise<string | null> {
-  const money = await bookingMoney(db, b.booking_id);
+/** When the host's share falls due, from the booking and the money the caller already read. */
+export async function nextPayoutAt(db: Db, b: BookingRecord, money: BookingMoney): Promise<string | null> {
   return payoutDueAt({ payout: await pinnedPolicy(db, b.policies.payout_timing), facts: factsOf(b, money) });
 }

@@ -23,7 +23,9 @@ function credited(m: BookingMoney, kind: string, prefix: string): number {
 export type NextStep = { action: string; due_at: string | null; held?: { code: string; reason: string } } | null;
 
 /** The booking as a guest, host or admin sees it: state, price, money moved, what happens next. */
-export async function bookingView(db: Db, booking_id: string, nextPayoutAt: (b: BookingRecord) => Promise<string | null>) {
+export type PayoutDue = (b: BookingRecord, money: BookingMoney) => Promise<string | null>;
+
+export async function bookingView(db: Db, booking_id: string, nextPayoutAt: PayoutDue) {
   const b = await getBooking(db, booking_id);
   if (!b) return undefined;
   const money = await bookingMoney(db, booking_id);
@@ -59,17 +61,17 @@ export async function bookingView(db: Db, booking_id: string, nextPayoutAt: (b: 
     refunds: refunds.map((r) => ({ id: r.object_id, amount_minor: Number(r.data.amount ?? 0) })),
     host_paid_out_minor: money.host_paid_out_minor - money.host_recovered_minor,
     flags: await bookingFlags(db, booking_id),
-    next_step: await nextStep(b, hold, nextPayoutAt),
+    next_step: await nextStep(b, hold, () => nextPayoutAt(b, money)),
     transitions: b.transitions.map((t) => ({ from: t.from_state, to: t.to_state, at: t.at })),
   };
 }
 
-async function nextStep(b: BookingRecord, hold: { code: string; reason: string } | undefined, nextPayoutAt: (b: BookingRecord) => Promise<string | null>): Promise<NextStep> {
+async function nextStep(b: BookingRecord, hold: { code: string; reason: string } | undefined, payoutDue: () => Promise<string | null>): Promise<NextStep> {
   switch (b.state) {
     case 'awaiting_payment': return { action: 'guest_payment', due_at: null };
     case 'paid':
     case 'checked_in': {
-      const due_at = await nextPayoutAt(b);
+      const due_at = await payoutDue();
       return { action: 'host_payout', due_at, ...(hold ? { held: { code: hold.code, reason: hold.reason } } : {}) };
     }
     case 'payout_pending': return { action: 'transfer_confirmation', due_at: null };

@@ -52,7 +52,7 @@ export function readRoutes(s: Services, mw: { signedAny: RequestHandler; perKeyL
   }));
 
   r.get('/bookings/:id', ...signed, route(async (req, res) => {
-    const view = await bookingView(s.db, String(req.params.id), (b) => nextPayoutAt(s.db, b));
+    const view = await bookingView(s.db, String(req.params.id), (b, money) => nextPayoutAt(s.db, b, money));
     res.json(view ?? notFound(`booking ${String(req.params.id)}`));
   }));
 
