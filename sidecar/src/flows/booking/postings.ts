@@ -1,6 +1,6 @@
 import type { Db } from '../../db/connect.js';
 import { DomainError } from '../../kernel/index.js';
-import { isDebitNormal, postEntry, readEntry, type JournalLine, type PostResult } from '../ledger/index.js';
+import { lineTotals, naturalBalance, postEntry, readEntry, type JournalLine, type PostResult } from '../ledger/index.js';
 import { chart, ensureAccounts, type ChartAccount } from './chart.js';
 
 /**
@@ -54,11 +54,9 @@ async function post(db: Db, input: PostInput): Promise<PostResult | null> {
 
 /** An account's balance on its normal side (assets: debits − credits; liabilities: credits − debits), 0 if never opened. */
 export async function heldIn(db: Db, a: ChartAccount): Promise<number> {
-  // One aggregate over the account's lines; the chart says which side is normal.
-  const rows = (await db('journal_lines').where({ account_code: a.code }).groupBy('direction').select('direction').sum({ total: 'amount_minor' })) as Array<{ direction: string; total: unknown }>;
-  let net = 0n;
-  for (const r of rows) net += BigInt(String(r.total ?? 0).split('.')[0]!) * (r.direction === 'D' ? 1n : -1n);
-  return Number(isDebitNormal(a.type) ? net : -net);
+  // The chart already says the account's type: one aggregate, no account lookup.
+  const { debits, credits } = await lineTotals(db, a.code);
+  return Number(naturalBalance(a.type, debits, credits));
 }
 
 export type PaymentSplit = { total: number; host_share: number; platform_fees: number; taxes: number; service_fee: number; host_fee: number };

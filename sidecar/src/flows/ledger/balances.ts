@@ -8,21 +8,20 @@ export type Balance = { account: string; type: AccountType; unit: string; debits
 
 export type AsOf = { seq?: number; time?: string };
 
-/**
- * The balance of an account, derived from its lines (never stored), as of an entry seq or an
- * event time (inclusive). The sign follows the account's normal side: assets and expenses are
- * positive when debited, the others when credited.
- */
 function timeBound(asOf: AsOf): string | undefined {
   if (asOf.time === undefined) return undefined;
   if (!isIsoUtc(asOf.time)) throw new DomainError('validation_failed', 'as-of time must be ISO 8601 UTC', { field: 'as_of' });
   return normalizeInstant(asOf.time);
 }
 
-export async function balanceOf(db: Db, code: string, asOf: AsOf = {}): Promise<Balance> {
+/** An account's balance on its normal side: assets and expenses grow with debits, the others with credits. */
+export function naturalBalance(type: AccountType, debits: bigint, credits: bigint): bigint {
+  return isDebitNormal(type) ? debits - credits : credits - debits;
+}
+
+/** The sums of an account's debit and credit lines (exact), as of an entry seq or an event time. */
+export async function lineTotals(db: Db, code: string, asOf: AsOf = {}): Promise<{ debits: bigint; credits: bigint }> {
   const time = timeBound(asOf);
-  const account = await findAccount(db, code);
-  if (!account) throw new DomainError('unknown_account', `account ${code} does not exist`, { account: code });
   let q = db('journal_lines as l').where('l.account_code', code);
   if (asOf.seq !== undefined) q = q.where('l.entry_seq', '<=', asOf.seq);
   if (time !== undefined) q = q.join('journal_entries as e', 'e.seq', 'l.entry_seq').where('e.occurred_at', '<=', time);
@@ -34,8 +33,18 @@ export async function balanceOf(db: Db, code: string, asOf: AsOf = {}): Promise<
     if (r.direction === 'D') debits += v;
     else credits += v;
   }
-  const natural = isDebitNormal(account.type) ? debits - credits : credits - debits;
-  return { account: code, type: account.type, unit: account.unit, debits_minor: debits, credits_minor: credits, balance_minor: natural };
+  return { debits, credits };
+}
+
+/**
+ * The balance of an account, derived from its lines (never stored), as of an entry seq or an
+ * event time (inclusive), on the account's normal side.
+ */
+export async function balanceOf(db: Db, code: string, asOf: AsOf = {}): Promise<Balance> {
+  const account = await findAccount(db, code);
+  if (!account) throw new DomainError('unknown_account', `account ${code} does not exist`, { account: code });
+  const { debits, credits } = await lineTotals(db, code, asOf);
+  return { account: code, type: account.type, unit: account.unit, debits_minor: debits, credits_minor: credits, balance_minor: naturalBalance(account.type, debits, credits) };
 }
 
 export type TrialBalanceRow = { unit: string; debits_minor: bigint; credits_minor: bigint };
@@ -61,7 +70,7 @@ export async function trialBalance(db: Db, asOf: AsOf = {}): Promise<{ rows: Tri
   }
   const perUnit = new Map<string, TrialBalanceRow>();
   for (const b of accounts.values()) {
-    b.balance_minor = isDebitNormal(b.type) ? b.debits_minor - b.credits_minor : b.credits_minor - b.debits_minor;
+    b.balance_minor = naturalBalance(b.type, b.debits_minor, b.credits_minor);
     let u = perUnit.get(b.unit);
     if (!u) perUnit.set(b.unit, (u = { unit: b.unit, debits_minor: 0n, credits_minor: 0n }));
     u.debits_minor += b.debits_minor;
