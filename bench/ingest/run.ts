@@ -28,7 +28,7 @@ import { rewriteSection } from '../lib/docs-section.js';
 import { formatNumber, formatRatio, markdownTable } from '../lib/table.js';
 import { perSecond } from '../lib/timing.js';
 import type { BaselineOrder, BaselineResult } from './baseline.js';
-import { load1, machine, ms, mysqlVersion, mysqlWhere, sqliteVersion } from './env.js';
+import { load1, machine, ms, mysqlVersion, mysqlWhere, sqliteVersion } from '../lib/env.js';
 import { closedLoop, LoadClient, openLoop, quantile, statusSummary, type RunResult } from './load.js';
 import { SidecarControl } from './sidecar-control.js';
 import { formatTiming } from './sql-timing.js';

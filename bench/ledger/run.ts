@@ -17,6 +17,7 @@
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { mysqlVersion, sqliteVersion } from '../lib/env.js';
 import { openDb } from '../../sidecar/src/db/connect.js';
 import { freshDatabase, MYSQL_ADMIN, type Dialect, type TestDatabase } from '../../sidecar/src/testing/databases.js';
 import { parseArgs } from '../lib/args.js';
@@ -48,31 +49,6 @@ function sizesFrom(args: Record<string, string | number | boolean>): Sizes {
     verifyLedger: Math.max(args.quick ? 10_000 : 50_000, batched + 100),
     verifyRuns: args.quick ? 1 : 2,
   };
-}
-
-async function mysqlReachable(): Promise<string | null> {
-  const db = openDb({ dialect: 'mysql', ...MYSQL_ADMIN, database: 'test' }, { pool_max: 1 });
-  try {
-    const [rows] = (await Promise.race([
-      db.raw('SELECT VERSION() AS v'),
-      new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 5000).unref()),
-    ])) as [Array<{ v: string }>];
-    return rows[0]!.v;
-  } catch {
-    return null;
-  } finally {
-    await db.destroy();
-  }
-}
-
-async function sqliteVersion(): Promise<string> {
-  const db = openDb({ dialect: 'sqlite', filename: ':memory:' });
-  try {
-    const rows = (await db.raw('SELECT sqlite_version() AS v')) as Array<{ v: string }>;
-    return rows[0]!.v;
-  } finally {
-    await db.destroy();
-  }
 }
 
 /** One case in a child process against `t` (and `raw` for the raw side of a pair). */
@@ -186,7 +162,7 @@ async function main(): Promise<void> {
   const loadBefore = loadavg()[0]!;
   const log = (s: string) => process.stderr.write(`${s}\n`);
   const sqlite = await sqliteVersion();
-  const mysql = await mysqlReachable();
+  const mysql = await mysqlVersion();
   const idleDb = await freshDatabase('sqlite');
   const idle = await runCase(idleDb, { kind: 'idle', placement: 'hot', batch: 0, entries: 0, warmup: 0, run: 'idle' }).finally(() => idleDb.drop());
 

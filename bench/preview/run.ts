@@ -26,7 +26,7 @@ import { parseArgs } from '../lib/args.js';
 import { rewriteSection } from '../lib/docs-section.js';
 import { formatNumber, markdownTable } from '../lib/table.js';
 import { perSecond } from '../lib/timing.js';
-import { load1, machine, ms, mysqlVersion, mysqlWhere, sqliteVersion } from '../ingest/env.js';
+import { load1, machine, ms, mysqlVersion, mysqlWhere, sqliteVersion } from '../lib/env.js';
 import { closedLoop, LoadClient, openLoop, quantile, statusSummary, type PreparedRequest, type RunResult } from '../ingest/load.js';
 import { SidecarControl } from '../ingest/sidecar-control.js';
 import { formatTiming } from '../ingest/sql-timing.js';

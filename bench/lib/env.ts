@@ -2,7 +2,7 @@ import { cpus, loadavg } from 'node:os';
 import { openDb } from '../../sidecar/src/db/connect.js';
 import { MYSQL_ADMIN } from '../../sidecar/src/testing/databases.js';
 
-/** Shared by the ingest and preview benches: what the machine and databases are. */
+/** Shared by the benches: what the machine and databases are. */
 
 export async function mysqlVersion(): Promise<string | null> {
   if (process.env.MYBNB_TEST_MYSQL === '0') return null;
