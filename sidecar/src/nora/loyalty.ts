@@ -21,6 +21,12 @@ export function hostCancellationCredits(doc: LoyaltyDocument, currency: string, 
   return floorDiv(basis, minorPerMajor(currency)) * r.credits_per_major_unit;
 }
 
+/** When credits earned at `earned_at` expire, by the loyalty policy (real elapsed time). */
+export function creditsExpireAt(input: { loyalty: PolicyVersion; earned_at: string }): string {
+  const doc = expectKind(input.loyalty, 'loyalty');
+  return formatIsoUtc(parseIsoUtc(input.earned_at) + durationMs(doc.rules.expiry.after));
+}
+
 /** Credits earned when a stay completes: per whole currency unit of the nightly total the host kept. */
 export function loyaltyEarn(input: { loyalty: PolicyVersion; facts: BookingFacts; nightly_kept: number; completed_at: string }): {
   credits: number; expires_at: string; explanation: string[];
@@ -36,7 +42,7 @@ export function loyaltyEarn(input: { loyalty: PolicyVersion; facts: BookingFacts
   }
   const whole_units = floorDiv(nightly_kept, minorPerMajor(facts.currency));
   const credits = whole_units * doc.rules.earn.credits_per_major_unit;
-  const expires_at = formatIsoUtc(completed_ms + durationMs(doc.rules.expiry.after));
+  const expires_at = creditsExpireAt({ loyalty: input.loyalty, earned_at: formatIsoUtc(completed_ms) });
   const explanation = [
     `${doc.title} v${doc.version}: stay completed; the host kept ${formatMoney(nightly_kept, facts.currency)} of the nightly total = ${whole_units} whole ${facts.currency}, ${doc.rules.earn.credits_per_major_unit} credit(s) each: ${credits} credits.`,
     `The credits expire ${describeDuration(doc.rules.expiry.after)} after they were earned, at ${expires_at} (unusable from the first instant after it); they never convert to cash.`,

@@ -1,4 +1,4 @@
-import { DomainError, formatIsoUtc, hashOf, parseIsoUtc } from '../../kernel/index.js';
+import { DomainError, hashOf } from '../../kernel/index.js';
 import { appendRevision, flagBooking, getBooking, insertBooking, transition, hostConnectedAccount, type BookingFactsData, type BookingRecord, type PinnedPolicies } from '../../flows/booking/store.js';
 import { bookingMoney } from '../../flows/booking/money-view.js';
 import { heldIn, postCancellation, postCreditsEarned, postCreditsRedeemed } from '../../flows/booking/postings.js';
@@ -7,7 +7,7 @@ import { currentPolicyRefs } from '../../flows/evidence/policy-versions.js';
 import { decisionIdFor, recordDecision } from '../../flows/evidence/decisions.js';
 import { addIntent, intentIdFor } from '../../flows/outbox/intents.js';
 import { stripeObjectsOfBooking } from '../../flows/booking/store.js';
-import { consentHash, decideCancellation, loyaltyEarn, ruleRefOf, type Decision } from '../../nora/index.js';
+import { consentHash, creditsExpireAt, decideCancellation, loyaltyEarn, ruleRefOf, type Decision } from '../../nora/index.js';
 import type { BookingCancelRequested, BookingConfirmed, BookingModified, HostConnected } from '../../sari/booking-events.js';
 import { cancellationPolicies, factsOf, pinnedPolicy } from '../booking-facts.js';
 import { ParkEvent, ref, type HandlerContext, type HandlerResult, type Trx } from '../context.js';
@@ -130,9 +130,8 @@ async function executeCancellation(db: Trx, b: BookingRecord, d: Decision, decis
   if (o.credit_to_guest > 0) {
     const lot_id = `lot:${decision_id}`;
     const loyalty = await pinnedPolicy(db, b.policies.loyalty);
-    const doc = loyalty.document as { rules: { expiry: { after: { days?: number; hours?: number } } } };
-    const after_ms = ((doc.rules.expiry.after.days ?? 0) * 24 + (doc.rules.expiry.after.hours ?? 0)) * 3_600_000;
-    await addCreditLot(db, { lot_id, guest_id: b.guest_id, booking_id: b.booking_id, credits: o.credit_to_guest, earned_at: event.occurred_at, expires_at: formatIsoUtc(parseIsoUtc(event.occurred_at) + after_ms), inbox_id: event.id });
+    const expires_at = creditsExpireAt({ loyalty, earned_at: event.occurred_at });
+    await addCreditLot(db, { lot_id, guest_id: b.guest_id, booking_id: b.booking_id, credits: o.credit_to_guest, earned_at: event.occurred_at, expires_at, inbox_id: event.id });
     await postCreditsEarned(db, { lot_id, guest_id: b.guest_id, booking_id: b.booking_id, credits: o.credit_to_guest, reason: 'host cancelled the booking' }, ref(event, decision_id));
   }
 }
