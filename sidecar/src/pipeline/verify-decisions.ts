@@ -66,9 +66,9 @@ async function recheck(db: Db, d: DecisionRecord): Promise<string | null> {
     if (due_at > input.at!) return `payout made at ${input.at} before it was due at ${due_at}`;
     return hashOf(d.outcome) === d.outcome_hash ? null : 'payout outcome does not match its hash';
   }
-  if (d.action === 'dispute_lost') {
-    const i = d.input as { disputed_minor: number; host_paid_out_minor: number; currency: string };
-    const l = disputeLiability({ dispute: await load(db, input.policies.dispute!), status: 'lost', currency: i.currency, disputed_minor: i.disputed_minor, dispute_fee_minor: 0, host_paid_out_minor: i.host_paid_out_minor });
+  if (d.action === 'dispute_lost' || d.action === 'dispute_won') {
+    const i = d.input as { status: 'lost' | 'won'; disputed_minor: number; dispute_fee_minor: number; host_paid_out_minor: number; currency: string };
+    const l = disputeLiability({ dispute: await load(db, input.policies.dispute!), status: i.status, currency: i.currency, disputed_minor: i.disputed_minor, dispute_fee_minor: i.dispute_fee_minor, host_paid_out_minor: i.host_paid_out_minor });
     return hashOf({ host_bears: l.host_bears, platform_bears: l.platform_bears, explanation: l.explanation }) === d.outcome_hash ? null : 'dispute liability differs';
   }
   if (d.action === 'late_payment_refund') {

@@ -183,29 +183,33 @@ export function postTransferReversal(db: Db, b: { booking_id: string; host_id: s
   });
 }
 
-/** Money a dispute moved on the platform balance (withdrawal with its fee, or reinstatement), from Stripe's own balance transaction. */
+/**
+ * Money a dispute moved on the platform balance, from Stripe's own balance transaction: a
+ * withdrawal (amount and fee) is held against the booking until the dispute closes and its
+ * policy says who bears it; a reinstatement gives the amount back.
+ */
 export function postDisputeMovement(db: Db, b: { booking_id: string; currency: string }, x: { balance_transaction: string; amount_minor: number; fee_minor: number }, ev: EventRef) {
   const c = b.currency;
-  const [held, bal, losses] = [chart.disputeHeld(b.booking_id, c), chart.stripeBalance(c), chart.disputeLosses(c)];
+  const [held, bal] = [chart.disputeHeld(b.booking_id, c), chart.stripeBalance(c)];
   const withdrawn = x.amount_minor < 0;
   const amount = Math.abs(x.amount_minor);
   return post(db, {
     key: `dispute_txn:${x.balance_transaction}`, kind: withdrawn ? 'dispute_withdrawal' : 'dispute_reinstatement', booking_id: b.booking_id, ev, reported: { object_id: x.balance_transaction, amount_minor: x.amount_minor },
     description: withdrawn ? `Dispute withdrew ${amount} and a fee of ${x.fee_minor} for booking ${b.booking_id}` : `Dispute reinstated ${amount} for booking ${b.booking_id}`,
-    accounts: [held, bal, losses],
+    accounts: [held, bal],
     lines: withdrawn
-      ? [line(held, 'D', amount), line(losses, 'D', x.fee_minor), line(bal, 'C', amount + x.fee_minor)]
+      ? [line(held, 'D', amount + x.fee_minor), line(bal, 'C', amount + x.fee_minor)]
       : [line(bal, 'D', amount), line(held, 'C', amount)],
   });
 }
 
-/** A lost dispute: who bears the withdrawn amount, by the dispute policy. */
-export function postDisputeLost(db: Db, b: { booking_id: string; host_id: string; currency: string }, x: { dispute_id: string; host_bears: number; platform_bears: number }, ev: EventRef & { decision_id: string }) {
+/** A closed dispute: who bears what it withdrew and kept (amount if lost, fee), by the dispute policy. */
+export function postDisputeClosed(db: Db, b: { booking_id: string; host_id: string; currency: string }, x: { dispute_id: string; status: 'lost' | 'won'; host_bears: number; platform_bears: number }, ev: EventRef & { decision_id: string }) {
   const c = b.currency;
   const [held, receivable, losses] = [chart.disputeHeld(b.booking_id, c), chart.hostReceivable(b.host_id, c), chart.disputeLosses(c)];
   return post(db, {
-    key: `dispute_lost:${x.dispute_id}`, kind: 'dispute_lost', booking_id: b.booking_id, ev, reported: { object_id: x.dispute_id, amount_minor: x.host_bears + x.platform_bears },
-    description: `Dispute ${x.dispute_id} lost on booking ${b.booking_id}: host bears ${x.host_bears}, platform ${x.platform_bears}`,
+    key: `dispute_closed:${x.dispute_id}`, kind: `dispute_${x.status}`, booking_id: b.booking_id, ev, reported: { object_id: x.dispute_id, amount_minor: x.host_bears + x.platform_bears },
+    description: `Dispute ${x.dispute_id} ${x.status} on booking ${b.booking_id}: host bears ${x.host_bears}, platform ${x.platform_bears}`,
     accounts: [held, receivable, losses],
     lines: [line(receivable, 'D', x.host_bears), line(losses, 'D', x.platform_bears), line(held, 'C', x.host_bears + x.platform_bears)],
   });

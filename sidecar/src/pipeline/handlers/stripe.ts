@@ -1,7 +1,7 @@
 import { DomainError } from '../../kernel/index.js';
 import { bookingIdForPaymentIntent, flagBooking, getBooking, linkStripeObject, stripeObject, stripeObjectsOfBooking, transition, type BookingRecord } from '../../flows/booking/store.js';
 import { bookingMoney } from '../../flows/booking/money-view.js';
-import { postDisputeLost, postDisputeMovement, postLatePayment, postPayment, postRefundSettled, postStripeFee, postTransfer, postTransferReversal } from '../../flows/booking/postings.js';
+import { postDisputeClosed, postDisputeMovement, postLatePayment, postPayment, postRefundSettled, postStripeFee, postTransfer, postTransferReversal } from '../../flows/booking/postings.js';
 import { decisionIdFor, recordDecision } from '../../flows/evidence/decisions.js';
 import { addIntent, intentIdFor } from '../../flows/outbox/intents.js';
 import { hashOf } from '../../kernel/index.js';
@@ -202,32 +202,37 @@ export async function onSubscription({ db, event, payload }: HandlerContext): Pr
 
 /**
  * A card dispute: every balance transaction it carries (withdrawal with fee, reinstatement) is
- * posted once; when it closes lost, the dispute policy says who bears the amount, and the host's
- * share is recovered with a transfer reversal.
+ * posted once; when it closes, the dispute policy says who bears the amount (if lost) and the fee,
+ * and the host's share is recovered with a transfer reversal.
  */
 export async function onDispute({ db, event, payload }: HandlerContext): Promise<HandlerResult> {
   const dp = objectOf(payload, event.source);
   const b = await requireBookingOf(db, dp);
   const dispute_id = str(dp.id)!;
   await linkStripeObject(db, { object_id: dispute_id, kind: 'dispute', booking_id: b.booking_id, inbox_id: event.id, data: { amount: dp.amount, charge: dp.charge } });
+  let fee_minor = 0;
   for (const txn of ((dp.balance_transactions ?? []) as Obj[])) {
     if (typeof txn !== 'object' || !str(txn.id)) continue;
+    if (int(txn.amount) < 0) fee_minor += int(txn.fee);
     await postDisputeMovement(db, b, { balance_transaction: str(txn.id)!, amount_minor: int(txn.amount), fee_minor: int(txn.fee) }, ref(event));
   }
-  if (event.type !== 'charge.dispute.closed' || dp.status !== 'lost') return { status: 'processed', keys: [b.booking_id] };
+  if (event.type !== 'charge.dispute.closed') return { status: 'processed', keys: [b.booking_id] };
+  // lost: the amount stays withdrawn; won (or an inquiry closed with a warning): only the fee may.
+  const status = dp.status === 'lost' ? 'lost' : 'won';
   const dispute = await pinnedPolicy(db, b.policies.dispute);
   const money = await bookingMoney(db, b.booking_id);
   const host_paid_out_minor = Math.max(0, money.host_paid_out_minor - money.host_recovered_minor);
-  const liability = disputeLiability({ dispute, status: 'lost', currency: b.currency, disputed_minor: int(dp.amount), dispute_fee_minor: 0, host_paid_out_minor });
-  const decision_id = decisionIdFor(event.source, event.event_id, 'dispute_lost');
+  const liability = disputeLiability({ dispute, status, currency: b.currency, disputed_minor: int(dp.amount), dispute_fee_minor: fee_minor, host_paid_out_minor });
+  const decision_id = decisionIdFor(event.source, event.event_id, `dispute_${status}`);
   const outcome = { host_bears: liability.host_bears, platform_bears: liability.platform_bears, explanation: liability.explanation };
   await recordDecision(db, {
-    decision_id, inbox_id: event.id, event_id: event.event_id, booking_id: b.booking_id, action: 'dispute_lost', actor: null,
+    decision_id, inbox_id: event.id, event_id: event.event_id, booking_id: b.booking_id, action: `dispute_${status}`, actor: null,
     policy: ruleRefOf(dispute).policy, policy_version: dispute.version, policy_hash: dispute.hash,
-    input: { dispute_id, disputed_minor: int(dp.amount), host_paid_out_minor, currency: b.currency, policies: { dispute: ruleRefOf(dispute) } },
+    input: { dispute_id, status, disputed_minor: int(dp.amount), dispute_fee_minor: fee_minor, host_paid_out_minor, currency: b.currency, policies: { dispute: ruleRefOf(dispute) } },
     allowed: true, reason: null, outcome, outcome_hash: hashOf(outcome), consent_hash: null, evaluated_at: event.occurred_at, recorded_at: event.received_at,
   });
-  await postDisputeLost(db, b, { dispute_id, host_bears: liability.host_bears, platform_bears: liability.platform_bears }, { ...ref(event, decision_id), decision_id });
+  await postDisputeClosed(db, b, { dispute_id, status, host_bears: liability.host_bears, platform_bears: liability.platform_bears }, { ...ref(event, decision_id), decision_id });
+  if (status === 'won') return { status: 'processed', keys: [b.booking_id] };
   if (liability.host_bears > 0) {
     const transfer = (await stripeObjectsOfBooking(db, b.booking_id, 'transfer'))[0];
     if (transfer) {
