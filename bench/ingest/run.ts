@@ -219,7 +219,7 @@ async function main(): Promise<void> {
     '',
     `Setup: a real sidecar (\`startSidecar\`, fresh migrated database, logging off, rate limit out of the way) in its own node process; ` +
       `**the load generator is a separate process** on the same 2 cores (keep-alive HTTP/1.1 to 127.0.0.1, \`node:http\` Agent), ` +
-      `and the baselines a third. Webhooks are \`charge.succeeded\` from ../shared/stripe-fixtures re-keyed per event (distinct event ids, ` +
+      `and the baselines a third. Webhooks are \`charge.succeeded\` from fixtures/stripe re-keyed per event (distinct event ids, ` +
       `each for one of the bench's paid bookings, so live dispatch really applies them), signed with the SDK's \`generateTestHeaderString\` before the clock starts; ` +
       `the sidecar verifies each with \`stripe.webhooks.constructEvent\` and acknowledges only after its row is committed (group commit, sari/inbox-writer.ts). ` +
       `Every reply is checked (200, not a duplicate) and the stored rows counted. *Accepted*: ${IN_FLIGHT} requests kept in flight for ` +

@@ -6,7 +6,7 @@ import { WEBHOOK_SECRET } from '../../sidecar/src/testing/harness.js';
 import type { PreparedRequest } from './load.js';
 
 /**
- * What the benches send: real Stripe event shapes from ../shared/stripe-fixtures re-keyed per event
+ * What the benches send: real Stripe event shapes from fixtures/stripe re-keyed per event
  * (distinct event ids, each pointing at one of the bench's bookings), signed the way Stripe signs
  * them (the SDK's generateTestHeaderString), and booking-engine events from the test builders.
  */

@@ -3,10 +3,10 @@ import type { Db } from '../db/connect.js';
 import { toInt } from '../db/connect.js';
 
 /**
- * The real Stripe event shapes in ../shared/stripe-fixtures (stripe/openapi fixtures wrapped in
+ * The real Stripe event shapes in fixtures/stripe (stripe/openapi fixtures wrapped in
  * Event envelopes, see SOURCE.md there), and small builders that re-key them for a test.
  */
-const DIR = new URL('../../../../shared/stripe-fixtures/', import.meta.url);
+const DIR = new URL('../../../fixtures/stripe/', import.meta.url);
 
 export type StripeEventJson = {
   id: string;

@@ -7,7 +7,7 @@ import { postStripeWebhook, replyOf, type Reply } from '../client/signed-client.
 import { fixture, rekeyed, writtenCounts } from './stripe-fixtures.test-helper.js';
 
 // POST /webhooks/stripe through real HTTP, signed by the real SDK (generateTestHeaderString),
-// with the real event shapes of ../shared/stripe-fixtures.
+// with the real event shapes of fixtures/stripe.
 const sdk = new Stripe('sk_test_webhook_tests', { telemetry: false });
 const now_s = () => Math.floor(Date.now() / 1000);
 

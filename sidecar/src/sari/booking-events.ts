@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isIsoUtc, isLocalDate, isLocalTime, isTimeZone, MAX_AMOUNT_MINOR } from '../kernel/index.js';
 
 /**
- * The booking engine's events, exactly as ../shared/reference/booking-engine-contract.md lists them
+ * The booking engine's events, exactly as docs/reference/booking-engine-contract.md lists them
  * (fields may be added, never renamed or dropped). These schemas are the source of
  * schemas/booking-events/*.json and docs/events.md.
  */

@@ -8,7 +8,7 @@ import { BOOKING_EVENT_TYPES, parseBookingEvent } from './booking-events.js';
 
 // The published JSON Schemas (schemas/booking-events) are what scripts/gen-schemas.ts makes from
 // the zod schemas, and both say what the booking-engine contract says.
-const CONTRACT = readFileSync(new URL('../../../../shared/reference/booking-engine-contract.md', import.meta.url), 'utf8');
+const CONTRACT = readFileSync(new URL('../../../docs/reference/booking-engine-contract.md', import.meta.url), 'utf8');
 
 type JsonSchema = { properties: Record<string, JsonSchema & { default?: unknown; const?: unknown }>; required?: string[]; additionalProperties?: boolean };
 const schemaOf = (type: string) => JSON.parse(readFileSync(join(SCHEMA_DIR, `${type}.json`), 'utf8')) as JsonSchema & { $id: string; title: string };

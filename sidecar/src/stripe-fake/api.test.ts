@@ -250,9 +250,9 @@ describe('payment intents and balance transactions', () => {
     assert.deepEqual(amounts, [-700, -1000, 400]);
   });
 
-  test('fixture balance transactions are served when the shared fixtures are present', async (t) => {
+  test('fixture balance transactions are served from fixtures/stripe', async () => {
     const id = 'txn_1PgaxNB7WZ01zgkWEV3TLf40';
-    if (!fake.state.balanceTransactions.has(id)) return t.skip('shared/stripe-fixtures not beside the repo');
+    assert.ok(fake.state.balanceTransactions.has(id), 'fixtures/stripe/_objects/balance_transactions.json is loaded');
     const txn = await sdk().balanceTransactions.retrieve(id);
     assert.deepEqual([txn.amount, txn.fee, txn.net], [10000, 320, 9680]);
   });

@@ -30,7 +30,7 @@ export interface StripeFakeOptions {
   port?: number;
   webhookUrl?: string;
   webhookSecret?: string;
-  /** Also serve the fixture balance transactions from ../shared/stripe-fixtures when present (default true). */
+  /** Also serve the fixture balance transactions from fixtures/stripe when present (default true). */
   seedBalanceTransactions?: boolean;
   /** Pause before the first delivery attempt of each event (default 0). */
   webhookDelay_ms?: number;
@@ -69,7 +69,7 @@ export interface StripeFake {
   createPayment(p: { amount: number; currency: string; metadata?: Record<string, string>; description?: string; transfer_group?: string }): Stripe.PaymentIntent;
 }
 
-const FIXTURE_BALANCE_TRANSACTIONS = new URL('../../../../shared/stripe-fixtures/_objects/balance_transactions.json', import.meta.url);
+const FIXTURE_BALANCE_TRANSACTIONS = new URL('../../../fixtures/stripe/_objects/balance_transactions.json', import.meta.url);
 
 export async function startStripeFake(opts: StripeFakeOptions = {}): Promise<StripeFake> {
   const apiVersion = opts.apiVersion ?? Stripe.API_VERSION;
@@ -156,14 +156,9 @@ export async function startStripeFake(opts: StripeFakeOptions = {}): Promise<Str
   };
 }
 
-/** The fixture set's balance transactions (fees of the documented demo charge), if the shared folder is beside the repo. */
+/** The fixture set's balance transactions (fees of the documented demo charge), shipped in fixtures/stripe. */
 async function seedFixtureBalanceTransactions(model: FakeStripeModel): Promise<void> {
-  let text: string;
-  try {
-    text = await readFile(FIXTURE_BALANCE_TRANSACTIONS, 'utf8');
-  } catch {
-    return;
-  }
+  const text = await readFile(FIXTURE_BALANCE_TRANSACTIONS, 'utf8');
   const all = JSON.parse(text) as Record<string, Stripe.BalanceTransaction>;
   for (const [id, txn] of Object.entries(all)) {
     if (!model.state.balanceTransactions.has(id)) model.state.balanceTransactions.set(id, txn);

@@ -1,6 +1,6 @@
 /**
  * Builders for the Stripe objects the fake hands out, field for field in the shape of the
- * public fixtures (../shared/stripe-fixtures) and type-checked against the installed SDK's types,
+ * public fixtures (fixtures/stripe) and type-checked against the installed SDK's types,
  * so a consumer that works against the fake reads the same fields it will read from Stripe.
  */
 import type Stripe from 'stripe';

@@ -8,7 +8,7 @@ import { postStripeWebhook } from '../../client/signed-client.js';
 import { trialBalance, verifyLedger } from '../ledger/index.js';
 import { verifyDecisions } from '../../pipeline/verify-decisions.js';
 
-const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../../../../../shared/stripe-fixtures/${name}.json`, import.meta.url), 'utf8'));
+const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../../../../fixtures/stripe/${name}.json`, import.meta.url), 'utf8'));
 
 /** A dispute fixture re-pointed at one of our charges, with fresh ids. */
 function disputeEvent(name: string, charge: string, pi: string, suffix: string) {

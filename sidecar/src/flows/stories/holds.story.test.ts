@@ -6,7 +6,7 @@ import { startHarness, WEBHOOK_SECRET, type Harness } from '../../testing/harnes
 import { completed, confirmed, hostConnected, tick, total } from '../../testing/events.js';
 import { postStripeWebhook } from '../../client/signed-client.js';
 
-const SUBSCRIPTION_UPDATED = JSON.parse(readFileSync(new URL('../../../../../shared/stripe-fixtures/customer.subscription.updated.json', import.meta.url), 'utf8'));
+const SUBSCRIPTION_UPDATED = JSON.parse(readFileSync(new URL('../../../../fixtures/stripe/customer.subscription.updated.json', import.meta.url), 'utf8'));
 
 for (const dialect of dialects()) {
   describe(`payout holds and credits on ${dialect}`, () => {
