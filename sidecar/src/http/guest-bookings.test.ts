@@ -66,3 +66,20 @@ for (const dialect of dialects()) {
     });
   });
 }
+
+for (const dialect of dialects().slice(0, 1)) {
+  describe(`GET /whoami on ${dialect}`, () => {
+    let h: Harness;
+    before(async () => { h = await startHarness(dialect); });
+    after(async () => h?.stop());
+    test('names the verified key, its role and the sidecar\'s clock; unsigned is refused', async () => {
+      const r = await h.reader.get('/whoami');
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.body.role, 'reader');
+      assert.equal(typeof r.body.key_id, 'string');
+      assert.ok(Math.abs(Date.parse(r.body.server_time) - Date.now()) < 60_000);
+      assert.equal((await h.engine.get('/whoami')).body.role, 'booking-engine');
+      assert.equal((await fetch(`${h.sidecar.url}/whoami`)).status, 401);
+    });
+  });
+}
