@@ -23,5 +23,6 @@ define( 'MYBNB_PAYMENTS_FILE', __FILE__ );
 define( 'MYBNB_PAYMENTS_VERSION', '0.1.0' );
 
 require_once __DIR__ . '/src/autoload.php';
+require_once __DIR__ . '/src/functions.php';
 
 \MyBnB\Payments\Plugin::boot( __FILE__ );
