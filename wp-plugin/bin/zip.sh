@@ -12,9 +12,14 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
   [ -d "$REPO/blocks/node_modules" ] || PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1 npm --prefix "$REPO/blocks" ci --no-audit --no-fund
   npm --prefix "$REPO/blocks" run build
 fi
-for slug in booking-summary cancellation-preview receipt payout-statement; do
+for slug in booking-summary cancellation-preview receipt payout-statement my-bookings; do
   [ -f "$HERE/build/$slug/block.json" ] || { echo "zip: build/$slug/block.json missing (build the blocks first)" >&2; exit 1; }
 done
+
+# Translations: the .pot must be fresh and every .po complete; the .mo and the scripts' JSON are
+# compiled against this very build (the JSON holds the strings each built script uses).
+node "$HERE/bin/i18n.mjs" check
+node "$HERE/bin/i18n.mjs" compile
 
 STAGE=$(mktemp -d)
 trap 'rm -rf "$STAGE"' EXIT

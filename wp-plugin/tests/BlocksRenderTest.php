@@ -78,7 +78,7 @@ final class BlocksRenderTest extends SiteTestCase {
 		wp_set_current_user( $this->user( 'subscriber', array( 'mybnb_guest_id' => 'g_owner' ) ) );
 		$html = $this->block( 'booking-summary' )->render( array( 'bookingId' => 'bk_1' ) );
 		$this->assertStringContainsString( 'Pet &lt;b&gt;fee&lt;/b&gt;', $html );
-		$this->assertStringContainsString( 'data-field="check_in">October 1, 2026 3:00 pm (Europe/Lisbon)<', $html, 'check-in in the booking\'s time zone' );
+		$this->assertMatchesRegularExpression( '/data-field="check_in">October 1, 2026 at 3:00[\x{202F}\x{00A0} ]PM \(Europe\/Lisbon\)</u', $html, 'check-in in the booking\'s time zone' );
 		$this->assertStringContainsString( '$350.00', $html );
 		$this->assertStringContainsString( 'data-field="state">Paid<', $html );
 		$this->assertMatchesRegularExpression( '/data-field="next_step">Next: Host payout on [^<]*2026/', $html );
@@ -138,7 +138,7 @@ final class BlocksRenderTest extends SiteTestCase {
 		$this->assertStringContainsString( 'bk_&lt;i&gt;x&lt;/i&gt;', $html );
 		$this->assertStringContainsString( 'weird&lt;state&gt;', $html );
 		$this->assertStringNotContainsString( '<i>', $html );
-		$this->assertStringContainsString( 'October 1, 2026 3:00 pm', $html );
+		$this->assertMatchesRegularExpression( '/October 1, 2026 at 3:00[\x{202F}\x{00A0} ]PM/u', $html );
 		$this->assertStringContainsString( 'mybnb_cursor=WyIyMDI2IiwiYmtfMSJd', $html );
 		$this->assertStringContainsString( '/guests/g_owner/bookings?limit=10', $this->sidecar->requests[0]['url'] );
 	}

@@ -222,7 +222,7 @@ abstract class Block {
 			return $iso;
 		}
 		$tz = self::zone( $time_zone );
-		return wp_date( get_option( 'date_format' ) . ' ' . get_option( 'time_format' ), $ts, $tz ) . ( null !== $tz ? ' (' . $tz->getName() . ')' : '' );
+		return self::format_instant( $ts, $tz ?? wp_timezone(), true ) . ( null !== $tz ? ' (' . $tz->getName() . ')' : '' );
 	}
 
 	/**
@@ -239,8 +239,23 @@ abstract class Block {
 		} catch ( \Exception $e ) {
 			return $date;
 		}
-		$format = get_option( 'date_format' ) . ( preg_match( '/^\d{2}:\d{2}$/', $time ) ? ' ' . get_option( 'time_format' ) : '' );
-		return wp_date( $format, $at->getTimestamp(), $tz );
+		return self::format_instant( $at->getTimestamp(), $tz, (bool) preg_match( '/^\d{2}:\d{2}$/', $time ) );
+	}
+
+	/**
+	 * Date (and time) for the reader's locale. With php-intl, ICU's long date and short time for
+	 * the locale (month names and order in the reader's language even without WordPress's core
+	 * language pack); without it, the site's own formats through wp_date().
+	 */
+	private static function format_instant( int $ts, \DateTimeZone $tz, bool $with_time ): string {
+		if ( class_exists( '\IntlDateFormatter' ) ) {
+			$formatter = new \IntlDateFormatter( determine_locale(), \IntlDateFormatter::LONG, $with_time ? \IntlDateFormatter::SHORT : \IntlDateFormatter::NONE, $tz->getName() );
+			$text      = $formatter->format( $ts );
+			if ( is_string( $text ) && '' !== $text ) {
+				return $text;
+			}
+		}
+		return wp_date( get_option( 'date_format' ) . ( $with_time ? ' ' . get_option( 'time_format' ) : '' ), $ts, $tz );
 	}
 
 	private static function zone( string $time_zone ): ?\DateTimeZone {
