@@ -155,7 +155,9 @@ export E2E_STORY="$WORK/story.json" E2E_ARTIFACTS="$ART" WP_BASE_URL="$WP_URL" E
   WP_ADMIN_USER=admin WP_ADMIN_PASS=password SIDECAR_URL="$SIDECAR_URL" \
   READER_KEY_ID=$READER_KEY_ID READER_SECRET=$READER_SECRET WP_ENV_SH="$HERE/wp-env.sh" SIDECAR_PIDFILE="$WORK/sidecar.pid"
 [ "${E2E_PICTURES:-0}" = 1 ] && export E2E_PICTURES_DIR="$REPO/docs/images"
-node --import tsx --test --test-concurrency=1 "$HERE/specs/wordpress.spec.ts" "$HERE/specs/plugin-admin-i18n-a11y.spec.ts"
+# One file at a time, in this order (the second switches the site's language at its end).
+node --import tsx --test --test-concurrency=1 "$HERE/specs/wordpress.spec.ts"
+node --import tsx --test --test-concurrency=1 "$HERE/specs/plugin-admin-i18n-a11y.spec.ts"
 # Last: it stops the sidecar.
 if [ "$SIDECAR_MODE" = real ]; then
   node --import tsx --test "$HERE/specs/sidecar-outage.spec.ts"

@@ -62,7 +62,7 @@ final class MyBookings extends Block {
 			$url      = '' !== $details ? str_replace( '{booking_id}', rawurlencode( $id ), $details ) : '';
 			$name     = '' !== $url ? '<a href="' . esc_url( $url ) . '">' . esc_html( $id ) . '</a>' : esc_html( $id );
 			$rows    .= '<tr class="mybnb-booking-row" data-booking-id="' . esc_attr( $id ) . '"><th scope="row">' . $name . '</th>'
-				. '<td data-field="check_in">' . esc_html( self::local_date( self::str( $booking, 'check_in' ), self::str( $booking, 'check_in_time' ), $tz ) ) . '</td>'
+				. '<td data-field="check_in">' . esc_html( self::local_date( self::str( $booking, 'check_in' ), '', $tz ) ) . '</td>'
 				. '<td data-field="check_out">' . esc_html( self::local_date( self::str( $booking, 'check_out' ), '', $tz ) ) . '</td>'
 				. '<td data-field="state">' . esc_html( Labels::state( self::str( $booking, 'state' ) ) ) . '</td>'
 				. self::money_cell( $booking['total_minor'] ?? null, $currency, 'total_minor' )
