@@ -198,4 +198,28 @@ final class BlocksRenderTest extends SiteTestCase {
 		}
 		$this->assertStringContainsString( 'mybnb-notice-unavailable', $html );
 	}
+
+	public function test_every_sidecar_string_is_escaped_in_every_block(): void {
+		$markup = '<script>alert(9)</script><b onmouseover="x">"\'';
+		$this->sidecar->poison( $markup );
+		wp_set_current_user( $this->user( 'administrator', array( 'mybnb_guest_id' => 'g_owner', 'mybnb_host_id' => 'h_owner' ) ) );
+		$_GET['mybnb_from'] = '2026-10-01';
+		$_GET['mybnb_to']   = '2026-10-31';
+		$renders            = array(
+			'booking-summary'      => array( 'bookingId' => 'bk_1' ),
+			'cancellation-preview' => array( 'bookingId' => 'bk_1' ),
+			'receipt'              => array( 'bookingId' => 'bk_1' ),
+			'payout-statement'     => array( 'hostId' => 'h_owner' ),
+			'my-bookings'          => array(),
+		);
+		foreach ( $renders as $slug => $attributes ) {
+			$html = $this->block( $slug )->render( $attributes );
+			$this->assertStringContainsString( '&lt;script&gt;alert(9)&lt;/script&gt;', $html, "$slug shows the strings, escaped" );
+			$this->assertStringNotContainsString( '<script', $html, $slug );
+			$this->assertStringNotContainsString( '<b ', $html, $slug );
+			$this->assertDoesNotMatchRegularExpression( '/="[^"]*"\'/', str_replace( '&quot;', '', $html ), "$slug: no attribute broken out of" );
+		}
+		$host = $this->block( 'cancellation-preview' )->render( array( 'bookingId' => 'bk_1', 'by' => 'host' ) );
+		$this->assertStringNotContainsString( '<script', $host );
+	}
 }
