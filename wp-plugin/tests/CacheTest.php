@@ -102,33 +102,64 @@ final class CacheTest extends SiteTestCase {
 		$this->assertCount( 2, $this->sidecar->requests, 'the later calls were served by the prefetch' );
 	}
 
-	public function test_prefetch_really_goes_out_in_parallel_over_the_wire(): void {
-		// A tiny sidecar that answers after 1 s: two reads together take ~1 s, not ~2 s.
+	/**
+	 * A tiny real sidecar stand-in that answers every request after $delay_us (php -S, 4 workers).
+	 *
+	 * @return array{0:resource, 1:int, 2:string} process, port, script
+	 */
+	private function slow_server( int $delay_us ): array {
 		$server = stream_socket_server( 'tcp://127.0.0.1:0', $errno, $errstr );
 		$this->assertNotFalse( $server, $errstr );
 		$port = (int) substr( strrchr( stream_socket_get_name( $server, false ), ':' ), 1 );
 		fclose( $server );
 		$script = sys_get_temp_dir() . '/mybnb-slow-' . $port . '.php';
-		file_put_contents( $script, '<?php usleep(1000000); header("Content-Type: application/json"); echo json_encode(array("path" => $_SERVER["REQUEST_URI"]));' );
+		file_put_contents( $script, '<?php usleep(' . $delay_us . '); header("Content-Type: application/json"); echo json_encode(array("path" => $_SERVER["REQUEST_URI"]));' );
 		$proc = proc_open( array( PHP_BINARY, '-S', '127.0.0.1:' . $port, $script ), array( array( 'pipe', 'r' ), array( 'file', '/dev/null', 'w' ), array( 'file', '/dev/null', 'w' ) ), $pipes, null, array( 'PHP_CLI_SERVER_WORKERS' => '4' ) );
+		for ( $i = 0; $i < 50 && ! @fsockopen( '127.0.0.1', $port ); $i++ ) { // phpcs:ignore
+			usleep( 100000 );
+		}
+		$this->sidecar->uninstall(); // over the wire this time
+		$opt                = get_option( 'mybnb_payments_settings' );
+		$opt['sidecar_url'] = 'http://127.0.0.1:' . $port;
+		update_option( 'mybnb_payments_settings', $opt );
+		return array( $proc, $port, $script );
+	}
+
+	private function stop_server( array $server ): void {
+		proc_terminate( $server[0] );
+		proc_close( $server[0] );
+		@unlink( $server[2] ); // phpcs:ignore
+		$this->sidecar->install();
+	}
+
+	public function test_prefetch_really_goes_out_in_parallel_over_the_wire(): void {
+		// Every read takes 1 s: three together take ~1 s, not ~3 s.
+		$server = $this->slow_server( 1000000 );
 		try {
-			for ( $i = 0; $i < 50 && ! @fsockopen( '127.0.0.1', $port ); $i++ ) { // phpcs:ignore
-				usleep( 100000 );
-			}
-			$this->sidecar->uninstall(); // over the wire this time
-			$opt                = get_option( 'mybnb_payments_settings' );
-			$opt['sidecar_url'] = 'http://127.0.0.1:' . $port;
-			update_option( 'mybnb_payments_settings', $opt );
 			$started = microtime( true );
 			$this->client()->prefetch( array( array( '/bookings/bk_a' ), array( '/bookings/bk_b' ), array( '/bookings/bk_c' ) ) );
 			$elapsed = microtime( true ) - $started;
 			$this->assertSame( '/bookings/bk_b', $this->client()->booking( 'bk_b' )['path'], 'served from the prefetch' );
 			$this->assertLessThan( 2.5, $elapsed, 'three 1 s reads together' );
 		} finally {
-			proc_terminate( $proc );
-			proc_close( $proc );
-			@unlink( $script ); // phpcs:ignore
-			$this->sidecar->install();
+			$this->stop_server( $server );
+		}
+	}
+
+	public function test_a_hung_sidecar_costs_one_timeout_per_page_not_one_per_read(): void {
+		$server = $this->slow_server( 8000000 );
+		try {
+			$started = microtime( true );
+			$first   = $this->client()->booking( 'bk_1' );
+			$waited  = microtime( true ) - $started;
+			$this->assertSame( 'mybnb_sidecar_unreachable', $first->get_error_code() );
+			$this->assertGreaterThan( 2.5, $waited, 'it waited for the timeout' );
+			$this->assertLessThan( 5.0, $waited, 'the 3 s timeout, not the 8 s the sidecar would take' );
+			$started = microtime( true );
+			$this->assertSame( 'mybnb_sidecar_unreachable', $this->client()->receipt( 'bk_1' )->get_error_code() );
+			$this->assertLessThan( 0.5, microtime( true ) - $started, 'marked down: the next read fails at once' );
+		} finally {
+			$this->stop_server( $server );
 		}
 	}
 }
