@@ -79,7 +79,8 @@ export function readRoutes(s: Services, mw: { signedAny: RequestHandler; perKeyL
     if (from > to) throw new DomainError('validation_failed', 'from must not be after to', { field: 'from' });
     const statement = await hostStatement(s.db, String(req.params.id), from, to);
     if (req.query.format === 'csv' || (req.accepts(['application/json', 'text/csv']) === 'text/csv' && req.query.format !== 'json')) {
-      res.type('text/csv').setHeader('Content-Disposition', `attachment; filename="statement-${String(req.params.id)}-${from}-${to}.csv"`);
+      // The id is percent-encoded: a control character or quote in it must never reach a header (#18 fuzz).
+      res.type('text/csv').setHeader('Content-Disposition', `attachment; filename="statement-${encodeURIComponent(String(req.params.id))}-${from}-${to}.csv"`);
       res.send(statementCsv(statement));
       return;
     }
