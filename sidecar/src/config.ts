@@ -30,6 +30,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 /** Parses and checks the environment once, at start. A bad value names its variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  if (env.MYBNB_PLANTED_BUG !== undefined) throw new ConfigError('MYBNB_PLANTED_BUG', 'a test-only planted bug; never set it outside the test suite');
   const port = parse('PORT', env.PORT ?? '8787', z.coerce.number().int().min(0).max(65535));
   let database: DatabaseTarget;
   try {

@@ -1,4 +1,5 @@
 import type Stripe from 'stripe';
+import { plantedBug } from '../../kernel/planted-bug.js';
 import type { Logger } from 'pino';
 import { formatIsoUtc } from '../../kernel/index.js';
 import { isUniqueViolation, type Db } from '../../db/connect.js';
@@ -136,7 +137,8 @@ export class OutboxWorker {
 
   private async call(intent: IntentStatus): Promise<Record<string, unknown>> {
     const p = intent.params as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- params were written by our own decision code
-    const opts = { idempotencyKey: intent.intent_id };
+    // plantedBug: off unless a test plants it (kernel/planted-bug.ts); the production config refuses the flag.
+    const opts = plantedBug('skip_idempotency') ? {} : { idempotencyKey: intent.intent_id };
     switch (intent.operation) {
       case 'refund':
         return (await this.stripe.refunds.create({ payment_intent: p.payment_intent, amount: p.amount, metadata: p.metadata, reason: 'requested_by_customer' }, opts)) as unknown as Record<string, unknown>;

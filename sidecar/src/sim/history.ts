@@ -1,0 +1,91 @@
+import { addDays, DAY_MS, formatIsoUtc, localToUtc } from '../kernel/time.js';
+import { rng, type Rng } from './prng.js';
+
+/**
+ * A marketplace history as plain data: what the booking engine and Stripe's side did, in order.
+ * Generated from a seed alone; the driver (driver.ts) plays it against the real sidecar. New flows
+ * plug in as generators (GENERATORS below): each adds the steps of one booking's life.
+ */
+export type BookingSpec = {
+  booking_id: string; host_id: string; guest_id: string; listing_id: string;
+  check_in: string; check_out: string; check_in_time: string; time_zone: string; currency: 'USD';
+  nightly_total: number; cleaning_fee: number; guest_service_fee: number; taxes: number; cancellation_policy: string;
+  /** Whether the guest pays (a PaymentIntent at the Stripe fake) or the booking stays unpaid. */
+  paid: boolean;
+};
+
+export type Step =
+  | { kind: 'host'; at: string; host_id: string; account: string }
+  | { kind: 'confirm'; at: string; booking: BookingSpec }
+  | { kind: 'checkin'; at: string; booking_id: string }
+  | { kind: 'cancel'; at: string; booking_id: string; by: 'guest' | 'host' }
+  | { kind: 'dispute'; at: string; booking_id: string; outcome: 'lost' | 'won' }
+  | { kind: 'tick'; at: string };
+
+export type History = { seed: number; steps: Step[] };
+
+export const POLICIES = ['flexible', 'moderate', 'limited', 'firm', 'strict', 'non_refundable'] as const;
+export const TIME_ZONES = ['Europe/Paris', 'America/New_York', 'Asia/Tokyo', 'Pacific/Auckland', 'UTC', 'America/Los_Angeles', 'Asia/Kolkata'] as const;
+
+const START_MS = Date.parse('2026-09-01T00:00:00Z');
+const iso = (ms: number) => formatIsoUtc(Math.floor(ms / 1000) * 1000);
+
+type Ctx = { r: Rng; seed: number; hosts: Array<{ host_id: string; account: string }> };
+type Generator = (ctx: Ctx, n: number) => Step[];
+
+/** A cancellation moment: a random one, or one on (or a second either side of) a policy window edge. */
+function cancelAt(r: Rng, confirmed_ms: number, check_in_ms: number): number {
+  const edgeDays = r.pick([1, 2, 5, 7, 14, 30]);
+  const candidates = [
+    confirmed_ms + r.int(60, 23 * 3600) * 1000, // inside a 24 h free window
+    confirmed_ms + 24 * 3600 * 1000 + r.pick([-1000, 0, 1000]), // the 24 h edge
+    check_in_ms - edgeDays * DAY_MS + r.pick([-1000, 0, 1000]), // a window edge
+    confirmed_ms + r.next() * (check_in_ms + 3 * DAY_MS - confirmed_ms), // anywhere, mid-stay included
+  ];
+  return Math.max(confirmed_ms + 60_000, r.pick(candidates));
+}
+
+/** One booking: confirmed (paid or not), then maybe cancelled, checked in, disputed, and ticked. */
+const bookingLife: Generator = ({ r, seed, hosts }, n) => {
+  const host = r.pick(hosts);
+  const confirmed_ms = START_MS + r.int(0, 20) * DAY_MS + r.int(0, 86_399) * 1000;
+  const check_in = addDays(iso(confirmed_ms).slice(0, 10), r.int(1, 45));
+  const nights = r.int(1, 9);
+  const b: BookingSpec = {
+    booking_id: `bk_s${seed}_${n}`, host_id: host.host_id, guest_id: `guest_s${seed}_${r.int(1, 3)}`, listing_id: `lst_s${seed}_${r.int(1, 4)}`,
+    check_in, check_out: addDays(check_in, nights), check_in_time: r.pick(['14:00', '15:00', '16:30']), time_zone: r.pick(TIME_ZONES), currency: 'USD',
+    nightly_total: nights * r.int(40, 400) * 100, cleaning_fee: r.pick([0, 2500, 5000]), guest_service_fee: r.int(0, 60) * 100, taxes: r.int(0, 40) * 100,
+    cancellation_policy: r.pick(POLICIES), paid: r.chance(0.85),
+  };
+  const check_in_ms = localToUtc(b.check_in, b.check_in_time, b.time_zone);
+  const steps: Step[] = [{ kind: 'confirm', at: iso(confirmed_ms), booking: b }];
+  const fate = r.next();
+  if (fate < 0.35) steps.push({ kind: 'cancel', at: iso(cancelAt(r, confirmed_ms, check_in_ms)), booking_id: b.booking_id, by: r.chance(0.8) ? 'guest' : 'host' });
+  else if (b.paid && fate < 0.9) {
+    const checkin_ms = check_in_ms + r.int(0, 6 * 3600) * 1000;
+    steps.push({ kind: 'checkin', at: iso(checkin_ms), booking_id: b.booking_id });
+    if (r.chance(0.2)) steps.push({ kind: 'cancel', at: iso(checkin_ms + r.int(1, 48 * 3600) * 1000), booking_id: b.booking_id, by: 'guest' });
+    steps.push({ kind: 'tick', at: iso(checkin_ms + r.pick([23 * 3600, 24 * 3600, 25 * 3600, 72 * 3600]) * 1000) });
+    if (r.chance(0.15)) steps.push({ kind: 'dispute', at: iso(checkin_ms + r.int(3, 20) * DAY_MS), booking_id: b.booking_id, outcome: r.chance(0.5) ? 'lost' : 'won' });
+  }
+  return steps;
+};
+
+/** The generators a history draws bookings from. Add a flow here (modifications, subscriptions …). */
+const GENERATORS: Generator[] = [bookingLife];
+
+export function generateHistory(seed: number, size: { bookings?: [number, number] } = {}): History {
+  const r = rng(seed, 0);
+  const hosts = Array.from({ length: r.int(1, 2) }, (_, i) => ({ host_id: `host_s${seed}_${i}`, account: `acct_1S${seed}H${i}` }));
+  const ctx: Ctx = { r, seed, hosts };
+  const [lo, hi] = size.bookings ?? [2, 4];
+  const steps: Step[] = hosts.map((h) => ({ kind: 'host' as const, at: '2026-08-31T00:00:00Z', ...h }));
+  const n = r.int(lo, hi);
+  for (let i = 0; i < n; i++) steps.push(...r.pick(GENERATORS)(ctx, i));
+  // clock ticks: a few at random, and one at the end when every stay is long over
+  for (let i = r.int(0, 2); i > 0; i--) steps.push({ kind: 'tick', at: iso(START_MS + r.int(1, 80) * DAY_MS) });
+  const last = Math.max(...steps.map((s) => Date.parse(s.at)));
+  steps.push({ kind: 'tick', at: iso(last + 30 * DAY_MS) });
+  // the booking engine sends in time order; the order among equal times is the generation order
+  return { seed, steps: steps.map((s, i) => ({ s, i })).sort((a, b) => a.s.at.localeCompare(b.s.at) || a.i - b.i).map((x) => x.s) };
+}
