@@ -90,13 +90,13 @@ export async function startSidecar(config: Config, opts: { logger?: Logger; db?:
 
   const app = createApp({ config, db, logger, metrics, dispatcher, inbox, now_ms });
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, '0.0.0.0', () => resolve(s));
+    const s = app.listen(config.port, config.listenHost, () => resolve(s));
     s.on('error', reject);
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = `http://127.0.0.1:${port}`;
-  logger.info({ url, database: describeTarget(config.database), demo: config.demo }, 'sidecar listening');
+  const url = `http://${localAddress(config.listenHost)}:${port}`;
+  logger.info({ url, listen: `${config.listenHost}:${port}`, database: describeTarget(config.database), demo: config.demo }, 'sidecar listening');
   return {
     config, db, logger, metrics, dispatcher, outbox, server, url,
     stop: async () => {
@@ -108,6 +108,12 @@ export async function startSidecar(config: Config, opts: { logger?: Logger; db?:
       await db.destroy();
     },
   };
+}
+
+/** Where this process reaches its own server: loopback when it listens on every address. */
+function localAddress(listenHost: string): string {
+  if (listenHost === '0.0.0.0' || listenHost === '::') return '127.0.0.1';
+  return listenHost.includes(':') ? `[${listenHost}]` : listenHost;
 }
 
 /** The event time of an object Stripe returned: its own `created` (so a webhook and the API's answer agree). */

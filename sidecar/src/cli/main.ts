@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { config as loadDotenv } from 'dotenv';
 import { createWriteStream, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,10 @@ import { signatureHeaderValue } from '../sari/request-signature.js';
 import { DEMO_KEYS } from '../demo/keys.js';
 import { computeLock } from '../nora/index.js';
 import { readPolicyFiles } from '../policy-files.js';
+import { configCheck } from './config-check.js';
+
+// `.env` in the working directory, as the service reads it (it never overrides the environment).
+loadDotenv({ quiet: true });
 
 const POLICY_DIR = process.env.POLICY_DIR || './policies';
 import { writeFileSync } from 'node:fs';
@@ -32,6 +37,7 @@ const USAGE = `usage: npm run cli -- <command>
   sign <METHOD> <path> [--body JSON] [--key KEY_ID] [--url BASE]   print a signed curl line
   policy simulate <candidate.json>          re-decide past cancellations under a candidate policy version
   policy lock                               rewrite policies/policies.lock.json from the policy files
+  config check [--demo]                     the effective configuration (secrets masked) and every problem; exit 1 if any
 Reads DATABASE_URL (default sqlite:./data/mybnb.sqlite), SIDECAR_KEYS, PORT like the service.`;
 
 const out = (s = '') => process.stdout.write(`${s}\n`);
@@ -65,7 +71,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       format: { type: 'string' }, out: { type: 'string' }, 'as-of': { type: 'string' }, 'as-of-seq': { type: 'string' },
       into: { type: 'string' }, status: { type: 'string' }, body: { type: 'string' }, key: { type: 'string' }, url: { type: 'string' },
-      'skip-decisions': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      'skip-decisions': { type: 'boolean' }, demo: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
   const [command, ...rest] = positionals;
@@ -192,6 +198,9 @@ async function main(argv: string[]): Promise<number> {
       }
       throw new Error('policy simulate <candidate.json> | policy lock');
     }
+    case 'config':
+      if (rest[0] !== 'check') throw new Error('config check [--demo]');
+      return configCheck(process.env, { demo: values.demo === true }, out);
     default:
       out(USAGE);
       return 2;
