@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // CI (issue #10): fails if any tracked file reaches outside the repository for a `shared` folder —
-// a relative path such as `../shared/…` or `../../shared/…` that, resolved from the file's own
-// folder, lands outside the repository root, or a path built as `'..', 'shared'`. Relative paths
-// that stay inside (the blocks' own `blocks/src/shared/` imports) are fine. The fresh clone that
-// .ci/run tests in proves the rest: nothing there has a ../shared beside it.
+// a relative path (one or more `..` segments, then `shared`) that, resolved from the file's own
+// folder, lands outside the repository root, or such a path built by joining `..` and `shared`
+// as separate arguments. Relative paths that stay inside (the blocks' own imports of
+// blocks/src/shared/) are fine. The fresh clone that .ci/run tests in proves the rest: nothing
+// there has a shared folder beside it.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
