@@ -17,9 +17,10 @@ async function main(): Promise<void> {
   // `.env` in the working directory fills what the environment does not set (never overrides it).
   loadDotenv({ quiet: true });
   let config: Config;
+  let demoFlag = false;
   try {
-    const { values } = parseArgs({ args: process.argv.slice(2), options: { demo: { type: 'boolean' } }, strict: true });
-    config = loadConfig(process.env, { demo: values.demo === true });
+    demoFlag = parseArgs({ args: process.argv.slice(2), options: { demo: { type: 'boolean' } }, strict: true }).values.demo === true;
+    config = loadConfig(process.env, { demo: demoFlag });
   } catch (e) {
     if (e instanceof ConfigError) {
       // Every problem, each naming its variable; nothing has been opened or written yet.
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
   if (config.demo) {
     // Demo mode (start-mode.ts refused every real key, database and Stripe setting): invented keys,
     // a local Stripe fake, its own SQLite file, loopback only.
-    process.stdout.write(`MyBnB Payments sidecar: DEMO MODE (nothing configured${process.argv.includes('--demo') ? ', --demo given' : ''}): public demo keys, a local Stripe fake, ${DEMO_DATABASE_FILE}, listening on ${config.listenHost} only. Set SIDECAR_KEYS (see .env.example) for a real start.\n`);
+    process.stdout.write(`MyBnB Payments sidecar: DEMO MODE (${demoFlag ? '--demo given' : 'nothing configured'}): public demo keys, a local Stripe fake, ${DEMO_DATABASE_FILE}, listening on ${config.listenHost} only. Set SIDECAR_KEYS (see .env.example) for a real start.\n`);
     fake = await startStripeFake({ idTag: 'demo' });
     config = {
       ...config,

@@ -5,7 +5,7 @@
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb, type Db } from './db/connect.js';
@@ -71,6 +71,26 @@ describe('unsafe starts on the default SQLite file: refused before anything is c
     });
     assert.deepEqual(readdirSync(cwd), [], 'nothing written in the working directory (no data/, no SQLite file)');
   });
+});
+
+test('a .env file counts as configuration: NODE_ENV=production in it refuses without SIDECAR_KEYS; config check reads it too', { timeout: 240_000 }, async () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'mybnb-dotenv-'));
+  try {
+    writeFileSync(join(cwd, '.env'), `NODE_ENV=production\nSTRIPE_WEBHOOK_SECRETS=${WEBHOOK_SECRET}\n`);
+    const [start, check] = await Promise.all([
+      runEntry('main', [], { cwd, env: cleanEnv() }),
+      runEntry('cli', ['config', 'check'], { cwd, env: cleanEnv() }),
+    ]);
+    assertRefused(start, 'SIDECAR_KEYS');
+    assert.match(start.stderr, /NODE_ENV=production, |STRIPE_WEBHOOK_SECRETS/);
+    assert.equal(check.code, 1);
+    assert.match(check.stdout, /NODE_ENV +production/);
+    assert.match(check.stdout, /STRIPE_WEBHOOK_SECRETS +whsec_\*\*\*\*/);
+    assert.ok(!check.stdout.includes(WEBHOOK_SECRET));
+    assert.deepEqual(readdirSync(cwd), ['.env'], 'nothing written');
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
 });
 
 for (const dialect of dialects()) {
