@@ -4,12 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { config as loadDotenv } from 'dotenv';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { DEMO_DATABASE_FILE } from './start-mode.js';
-import { createLogger, startSidecar, StartupError, type Sidecar } from './server.js';
+import type { Sidecar } from './server.js';
+import type { StripeFake } from './stripe-fake/index.js';
 import { DEMO_KEYS, DEMO_STRIPE_KEY, DEMO_WEBHOOK_SECRET } from './demo/keys.js';
-import { feedDemoStory } from './demo/story.js';
-import { settle as settleQuiet } from './demo/settle.js';
-import { SignedClient } from './client/signed-client.js';
-import { startStripeFake, type StripeFake } from './stripe-fake/index.js';
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('../../', import.meta.url)));
 
@@ -34,12 +31,16 @@ async function main(): Promise<void> {
     }
     throw e;
   }
+  // Only a configuration that passed loads the rest (database drivers, Stripe, HTTP): a refusal
+  // stays quick and cannot touch anything.
+  const { createLogger, startSidecar, StartupError } = await import('./server.js');
   const logger = createLogger(config.logLevel);
   let fake: StripeFake | null = null;
   if (config.demo) {
     // Demo mode (start-mode.ts refused every real key, database and Stripe setting): invented keys,
     // a local Stripe fake, its own SQLite file, loopback only.
     process.stdout.write(`MyBnB Payments sidecar: DEMO MODE (${demoFlag ? '--demo given' : 'nothing configured'}): public demo keys, a local Stripe fake, ${DEMO_DATABASE_FILE}, listening on ${config.listenHost} only. Set SIDECAR_KEYS (see .env.example) for a real start.\n`);
+    const { startStripeFake } = await import('./stripe-fake/index.js');
     fake = await startStripeFake({ idTag: 'demo' });
     config = {
       ...config,
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
 }
 
 async function runDemo(sidecar: Sidecar, fake: StripeFake): Promise<void> {
+  const [{ SignedClient }, { feedDemoStory }, { settle: settleQuiet }] = await Promise.all([import('./client/signed-client.js'), import('./demo/story.js'), import('./demo/settle.js')]);
   const engine = new SignedClient(sidecar.url, DEMO_KEYS[0]!);
   const fed = await sidecar.db('inbox_events').where({ source: 'booking' }).first('id');
   const settle = () => settleQuiet(sidecar, fake, 100);
