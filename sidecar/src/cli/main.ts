@@ -38,7 +38,8 @@ const USAGE = `usage: npm run cli -- <command>
   policy simulate <candidate.json>          re-decide past cancellations under a candidate policy version
   policy lock                               rewrite policies/policies.lock.json from the policy files
   config check [--demo]                     the effective configuration (secrets masked) and every problem; exit 1 if any
-Reads DATABASE_URL (default sqlite:./data/mybnb.sqlite), SIDECAR_KEYS, PORT like the service.`;
+Reads DATABASE_URL (default sqlite:./data/mybnb.sqlite; demo mode's is sqlite:./data/demo/mybnb.sqlite),
+SIDECAR_KEYS, PORT like the service, from the environment or .env.`;
 
 const out = (s = '') => process.stdout.write(`${s}\n`);
 
