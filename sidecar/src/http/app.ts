@@ -1,9 +1,9 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
-import { rateLimit } from 'express-rate-limit';
 import { DomainError } from '../kernel/index.js';
 import { problemHandler, problemOf, sendProblem } from './problem.js';
 import { requireSignature } from './signature-middleware.js';
+import { rateLimits } from './rate-limits.js';
 import type { Services } from './services.js';
 import { opsRoutes } from './routes/ops.js';
 import { ingestRoutes } from './routes/ingest.js';
@@ -26,23 +26,13 @@ export function createApp(s: Services): express.Express {
 
   app.use(opsRoutes(s));
 
-  const signedAny = requireSignature(s.config.sidecarKeys, ['reader', 'booking-engine'], () => Math.floor(s.now_ms() / 1000));
-  const signedEngine = requireSignature(s.config.sidecarKeys, ['booking-engine'], () => Math.floor(s.now_ms() / 1000));
-  const perKeyLimit = rateLimit({
-    windowMs: 60_000,
-    limit: s.config.rateLimitPerMinute,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    keyGenerator: (req) => req.sidecarKey?.keyId ?? 'anonymous',
-    handler: (_req, res) => sendProblem(res, problemOf('rate_limited', 'too many requests for this key; retry after the window'), { 'Retry-After': '60' }),
-  });
-  const webhookLimit = rateLimit({
-    windowMs: 60_000, limit: s.config.rateLimitPerMinute, standardHeaders: 'draft-8', legacyHeaders: false,
-    keyGenerator: () => 'stripe',
-    handler: (_req, res) => sendProblem(res, problemOf('rate_limited', 'too many webhook deliveries; retry later'), { 'Retry-After': '60' }),
-  });
+  const limits = rateLimits(s.config.rateLimitPerMinute);
+  const clock_s = () => Math.floor(s.now_ms() / 1000);
+  const signedAny = requireSignature(s.config.sidecarKeys, ['reader', 'booking-engine'], clock_s, limits.noise);
+  const signedEngine = requireSignature(s.config.sidecarKeys, ['booking-engine'], clock_s, limits.noise);
+  const perKeyLimit = limits.perKey;
 
-  app.use(ingestRoutes(s, { signedEngine, perKeyLimit, webhookLimit }));
+  app.use(ingestRoutes(s, { signedEngine, perKeyLimit, webhookLimit: limits.stripe, noiseLimit: limits.noise }));
   app.use(readRoutes(s, { signedAny, perKeyLimit }));
 
   app.use((req: Request, res: Response) => sendProblem(res, problemOf('not_found', `no route ${req.method} ${req.path}`)));

@@ -164,12 +164,12 @@ for (const dialect of dialects()) {
       const sign = (b: string, over: Partial<{ keyId: string; secret: string; t: number; path: string }> = {}) =>
         signatureHeaderValue({ keyId: over.keyId ?? ENGINE_KEY.keyId, secret: over.secret ?? ENGINE_KEY.secret, t: over.t ?? now_s(), method: 'POST', pathWithQuery: over.path ?? '/events/booking', body: b });
       const cases: Array<[string, string, () => Promise<Reply>]> = [
-        ['unsigned', 'signature_missing', () => send(body(), null)],
+        ['unsigned', 'signature_invalid', () => send(body(), null)],
         ['malformed header', 'signature_invalid', () => send(body(), 'v1=abc')],
-        ['unknown key id', 'unknown_key', () => { const b = body(); return send(b, sign(b, { keyId: 'nobody' })); }],
+        ['unknown key id', 'signature_invalid', () => { const b = body(); return send(b, sign(b, { keyId: 'nobody' })); }],
         ['wrong secret', 'signature_invalid', () => { const b = body(); return send(b, sign(b, { secret: READER_KEY.secret })); }],
-        ['expired (301 s old)', 'signature_expired', () => { const b = body(); return send(b, sign(b, { t: now_s() - 301 })); }],
-        ['from the future (301 s ahead)', 'signature_from_future', () => { const b = body(); return send(b, sign(b, { t: now_s() + 301 })); }],
+        ['expired (301 s old)', 'signature_invalid', () => { const b = body(); return send(b, sign(b, { t: now_s() - 301 })); }],
+        ['from the future (301 s ahead)', 'signature_invalid', () => { const b = body(); return send(b, sign(b, { t: now_s() + 301 })); }],
         ['signed for another path', 'signature_invalid', () => { const b = body(); return send(b, sign(b, { path: '/events/booking?x=1' })); }],
         ['body changed after signing', 'signature_invalid', () => { const b = body(); return send(b.replace('2026-09-01', '2026-09-02'), sign(b)); }],
       ];
@@ -178,11 +178,19 @@ for (const dialect of dialects()) {
           assertProblem(await refusedWritingNothing(go), 401, code);
         });
       }
+      test('every authentication failure answers the same bytes: an unknown key id is indistinguishable from a wrong signature', async () => {
+        const answers = new Set<string>();
+        for (const [, , go] of cases) {
+          const r = await go();
+          answers.add(`${r.status} ${r.headers.get('content-type')} ${r.text}`);
+        }
+        assert.equal(answers.size, 1, [...answers].join('\n'));
+      });
       test('the expired/future checks use the sender clock a client passes (SignedClient.now_s)', async () => {
         const stale = new SignedClient(h.sidecar.url, ENGINE_KEY, () => now_s() - 600);
-        assertProblem(await refusedWritingNothing(() => stale.event(tick('2026-09-01T00:00:00Z'))), 401, 'signature_expired');
+        assertProblem(await refusedWritingNothing(() => stale.event(tick('2026-09-01T00:00:00Z'))), 401, 'signature_invalid');
         const ahead = new SignedClient(h.sidecar.url, ENGINE_KEY, () => now_s() + 600);
-        assertProblem(await refusedWritingNothing(() => ahead.event(tick('2026-09-01T00:00:00Z'))), 401, 'signature_from_future');
+        assertProblem(await refusedWritingNothing(() => ahead.event(tick('2026-09-01T00:00:00Z'))), 401, 'signature_invalid');
         const slightlyOff = new SignedClient(h.sidecar.url, ENGINE_KEY, () => now_s() - 200);
         assert.equal((await slightlyOff.event(tick('2026-09-01T00:00:01Z'))).status, 202, 'within the 300 s tolerance');
       });

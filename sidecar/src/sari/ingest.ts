@@ -4,12 +4,16 @@ import type { InboxEventInput, StoreResult } from './inbox.js';
 
 /** Where ingestion writes: an InboxWriter (group commit) or storeInboxEvent bound to a database. */
 export type InboxStore = (input: InboxEventInput) => Promise<StoreResult>;
-import { stripeStreamKey, verifyStripeWebhook } from './stripe-webhook.js';
+import { stripeStreamKey, verifyStripeWebhook, type VerifiedStripeEvent } from './stripe-webhook.js';
 
 
 /** Verifies, stores once, acknowledges. Decides nothing: dispatch reads the inbox later. */
 export async function ingestStripeWebhook(store: InboxStore, raw: Buffer, header: string | undefined, secrets: string[], now_ms: number): Promise<StoreResult & { type: string; event_id: string }> {
-  const v = verifyStripeWebhook(raw, header, secrets, Math.floor(now_ms / 1000));
+  return storeStripeWebhook(store, raw, verifyStripeWebhook(raw, header, secrets, Math.floor(now_ms / 1000)), now_ms);
+}
+
+/** Stores a webhook that has already verified (the HTTP shell verifies first, then rate-limits). */
+export async function storeStripeWebhook(store: InboxStore, raw: Buffer, v: VerifiedStripeEvent, now_ms: number): Promise<StoreResult & { type: string; event_id: string }> {
   const stored = await store({
     source: 'stripe', event_id: v.event_id, type: v.type, stream_key: v.stream_key, occurred_at: v.occurred_at,
     payload: raw.toString('utf8'), received_at: formatIsoUtc(now_ms),

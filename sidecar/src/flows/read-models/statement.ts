@@ -61,9 +61,20 @@ export async function hostStatement(db: Db, host_id: string, from: string, to: s
   return { host_id, from, to, bookings: rows, totals: [...totals.values()] };
 }
 
+/**
+ * One CSV cell (RFC 4180): text with a quote, comma, CR or LF is quoted with quotes doubled, and text
+ * a spreadsheet would run as a formula (= + - @, tab, CR first) gets a leading apostrophe.
+ * Numbers are written as they are.
+ */
+export function csvCell(v: string | number): string {
+  if (typeof v === 'number') return String(v);
+  const text = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
 export function statementCsv(s: Awaited<ReturnType<typeof hostStatement>>): string {
-  const header = ['booking_id', 'currency', ...COLUMNS].join(',');
-  const esc = (v: string | number) => (typeof v === 'string' && /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : String(v));
+  const esc = csvCell;
+  const header = ['booking_id', 'currency', ...COLUMNS].map(esc).join(',');
   const body = s.bookings.map((r) => [r.booking_id, r.currency, ...COLUMNS.map((c) => r[c])].map(esc).join(','));
   const totals = s.totals.map((t) => ['TOTAL', t.currency as string, ...COLUMNS.map((c) => t[c] as number)].map(esc).join(','));
   return [header, ...body, ...totals].join('\n') + '\n';

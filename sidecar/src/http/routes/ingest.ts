@@ -1,12 +1,13 @@
 import { Router, type RequestHandler } from 'express';
-import { DomainError } from '../../kernel/index.js';
+import { DomainError, isDomainError } from '../../kernel/index.js';
 import { currentPolicyVersion } from '../../flows/evidence/policy-versions.js';
-import { ingestBookingEvent, ingestStripeWebhook } from '../../sari/ingest.js';
+import { ingestBookingEvent, storeStripeWebhook } from '../../sari/ingest.js';
+import { verifyStripeWebhook, type VerifiedStripeEvent } from '../../sari/stripe-webhook.js';
 import { route } from '../app.js';
 import { problemOf, sendProblem } from '../problem.js';
 import type { Services } from '../services.js';
 
-export function ingestRoutes(s: Services, mw: { signedEngine: RequestHandler; perKeyLimit: RequestHandler; webhookLimit: RequestHandler }): Router {
+export function ingestRoutes(s: Services, mw: { signedEngine: RequestHandler; perKeyLimit: RequestHandler; webhookLimit: RequestHandler; noiseLimit: RequestHandler }): Router {
   const r = Router();
 
   // Past the backlog limit the inbox stops taking work: senders retry, the process never buffers it.
@@ -18,8 +19,19 @@ export function ingestRoutes(s: Services, mw: { signedEngine: RequestHandler; pe
     next();
   };
 
-  r.post('/webhooks/stripe', mw.webhookLimit, backpressure, route(async (req, res) => {
-    const stored = await ingestStripeWebhook(s.inbox, req.rawBody!, req.get('Stripe-Signature'), s.config.stripeWebhookSecrets, s.now_ms());
+  // Stripe's signature is checked before its bucket is spent; failures spend the noise bucket.
+  const stripeVerified: RequestHandler = (req, res, next) => {
+    try {
+      res.locals.stripeEvent = verifyStripeWebhook(req.rawBody!, req.get('Stripe-Signature'), s.config.stripeWebhookSecrets, Math.floor(s.now_ms() / 1000));
+      next();
+    } catch (e) {
+      if (isDomainError(e, 'signature_invalid')) void mw.noiseLimit(req, res, () => next(e));
+      else next(e);
+    }
+  };
+
+  r.post('/webhooks/stripe', stripeVerified, mw.webhookLimit, backpressure, route(async (req, res) => {
+    const stored = await storeStripeWebhook(s.inbox, req.rawBody!, res.locals.stripeEvent as VerifiedStripeEvent, s.now_ms());
     s.metrics.inboxStored.inc({ source: 'stripe', result: stored.duplicate ? 'duplicate' : 'stored' });
     if (!stored.duplicate) s.dispatcher.noteStored(stored.inbox_id);
     res.status(200).json({ received: true, duplicate: stored.duplicate, event_id: stored.event_id });
