@@ -15,6 +15,10 @@ export type Config = {
   policyDir: string;
   inboxMaxBacklog: number;
   rateLimitPerMinute: number;
+  /** How far after its receipt an event's occurred_at may lie (EVENT_MAX_SKEW_S, default 300). */
+  eventMaxSkew_s: number;
+  /** The sidecar's own clock.tick every this many seconds (CLOCK_TICK_S, default 60; 0 = off). */
+  clockTick_s: number;
   /** No SIDECAR_KEYS: demo mode (demo keys, the Stripe fake, a demo story). */
   demo: boolean;
 };
@@ -67,6 +71,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     policyDir: env.POLICY_DIR || './policies',
     inboxMaxBacklog: parse('INBOX_MAX_BACKLOG', env.INBOX_MAX_BACKLOG ?? '50000', z.coerce.number().int().min(1)),
     rateLimitPerMinute: parse('RATE_LIMIT_PER_MINUTE', env.RATE_LIMIT_PER_MINUTE ?? '120000', z.coerce.number().int().min(1)),
+    eventMaxSkew_s: parse('EVENT_MAX_SKEW_S', env.EVENT_MAX_SKEW_S ?? '300', z.coerce.number().int().min(0).max(3600)),
+    clockTick_s: parse('CLOCK_TICK_S', env.CLOCK_TICK_S ?? '60', z.coerce.number().int().min(0).max(86_400)),
     demo: sidecarKeys.length === 0,
   };
 }

@@ -43,7 +43,7 @@ export function ingestRoutes(s: Services, mw: { signedEngine: RequestHandler; pe
       if (event.type === 'booking.confirmed' && !(await currentPolicyVersion(s.db, 'cancellation', event.data.cancellation_policy))) {
         throw new DomainError('unknown_policy', `unknown cancellation policy ${event.data.cancellation_policy}`, { field: 'data.cancellation_policy' });
       }
-    });
+    }, s.config.eventMaxSkew_s);
     s.metrics.inboxStored.inc({ source: 'booking', result: stored.duplicate ? 'duplicate' : 'stored' });
     if (!stored.duplicate) s.dispatcher.noteStored(stored.inbox_id);
     res.status(stored.duplicate ? 200 : 202).json({ received: true, duplicate: stored.duplicate, event_id: stored.event.id, status_url: `/inbox/booking/${encodeURIComponent(stored.event.id)}` });
