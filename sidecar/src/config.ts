@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { parseDatabaseUrl, type DatabaseTarget } from './db/database-url.js';
 
-export type KeyRole = 'booking-engine' | 'reader';
+/** The contract's key roles; which routes each may call is http/route-roles.ts. */
+export const KEY_ROLES = ['booking-engine', 'reader', 'auditor', 'operator'] as const;
+export type KeyRole = (typeof KEY_ROLES)[number];
 export type SidecarKey = { keyId: string; secret: string; role: KeyRole };
 
 export type Config = {
@@ -94,7 +96,7 @@ export function parseSidecarKeys(raw: string | undefined): SidecarKey[] {
     const [keyId, secret, role] = parts as [string, string, string];
     if (!/^[A-Za-z0-9_.-]{1,64}$/.test(keyId)) throw new ConfigError('SIDECAR_KEYS', `bad key id ${JSON.stringify(keyId)}`);
     if (secret.length < 16) throw new ConfigError('SIDECAR_KEYS', `secret of key ${keyId} is shorter than 16 characters`);
-    if (role !== 'booking-engine' && role !== 'reader') throw new ConfigError('SIDECAR_KEYS', `role of key ${keyId} must be booking-engine or reader`);
+    if (!(KEY_ROLES as readonly string[]).includes(role)) throw new ConfigError('SIDECAR_KEYS', `role of key ${keyId} must be one of ${KEY_ROLES.join(', ')}`);
     return { keyId, secret, role: role as KeyRole };
   });
   const ids = new Set<string>();

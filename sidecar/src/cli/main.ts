@@ -1,3 +1,4 @@
+import { PUBLIC, ROUTE_ROLES, routeOf } from '../http/route-roles.js';
 import { parseArgs } from 'node:util';
 import { createWriteStream, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -166,7 +167,10 @@ async function main(argv: string[]): Promise<number> {
       const [method, path] = rest;
       if (!method || !path || !path.startsWith('/')) throw new Error('sign needs METHOD and a path starting with /');
       const keys = process.env.SIDECAR_KEYS ? parseSidecarKeys(process.env.SIDECAR_KEYS) : DEMO_KEYS;
-      const key = values.key ? keys.find((k) => k.keyId === values.key) : keys.find((k) => (method.toUpperCase() === 'GET' ? k.role === 'reader' : k.role === 'booking-engine')) ?? keys[0];
+      // Without --key: the first key whose role the route allows (http/route-roles.ts).
+      const route = routeOf(method, path);
+      const allowed = route && ROUTE_ROLES[route] !== PUBLIC ? (ROUTE_ROLES[route] as readonly string[]) : [];
+      const key = values.key ? keys.find((k) => k.keyId === values.key) : keys.find((k) => allowed.includes(k.role)) ?? keys[0];
       if (!key) throw new Error(`no key ${values.key ?? ''} in SIDECAR_KEYS`);
       const body = values.body ?? '';
       const header = signatureHeaderValue({ keyId: key.keyId, secret: key.secret, t: Math.floor(Date.now() / 1000), method: method.toUpperCase(), pathWithQuery: path, body });

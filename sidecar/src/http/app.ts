@@ -1,9 +1,13 @@
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
 import { DomainError } from '../kernel/index.js';
 import { problemHandler, problemOf, sendProblem } from './problem.js';
 import { requireSignature } from './signature-middleware.js';
 import { rateLimits } from './rate-limits.js';
+import { rolesOf, type RouteKey } from './route-roles.js';
+
+/** The middleware a signed route runs before its handler: signature, role, the key's rate limit. */
+export type SignedFor = (route: RouteKey) => RequestHandler[];
 import type { Services } from './services.js';
 import { opsRoutes } from './routes/ops.js';
 import { ingestRoutes } from './routes/ingest.js';
@@ -28,12 +32,11 @@ export function createApp(s: Services): express.Express {
 
   const limits = rateLimits(s.config.rateLimitPerMinute);
   const clock_s = () => Math.floor(s.now_ms() / 1000);
-  const signedAny = requireSignature(s.config.sidecarKeys, ['reader', 'booking-engine'], clock_s, limits.noise);
-  const signedEngine = requireSignature(s.config.sidecarKeys, ['booking-engine'], clock_s, limits.noise);
-  const perKeyLimit = limits.perKey;
+  // Signature, then the route's roles (http/route-roles.ts), then the key's bucket.
+  const signedFor: SignedFor = (route) => [requireSignature(s.config.sidecarKeys, rolesOf(route), clock_s, limits.noise), limits.perKey];
 
-  app.use(ingestRoutes(s, { signedEngine, perKeyLimit, webhookLimit: limits.stripe, noiseLimit: limits.noise }));
-  app.use(readRoutes(s, { signedAny, perKeyLimit }));
+  app.use(ingestRoutes(s, { signedFor, webhookLimit: limits.stripe, noiseLimit: limits.noise }));
+  app.use(readRoutes(s, { signedFor }));
 
   app.use((req: Request, res: Response) => sendProblem(res, problemOf('not_found', `no route ${req.method} ${req.path}`)));
   app.use(problemHandler(s.logger));

@@ -59,13 +59,13 @@ for (const dialect of dialects()) {
       }
       await h.sidecar.dispatcher.drain();
       for (const e of events) {
-        const seen = await h.reader.get(`/inbox/booking/${e.id}`);
+        const seen = await h.operator.get(`/inbox/booking/${e.id}`);
         assert.equal(seen.status, 200, seen.text);
         assert.equal(seen.body.type, e.type);
         assert.equal(seen.body.occurred_at, e.occurred_at);
         assert.ok(['processed', 'ignored', 'dead_lettered', 'parked'].includes(seen.body.status), seen.text);
       }
-      const stream = await h.reader.get(`/inbox/booking/${events[1]!.id}`);
+      const stream = await h.operator.get(`/inbox/booking/${events[1]!.id}`);
       assert.equal(stream.body.stream_key, 'bk_be_1');
       assert.equal(stream.body.status, 'processed');
       const view = await h.reader.get('/bookings/bk_be_1');

@@ -58,7 +58,7 @@ for (const dialect of dialects()) {
       assert.equal(row.stream_key, 'bk_demo_001', 'metadata.booking_id names the stream');
 
       await h.sidecar.dispatcher.drain();
-      const seen = await h.reader.get(`/inbox/stripe/${event.id}`);
+      const seen = await h.operator.get(`/inbox/stripe/${event.id}`);
       assert.equal(seen.status, 200, seen.text);
       assert.equal(seen.body.event_id, event.id);
       assert.equal(seen.body.type, 'payment_intent.succeeded');
@@ -68,7 +68,7 @@ for (const dialect of dialects()) {
       assert.equal(seen.body.code, 'booking_not_confirmed');
       assert.match(seen.body.reason, /bk_demo_001/);
 
-      const missing = await h.reader.get('/inbox/stripe/evt_never_stored_here');
+      const missing = await h.operator.get('/inbox/stripe/evt_never_stored_here');
       assert.equal(missing.status, 404);
       assert.equal(missing.body.code, 'not_found');
     });
@@ -121,7 +121,7 @@ for (const dialect of dialects()) {
       }
       await h.sidecar.dispatcher.drain();
       for (const e of [payout, unknown]) {
-        const seen = await h.reader.get(`/inbox/stripe/${e.id}`);
+        const seen = await h.operator.get(`/inbox/stripe/${e.id}`);
         assert.equal(seen.status, 200, seen.text);
         assert.equal(seen.body.type, e.type);
         assert.equal(seen.body.status, 'ignored', seen.text);

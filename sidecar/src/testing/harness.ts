@@ -8,6 +8,8 @@ import { settle as settleQuiet } from '../demo/settle.js';
 
 export const ENGINE_KEY = { keyId: 'be-test', secret: 'be-test-secret-0123456789' };
 export const READER_KEY = { keyId: 'rd-test', secret: 'rd-test-secret-0123456789' };
+export const AUDITOR_KEY = { keyId: 'au-test', secret: 'au-test-secret-0123456789' };
+export const OPERATOR_KEY = { keyId: 'op-test', secret: 'op-test-secret-0123456789' };
 export const WEBHOOK_SECRET = 'whsec_test_primary_0123456789';
 export const OLD_WEBHOOK_SECRET = 'whsec_test_rotated_out_0123456789';
 
@@ -19,6 +21,8 @@ export type Harness = {
   sidecar: Sidecar;
   engine: SignedClient;
   reader: SignedClient;
+  auditor: SignedClient;
+  operator: SignedClient;
   fake: StripeFake | null;
   /** Waits until dispatch has nothing left and the outbox and webhooks are quiet. */
   settle: () => Promise<void>;
@@ -31,7 +35,7 @@ export function testConfig(t: TestDatabase, overrides: Partial<Config> = {}): Co
     database: t.target,
     logLevel: 'silent',
     stripeWebhookSecrets: [WEBHOOK_SECRET, OLD_WEBHOOK_SECRET],
-    sidecarKeys: [{ ...ENGINE_KEY, role: 'booking-engine' }, { ...READER_KEY, role: 'reader' }],
+    sidecarKeys: [{ ...ENGINE_KEY, role: 'booking-engine' }, { ...READER_KEY, role: 'reader' }, { ...AUDITOR_KEY, role: 'auditor' }, { ...OPERATOR_KEY, role: 'operator' }],
     stripeSecretKey: null,
     stripeApiUrl: null,
     policyDir: new URL('../../../policies', import.meta.url).pathname,
@@ -61,6 +65,8 @@ export async function startHarness(dialect: Dialect, opts: { stripe?: boolean; c
     t, sidecar, fake, settle,
     engine: new SignedClient(sidecar.url, ENGINE_KEY, client_s),
     reader: new SignedClient(sidecar.url, READER_KEY, client_s),
+    auditor: new SignedClient(sidecar.url, AUDITOR_KEY, client_s),
+    operator: new SignedClient(sidecar.url, OPERATOR_KEY, client_s),
     stop: async () => {
       await sidecar.stop();
       await fake?.close();

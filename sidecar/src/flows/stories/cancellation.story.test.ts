@@ -88,7 +88,7 @@ for (const dialect of dialects()) {
         const cancel = { id: eventId(), type: 'booking.cancel_requested', occurred_at: at, data: { booking_id, by: c.by, consent: { outcome_hash: preview.body.outcome_hash, actor: c.by === 'guest' ? `guest_c${i}` : 'host_m', consented_at: at } } };
         assert.equal((await h.engine.event(cancel)).status, 202);
         await h.settle();
-        const status = await h.reader.get(`/inbox/booking/${cancel.id}`);
+        const status = await h.operator.get(`/inbox/booking/${cancel.id}`);
         assert.equal(status.body.status, 'processed', status.text);
         assert.equal(status.body.code, null, status.text);
 

@@ -79,7 +79,7 @@ for (const dialect of dialects()) {
       await h.settle();
       credits = await h.reader.get('/guests/guest_1/credits');
       assert.equal(credits.body.balance, 0);
-      const entries = await h.reader.get('/ledger/entries?booking_id=bk_nohost');
+      const entries = await h.auditor.get('/ledger/entries?booking_id=bk_nohost');
       assert.ok(entries.body.entries.some((e: { kind: string }) => e.kind === 'credits_earned'));
     });
   });

@@ -3,11 +3,11 @@ import { DomainError, isDomainError } from '../../kernel/index.js';
 import { currentPolicyVersion } from '../../flows/evidence/policy-versions.js';
 import { ingestBookingEvent, storeStripeWebhook } from '../../sari/ingest.js';
 import { verifyStripeWebhook, type VerifiedStripeEvent } from '../../sari/stripe-webhook.js';
-import { route } from '../app.js';
+import { route, type SignedFor } from '../app.js';
 import { problemOf, sendProblem } from '../problem.js';
 import type { Services } from '../services.js';
 
-export function ingestRoutes(s: Services, mw: { signedEngine: RequestHandler; perKeyLimit: RequestHandler; webhookLimit: RequestHandler; noiseLimit: RequestHandler }): Router {
+export function ingestRoutes(s: Services, mw: { signedFor: SignedFor; webhookLimit: RequestHandler; noiseLimit: RequestHandler }): Router {
   const r = Router();
 
   // Past the backlog limit the inbox stops taking work: senders retry, the process never buffers it.
@@ -37,7 +37,7 @@ export function ingestRoutes(s: Services, mw: { signedEngine: RequestHandler; pe
     res.status(200).json({ received: true, duplicate: stored.duplicate, event_id: stored.event_id });
   }));
 
-  r.post('/events/booking', mw.signedEngine, mw.perKeyLimit, backpressure, route(async (req, res) => {
+  r.post('/events/booking', ...mw.signedFor('POST /events/booking'), backpressure, route(async (req, res) => {
     if (!req.is('application/json')) throw new DomainError('unsupported_media_type', 'events are application/json');
     const stored = await ingestBookingEvent(s.inbox, req.rawBody!, s.now_ms(), async (event) => {
       if (event.type === 'booking.confirmed' && !(await currentPolicyVersion(s.db, 'cancellation', event.data.cancellation_policy))) {

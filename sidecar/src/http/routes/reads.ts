@@ -1,4 +1,4 @@
-import { Router, type RequestHandler } from 'express';
+import { Router } from 'express';
 import { DomainError, isLocalDate, requireSafeId } from '../../kernel/index.js';
 import { inboxStatus, readInboxEvent } from '../../sari/inbox.js';
 import { readEntries } from '../../flows/ledger/index.js';
@@ -13,17 +13,16 @@ import { chart } from '../../flows/booking/chart.js';
 import { allIntents } from '../../flows/outbox/intents.js';
 import { getBooking } from '../../flows/booking/store.js';
 import { bookingConstraints, checkAt, nextPayoutAt, previewCancellation } from '../../pipeline/preview.js';
-import { requireQuery, route } from '../app.js';
+import { requireQuery, route, type SignedFor } from '../app.js';
 import type { Services } from '../services.js';
 
-export function readRoutes(s: Services, mw: { signedAny: RequestHandler; perKeyLimit: RequestHandler }): Router {
+export function readRoutes(s: Services, mw: { signedFor: SignedFor }): Router {
   const r = Router();
-  const signed = [mw.signedAny, mw.perKeyLimit];
   const notFound = (what: string): never => {
     throw new DomainError('not_found', `${what} not found`);
   };
 
-  r.get('/inbox/:source/:eventId', ...signed, route(async (req, res) => {
+  r.get('/inbox/:source/:eventId', ...mw.signedFor('GET /inbox/:source/:eventId'), route(async (req, res) => {
     const source = String(req.params.source);
     if (source !== 'stripe' && source !== 'booking') throw new DomainError('validation_failed', 'source must be stripe or booking', { field: 'source' });
     const ev = await readInboxEvent(s.db, source, requireSafeId(req.params.eventId, 'eventId'));
@@ -32,12 +31,12 @@ export function readRoutes(s: Services, mw: { signedAny: RequestHandler; perKeyL
     res.json({ source, event_id: ev.event_id, type: ev.type, occurred_at: ev.occurred_at, received_at: ev.received_at, inbox_seq: ev.id, stream_key: ev.stream_key, ...st });
   }));
 
-  r.get('/ledger/entries', ...signed, route(async (req, res) => {
+  r.get('/ledger/entries', ...mw.signedFor('GET /ledger/entries'), route(async (req, res) => {
     const booking_id = requireSafeId(requireQuery(req, 'booking_id'), 'booking_id');
     res.json({ booking_id, entries: await readEntries(s.db, { booking_id }) });
   }));
 
-  r.get('/preview/outcome', ...signed, route(async (req, res) => {
+  r.get('/preview/outcome', ...mw.signedFor('GET /preview/outcome'), route(async (req, res) => {
     const action = requireQuery(req, 'action');
     if (action !== 'cancel') throw new DomainError('validation_failed', 'action must be cancel', { field: 'action' });
     const by = requireQuery(req, 'by');
@@ -46,31 +45,31 @@ export function readRoutes(s: Services, mw: { signedAny: RequestHandler; perKeyL
     res.json(await previewCancellation(s.db, requireSafeId(requireQuery(req, 'booking_id'), 'booking_id'), by, at));
   }));
 
-  r.get('/constraints', ...signed, route(async (req, res) => {
+  r.get('/constraints', ...mw.signedFor('GET /constraints'), route(async (req, res) => {
     const at = checkAt(typeof req.query.at === 'string' ? req.query.at : undefined, s.now_ms());
     res.json(await bookingConstraints(s.db, requireSafeId(requireQuery(req, 'booking_id'), 'booking_id'), at));
   }));
 
-  r.get('/bookings/:id', ...signed, route(async (req, res) => {
+  r.get('/bookings/:id', ...mw.signedFor('GET /bookings/:id'), route(async (req, res) => {
     const view = await bookingView(s.db, requireSafeId(req.params.id, 'id'), (b, money) => nextPayoutAt(s.db, b, money));
     res.json(view ?? notFound(`booking ${requireSafeId(req.params.id, 'id')}`));
   }));
 
-  r.get('/bookings/:id/receipt', ...signed, route(async (req, res) => {
+  r.get('/bookings/:id/receipt', ...mw.signedFor('GET /bookings/:id/receipt'), route(async (req, res) => {
     res.json((await receipt(s.db, requireSafeId(req.params.id, 'id'))) ?? notFound(`booking ${requireSafeId(req.params.id, 'id')}`));
   }));
 
-  r.get('/bookings/:id/evidence', ...signed, route(async (req, res) => {
+  r.get('/bookings/:id/evidence', ...mw.signedFor('GET /bookings/:id/evidence'), route(async (req, res) => {
     const id = requireSafeId(req.params.id, 'id');
     if (!(await getBooking(s.db, id))) return notFound(`booking ${id}`);
     res.json({ booking_id: id, decisions: await decisionsOfBooking(s.db, id) });
   }));
 
-  r.get('/evidence/:decisionId', ...signed, route(async (req, res) => {
+  r.get('/evidence/:decisionId', ...mw.signedFor('GET /evidence/:decisionId'), route(async (req, res) => {
     res.json((await readDecision(s.db, requireSafeId(req.params.decisionId, 'decisionId'))) ?? notFound(`decision ${requireSafeId(req.params.decisionId, 'decisionId')}`));
   }));
 
-  r.get('/hosts/:id/statement', ...signed, route(async (req, res) => {
+  r.get('/hosts/:id/statement', ...mw.signedFor('GET /hosts/:id/statement'), route(async (req, res) => {
     const from = typeof req.query.from === 'string' && req.query.from ? req.query.from : '0000-01-01';
     const to = typeof req.query.to === 'string' && req.query.to ? req.query.to : '9999-12-31';
     for (const [name, v] of [['from', from], ['to', to]] as const) {
@@ -86,19 +85,19 @@ export function readRoutes(s: Services, mw: { signedAny: RequestHandler; perKeyL
     res.json(statement);
   }));
 
-  r.get('/guests/:id/credits', ...signed, route(async (req, res) => {
+  r.get('/guests/:id/credits', ...mw.signedFor('GET /guests/:id/credits'), route(async (req, res) => {
     const guest_id = requireSafeId(req.params.id, 'id');
     const lots = await Promise.all((await creditLotsOf(s.db, guest_id)).map(async (l) => ({ ...l, used: await usedFromLot(s.db, l.lot_id) })));
     // The balance is the ledger's (non-cash unit CREDIT); credits never have a cash value.
     res.json({ guest_id, unit: 'CREDIT', balance: await heldIn(s.db, chart.guestCredits(guest_id)), cash_value: null, lots });
   }));
 
-  r.get('/policies', ...signed, route(async (_req, res) => {
+  r.get('/policies', ...mw.signedFor('GET /policies'), route(async (_req, res) => {
     const all = await listPolicyVersions(s.db);
     res.json({ policies: all.map((p) => ({ kind: p.kind, id: p.id, version: p.version, hash: p.hash, published_seq: p.seq })) });
   }));
 
-  r.get('/policies/:id/:version', ...signed, route(async (req, res) => {
+  r.get('/policies/:id/:version', ...mw.signedFor('GET /policies/:id/:version'), route(async (req, res) => {
     const version = Number(String(req.params.version).replace(/^v/, ''));
     if (!Number.isInteger(version) || version < 1) throw new DomainError('validation_failed', 'version must be a positive integer', { field: 'version' });
     const id = requireSafeId(req.params.id, 'id');
@@ -108,7 +107,7 @@ export function readRoutes(s: Services, mw: { signedAny: RequestHandler; perKeyL
     res.json(matches.length === 1 ? matches[0] : { ambiguous: true, hint: 'add ?kind=', versions: matches });
   }));
 
-  r.get('/outbox', ...signed, route(async (req, res) => {
+  r.get('/outbox', ...mw.signedFor('GET /outbox'), route(async (req, res) => {
     const status = typeof req.query.status === 'string' ? req.query.status : undefined;
     res.json({ intents: await allIntents(s.db, status) });
   }));
