@@ -4,6 +4,7 @@ import type { InboxEventInput, StoreResult } from './inbox.js';
 
 /** Where ingestion writes: an InboxWriter (group commit) or storeInboxEvent bound to a database. */
 export type InboxStore = (input: InboxEventInput) => Promise<StoreResult>;
+import { storedStripePayload, stripPersonalData } from './personal-data.js';
 import { stripeStreamKey, verifyStripeWebhook, type VerifiedStripeEvent } from './stripe-webhook.js';
 
 
@@ -16,7 +17,7 @@ export async function ingestStripeWebhook(store: InboxStore, raw: Buffer, header
 export async function storeStripeWebhook(store: InboxStore, raw: Buffer, v: VerifiedStripeEvent, now_ms: number): Promise<StoreResult & { type: string; event_id: string }> {
   const stored = await store({
     source: 'stripe', event_id: v.event_id, type: v.type, stream_key: v.stream_key, occurred_at: v.occurred_at,
-    payload: raw.toString('utf8'), received_at: formatIsoUtc(now_ms),
+    payload: storedStripePayload(raw), received_at: formatIsoUtc(now_ms),
   });
   return { ...stored, type: v.type, event_id: v.event_id };
 }
@@ -65,6 +66,6 @@ export async function ingestStripeApiObject(store: InboxStore, object: Record<st
   const kind = String(object.object);
   return store({
     source: 'stripe_api', event_id: `${kind}:${String(object.id)}`, type: kind, stream_key: stripeStreamKey(object),
-    occurred_at, payload: JSON.stringify(object), received_at: formatIsoUtc(now_ms),
+    occurred_at, payload: JSON.stringify(stripPersonalData(object)), received_at: formatIsoUtc(now_ms),
   });
 }
