@@ -8,6 +8,7 @@
 namespace MyBnB\Payments\Rest;
 
 use MyBnB\Payments\Access\Gate;
+use MyBnB\Payments\Access\GuestView;
 use MyBnB\Payments\Ids;
 use MyBnB\Payments\Sidecar\Client;
 use WP_Error;
@@ -133,6 +134,9 @@ final class Routes {
 	public function preview( WP_REST_Request $request ) {
 		$by     = 'host' === $request['by'] ? 'host' : 'guest';
 		$answer = $this->client->cancellation_preview( (string) $request['id'], $by );
+		if ( 'guest' === $by && is_array( $answer ) && ! Gate::is_admin( get_current_user_id() ) ) {
+			$answer = GuestView::preview( $answer );
+		}
 		$result = self::respond( $answer );
 		if ( $result instanceof WP_REST_Response ) {
 			// A preview is a moment's answer: never let a cache replay it as consent.

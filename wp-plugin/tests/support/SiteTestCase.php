@@ -111,7 +111,7 @@ abstract class SiteTestCase extends TestCase {
 				'rule'         => $rule,
 				'outcome'      => array( 'currency' => 'USD', 'refund_to_guest' => 30000, 'credit_to_guest' => 0, 'host_payout' => 5000, 'platform_fee_kept' => 0, 'taxes_kept' => 0, 'host_penalty' => 0, 'host_recovery' => 0, 'lines' => array() ),
 				'valid_until'  => '2026-09-24T14:00:00Z',
-				'explanation'  => array( 'Full refund of nights until 7 days before check-in <script>alert(1)</script>' ),
+				'explanation'  => array( 'Full refund of nights until 7 days before check-in <script>alert(1)</script>', 'Refund to guest USD 300.00; host payout USD 50.00; platform keeps USD 0.00.' ),
 				'outcome_hash' => 'sha256:' . str_repeat( 'cd', 32 ),
 				'evaluated_at' => '2026-09-20T14:00:00Z',
 			)
