@@ -1,3 +1,4 @@
+import { verifyProvenance } from '../../pipeline/verify-provenance.js';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addDays, DAY_MS, formatIsoUtc, HOUR_MS, SECOND_MS, localToUtc } from '../../kernel/index.js';
@@ -124,6 +125,7 @@ for (const dialect of dialects()) {
       const report = await verifyLedger(h.sidecar.db);
       assert.equal(report.ok, true, JSON.stringify(report.first_bad));
       const decisions = await verifyDecisions(h.sidecar.db);
+      assert.deepEqual((await verifyProvenance(h.sidecar.db)).problems, [], 'every entry and decision names a processed inbox event, in chain order');
       assert.deepEqual(decisions.problems, []);
       assert.ok(decisions.checked >= CASES.length * 2);
       const st = await h.reader.get('/hosts/host_m/statement');

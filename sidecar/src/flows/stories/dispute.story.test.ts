@@ -1,3 +1,4 @@
+import { verifyProvenance } from '../../pipeline/verify-provenance.js';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -81,6 +82,7 @@ for (const dialect of dialects()) {
       for (const row of tb.rows) assert.equal(row.debits_minor, row.credits_minor, row.unit);
       assert.equal((await verifyLedger(h.sidecar.db)).ok, true);
       assert.deepEqual((await verifyDecisions(h.sidecar.db)).problems, []);
+      assert.deepEqual((await verifyProvenance(h.sidecar.db)).problems, [], 'every entry and decision names a processed inbox event, in chain order');
     });
   });
 }
