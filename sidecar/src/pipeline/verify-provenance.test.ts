@@ -60,7 +60,7 @@ for (const dialect of dialects()) {
       const lines = payment!.lines.slice(0, 2).map((l, i) => ({ ...l, direction: i === 0 ? 'D' as const : 'C' as const, amount_minor: 5 }));
       lines[1]!.account = lines[0]!.account;
       // a later, genuine event first, so the forged entry's event lies behind the chain's order
-      await postEntry(h.t.db, { idempotency_key: 'forged:2', kind: 'refund_due', booking_id: 'bk_prov', occurred_at: '2026-09-02T00:00:00Z', description: 'forged refund', meta: { event_id, inbox_id, decision_id: 'dec_made_up_000000000000' }, lines });
+      await postEntry(h.t.db, { idempotency_key: 'forged:2', kind: 'refund_paid', booking_id: 'bk_prov', occurred_at: '2026-09-02T00:00:00Z', description: 'forged refund', meta: { event_id, inbox_id, decision_id: 'dec_made_up_000000000000' }, lines });
       const r = await verifyAll(h.sidecar.db, { now_ms: NOW, skipDecisions: true });
       const problems = r.provenance.problems.map((p) => p.problem);
       assert.ok(problems.includes('unknown_decision') || problems.includes('out_of_order'), JSON.stringify(r.provenance.problems));
