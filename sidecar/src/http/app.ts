@@ -12,6 +12,7 @@ import type { Services } from './services.js';
 import { opsRoutes } from './routes/ops.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { readRoutes } from './routes/reads.js';
+import { suspenseRoutes } from './routes/suspense.js';
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
@@ -37,6 +38,7 @@ export function createApp(s: Services): express.Express {
 
   app.use(ingestRoutes(s, { signedFor, webhookLimit: limits.stripe, noiseLimit: limits.noise }));
   app.use(readRoutes(s, { signedFor }));
+  app.use(suspenseRoutes(s, { signedFor }));
 
   app.use((req: Request, res: Response) => sendProblem(res, problemOf('not_found', `no route ${req.method} ${req.path}`)));
   app.use(problemHandler(s.logger));

@@ -35,6 +35,7 @@ export const ROUTE_ROLES = {
   'GET /policies': ['booking-engine', 'reader', 'auditor'],
   'GET /policies/:id/:version': ['booking-engine', 'reader', 'auditor'],
   'GET /outbox': ['operator'],
+  'GET /suspense': ['auditor', 'operator'],
 } as const satisfies Record<string, readonly KeyRole[] | typeof PUBLIC>;
 
 export type RouteKey = keyof typeof ROUTE_ROLES;
