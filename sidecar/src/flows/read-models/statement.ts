@@ -1,6 +1,7 @@
 import type { Db } from '../../db/connect.js';
 import { readEntries, type JournalEntry } from '../ledger/index.js';
 import { hostFeeOfPayment } from '../booking/money-view.js';
+import { bookingsAwaitingPayout, latestHold } from '../booking/payout-store.js';
 import { assertNever, isBookingAccount, isHostAccount, isPlatformAccount, KIND } from '../vocabulary.js';
 
 export type StatementRow = {
@@ -80,7 +81,15 @@ export async function hostStatement(db: Db, host_id: string, from: string, to: s
     if (!t) totals.set(r.currency, (t = { currency: r.currency, ...Object.fromEntries(COLUMNS.map((c) => [c, 0])) }));
     for (const c of COLUMNS) t[c] = (t[c] as number) + r[c];
   }
-  return { host_id, from, to, bookings: rows, totals: [...totals.values()] };
+  // Payouts waiting on a hold, with why (issue #13: a new payout account is held by policy).
+  const awaiting = new Set(await bookingsAwaitingPayout(db));
+  const payout_holds: Array<{ booking_id: string; code: string; reason: string }> = [];
+  for (const b of bookings) {
+    if (!awaiting.has(b.booking_id)) continue;
+    const hold = await latestHold(db, b.booking_id);
+    if (hold) payout_holds.push({ booking_id: b.booking_id, code: hold.code, reason: hold.reason });
+  }
+  return { host_id, from, to, bookings: rows, totals: [...totals.values()], payout_holds };
 }
 
 /**

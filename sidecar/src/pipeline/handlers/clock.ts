@@ -6,6 +6,7 @@ import { heldIn, postEntryIntent } from '../../flows/booking/postings.js';
 import { creditsExpiredEntry } from '../../flows/booking/entries.js';
 import { postHostTransfer } from './host-transfer.js';
 import { bookingsAwaitingPayout, recordHold } from '../../flows/booking/payout-store.js';
+import { hostPayoutAccount } from '../../flows/booking/payout-account.js';
 import { lotsExpiringBefore, markLotExpired, usedFromLot } from '../../flows/booking/credits.js';
 import { decisionIdFor, recordDecision } from '../../flows/evidence/decisions.js';
 import { addIntent, intentIdFor } from '../../flows/outbox/intents.js';
@@ -44,13 +45,17 @@ async function payoutIfDue({ db, event }: HandlerContext, b: BookingRecord): Pro
   const account = await hostConnectedAccount(db, b.host_id);
   const holdPolicy = await pinnedPolicy(db, b.policies.payout_hold);
   const subscription_status = await hostSubscriptionStatus(db, account);
-  const hold = payoutHold({ hold: holdPolicy, host: { subscription_status } });
+  const account_changed_at = (await hostPayoutAccount(db, b.host_id))?.changed_at ?? null;
+  const hold = payoutHold({ hold: holdPolicy, host: { subscription_status, account_changed_at }, at: event.occurred_at });
   if (!account) {
     await recordHold(db, b.booking_id, event.id, 'no_connected_account', `host ${b.host_id} has no connected Stripe account (host.connected); the payout of ${amount} waits`);
     return 'held';
   }
   if (hold.held) {
-    await recordHold(db, b.booking_id, event.id, hold.reason ?? 'held', `payouts to host ${b.host_id} are held (${hold.reason}) by ${ruleRefOf(holdPolicy).policy} v${holdPolicy.version}`);
+    const why = hold.reason === 'new_payout_account'
+      ? `the host's payout account changed to ${account} at ${account_changed_at}; a new account receives nothing until ${hold.until}`
+      : `payouts to host ${b.host_id} are held (${hold.reason})`;
+    await recordHold(db, b.booking_id, event.id, hold.reason ?? 'held', `${why} by ${ruleRefOf(holdPolicy).policy} v${holdPolicy.version}`);
     return 'held';
   }
   const owed = Math.max(0, await heldIn(db, chart.hostPenalties(b.host_id, b.currency)));
@@ -61,7 +66,7 @@ async function payoutIfDue({ db, event }: HandlerContext, b: BookingRecord): Pro
   await recordDecision(db, {
     decision_id, inbox_id: event.id, event_id: event.event_id, booking_id: b.booking_id, action: 'host_payout', actor: null,
     policy: ruleRefOf(timing).policy, policy_version: timing.version, policy_hash: timing.hash,
-    input: { facts, host_share_minor: amount, penalties_owed_minor: owed, subscription_status, at: event.occurred_at, policies: { payout_timing: ruleRefOf(timing), payout_hold: ruleRefOf(holdPolicy) } },
+    input: { facts, host_share_minor: amount, penalties_owed_minor: owed, subscription_status, account_changed_at, at: event.occurred_at, policies: { payout_timing: ruleRefOf(timing), payout_hold: ruleRefOf(holdPolicy) } },
     allowed: true, reason: null, outcome, outcome_hash: hashOf(outcome), consent_hash: null, evaluated_at: event.occurred_at, recorded_at: event.received_at,
   });
   if (b.state === 'paid' || b.state === 'checked_in') await transition(db, b, 'start_payout', event.id, event.occurred_at);
