@@ -13,6 +13,8 @@ import { opsRoutes } from './routes/ops.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { readRoutes } from './routes/reads.js';
 import { suspenseRoutes } from './routes/suspense.js';
+import { guestBookingsRoutes } from './routes/guest-bookings.js';
+import { whoamiRoutes } from './routes/whoami.js';
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
@@ -39,6 +41,8 @@ export function createApp(s: Services): express.Express {
   app.use(ingestRoutes(s, { signedFor, webhookLimit: limits.stripe, noiseLimit: limits.noise }));
   app.use(readRoutes(s, { signedFor }));
   app.use(suspenseRoutes(s, { signedFor }));
+  app.use(guestBookingsRoutes(s, { signedFor }));
+  app.use(whoamiRoutes(s, { signedFor }));
 
   app.use((req: Request, res: Response) => sendProblem(res, problemOf('not_found', `no route ${req.method} ${req.path}`)));
   app.use(problemHandler(s.logger));

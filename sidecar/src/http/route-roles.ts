@@ -36,6 +36,9 @@ export const ROUTE_ROLES = {
   'GET /policies/:id/:version': ['booking-engine', 'reader', 'auditor'],
   'GET /outbox': ['operator'],
   'GET /suspense': ['auditor', 'operator'],
+  'GET /guests/:id/bookings': ['booking-engine', 'reader'],
+  // Which key is asking (the plugin's Test connection): any authenticated role.
+  'GET /whoami': ['booking-engine', 'reader', 'auditor', 'operator'],
 } as const satisfies Record<string, readonly KeyRole[] | typeof PUBLIC>;
 
 export type RouteKey = keyof typeof ROUTE_ROLES;

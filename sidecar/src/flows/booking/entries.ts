@@ -246,3 +246,15 @@ export function outsidePolicyEntry(x: { object_id: string; object_kind: string; 
     lines: x.flow === 'out' ? [line(suspense, 'D', x.amount_minor), line(bal, 'C', x.amount_minor)] : [line(bal, 'D', x.amount_minor), line(suspense, 'C', x.amount_minor)],
   });
 }
+
+/** A correction: a new entry with every line of `original` on the other side (its accounts exist already). */
+export function reversalEntry(original: { seq: number; booking_id: string | null; lines: JournalLine[] }, x: { idempotency_key: string; occurred_at: string; reason: string; meta?: Record<string, unknown> }): EntryIntent {
+  return {
+    request: {
+      idempotency_key: x.idempotency_key, kind: KIND.reversal, booking_id: original.booking_id, occurred_at: x.occurred_at,
+      description: `Reverses entry ${original.seq}: ${x.reason}`, reverses_seq: original.seq, meta: x.meta ?? {},
+      lines: original.lines.map((l) => ({ ...l, direction: l.direction === 'D' ? 'C' : 'D' })),
+    },
+    accounts: [],
+  };
+}
