@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { parseDatabaseUrl, type DatabaseTarget } from './db/database-url.js';
 import { decideStartMode, DEMO_DATABASE_FILE } from './start-mode.js';
 
-export type KeyRole = 'booking-engine' | 'reader';
+/** The contract's key roles; which routes each may call is http/route-roles.ts. */
+export const KEY_ROLES = ['booking-engine', 'reader', 'auditor', 'operator'] as const;
+export type KeyRole = (typeof KEY_ROLES)[number];
 export type SidecarKey = { keyId: string; secret: string; role: KeyRole };
 
 export type Config = {
@@ -19,6 +21,10 @@ export type Config = {
   policyDir: string;
   inboxMaxBacklog: number;
   rateLimitPerMinute: number;
+  /** How far after its receipt an event's occurred_at may lie (EVENT_MAX_SKEW_S, default 300). */
+  eventMaxSkew_s: number;
+  /** The sidecar's own clock.tick every this many seconds (CLOCK_TICK_S, default 60; 0 = off). */
+  clockTick_s: number;
   /** Nothing configured, or --demo: demo keys, the Stripe fake, a demo story (start-mode.ts). */
   demo: boolean;
 };
@@ -96,11 +102,13 @@ export function checkConfig(env: NodeJS.ProcessEnv = process.env, opts: ConfigOp
   const policyDir = env.POLICY_DIR || './policies';
   const inboxMaxBacklog = field(50_000, () => parse('INBOX_MAX_BACKLOG', env.INBOX_MAX_BACKLOG ?? '50000', z.coerce.number().int().min(1)));
   const rateLimitPerMinute = field(120_000, () => parse('RATE_LIMIT_PER_MINUTE', env.RATE_LIMIT_PER_MINUTE ?? '120000', z.coerce.number().int().min(1)));
+  const eventMaxSkew_s = field(300, () => parse('EVENT_MAX_SKEW_S', env.EVENT_MAX_SKEW_S ?? '300', z.coerce.number().int().min(0).max(3600)));
+  const clockTick_s = field(60, () => parse('CLOCK_TICK_S', env.CLOCK_TICK_S ?? '60', z.coerce.number().int().min(0).max(86_400)));
   const mode = decideStartMode(env, { demoFlag: opts.demo === true, listenHost, stripeSecretKey, stripeApiUrl });
   problems.push(...mode.problems);
   if (mode.demo) database = { dialect: 'sqlite', filename: DEMO_DATABASE_FILE };
   return {
-    config: { port, listenHost, database, logLevel, stripeWebhookSecrets, sidecarKeys, stripeSecretKey, stripeApiUrl, policyDir, inboxMaxBacklog, rateLimitPerMinute, demo: mode.demo },
+    config: { port, listenHost, database, logLevel, stripeWebhookSecrets, sidecarKeys, stripeSecretKey, stripeApiUrl, policyDir, inboxMaxBacklog, rateLimitPerMinute, eventMaxSkew_s, clockTick_s, demo: mode.demo },
     problems,
   };
 }
@@ -128,7 +136,7 @@ export function parseSidecarKeys(raw: string | undefined): SidecarKey[] {
     const [keyId, secret, role] = parts as [string, string, string];
     if (!/^[A-Za-z0-9_.-]{1,64}$/.test(keyId)) throw new ConfigError('SIDECAR_KEYS', `bad key id ${JSON.stringify(keyId)}`);
     if (secret.length < 16) throw new ConfigError('SIDECAR_KEYS', `secret of key ${keyId} is shorter than 16 characters`);
-    if (role !== 'booking-engine' && role !== 'reader') throw new ConfigError('SIDECAR_KEYS', `role of key ${keyId} must be booking-engine or reader`);
+    if (!(KEY_ROLES as readonly string[]).includes(role)) throw new ConfigError('SIDECAR_KEYS', `role of key ${keyId} must be one of ${KEY_ROLES.join(', ')}`);
     return { keyId, secret, role: role as KeyRole };
   });
   const ids = new Set<string>();

@@ -15,7 +15,7 @@ import { DispatchLease } from './pipeline/batch/leasing.js';
 import { publishPolicies } from './pipeline/publish-policies.js';
 import { readPolicyDir } from './policy-files.js';
 import { OutboxWorker } from './flows/outbox/worker.js';
-import { ingestStripeApiObject } from './sari/ingest.js';
+import { ingestStripeApiObject, storeOwnClockTick } from './sari/ingest.js';
 import { InboxWriter } from './sari/inbox-writer.js';
 
 export type Sidecar = {
@@ -93,6 +93,13 @@ export async function startSidecar(config: Config, opts: { logger?: Logger; db?:
     logger.warn('STRIPE_SECRET_KEY is not set: outbox intents are kept and shown, and nothing is sent to Stripe');
   }
 
+  // The sidecar keeps its own time (issue #13): payouts and expiries fall due without trusting a
+  // sender's clock.tick, which is accepted only within EVENT_MAX_SKEW_S of its receipt.
+  const ownClock = config.clockTick_s > 0 ? setInterval(() => {
+    storeOwnClockTick(inbox, now_ms()).then((r) => { if (!r.duplicate) dispatcher.noteStored(r.inbox_id); }, (err: unknown) => logger.error({ err }, 'own clock tick not stored'));
+  }, config.clockTick_s * 1000) : null;
+  ownClock?.unref();
+
   const app = createApp({ config, db, logger, metrics, dispatcher, inbox, now_ms });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.listenHost, () => resolve(s));
@@ -105,6 +112,7 @@ export async function startSidecar(config: Config, opts: { logger?: Logger; db?:
   return {
     config, db, logger, metrics, dispatcher, outbox, server, url,
     stop: async () => {
+      if (ownClock) clearInterval(ownClock);
       const closed = new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections();
       await closed;
