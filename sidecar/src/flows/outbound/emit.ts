@@ -2,6 +2,7 @@ import { canonicalJson, sha256Hex } from '../../kernel/index.js';
 import { assert } from '../../kernel/assert.js';
 import { isUniqueViolation, toInt, type Db } from '../../db/connect.js';
 import type { OutboundData, OutboundEnvelope, OutboundEventType } from './catalogue.js';
+import { OUTBOUND_DATA } from './schemas.js';
 
 /**
  * What a handler (or any flow) says when the ledger commits a fact the booking engine must hear of.
@@ -43,6 +44,8 @@ export function streamKeyOf(x: { booking_id?: string | null; host_id?: string | 
  */
 export async function emitOutbound<T extends OutboundEventType>(trx: Db, input: EmitInput<T>): Promise<Emitted> {
   assert(trx.isTransaction, 'emitOutbound must run in the transaction that commits the fact');
+  const checked = OUTBOUND_DATA[input.type].safeParse(input.data);
+  assert(checked.success, `outbound ${input.type} data does not match its published schema: ${checked.success ? '' : checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const stream_key = streamKeyOf(input);
   const key = input.key ?? (input.data.entry_ids.length ? input.data.entry_ids.join(',') : input.data.decision_id);
   assert(!!key, `outbound ${input.type} needs a key, entry ids or a decision id to name its fact`);

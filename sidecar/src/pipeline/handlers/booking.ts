@@ -14,6 +14,7 @@ import { ParkEvent, ref, type HandlerContext, type HandlerResult, type Trx } fro
 import { requestRecoveries } from '../recoveries.js';
 import { addCreditLot, useCredits } from '../../flows/booking/credits.js';
 import { connectHost } from '../../flows/booking/hosts.js';
+import { announceCreditEarned } from '../announce.js';
 
 /** The policy kinds every booking is pinned to at confirmation; only cancellation varies by booking. */
 export const PINNED_KINDS = ['cancellation', 'host_cancellation', 'fees', 'payout_timing', 'loyalty', 'payout_hold', 'dispute'] as const;
@@ -132,7 +133,8 @@ async function executeCancellation(db: Trx, b: BookingRecord, d: Decision, decis
     const loyalty = await pinnedPolicy(db, b.policies.loyalty);
     const expires_at = creditsExpireAt({ loyalty, earned_at: event.occurred_at });
     await addCreditLot(db, { lot_id, guest_id: b.guest_id, booking_id: b.booking_id, credits: o.credit_to_guest, earned_at: event.occurred_at, expires_at, inbox_id: event.id });
-    await postCreditsEarned(db, { lot_id, guest_id: b.guest_id, booking_id: b.booking_id, credits: o.credit_to_guest, reason: 'host cancelled the booking' }, ref(event, decision_id));
+    const posted = await postCreditsEarned(db, { lot_id, guest_id: b.guest_id, booking_id: b.booking_id, credits: o.credit_to_guest, reason: 'host cancelled the booking' }, ref(event, decision_id));
+    await announceCreditEarned(db, event, { posted, booking_id: b.booking_id, guest_id: b.guest_id, lot_id, credits: o.credit_to_guest, expires_at, reason: 'host cancelled the booking', rule: d.rule, decision_id });
   }
 }
 
@@ -169,7 +171,8 @@ export async function onCompleted({ db, event, payload }: HandlerContext): Promi
   if (earned.credits > 0) {
     const lot_id = `lot:${b.booking_id}:stay`;
     await addCreditLot(db, { lot_id, guest_id: b.guest_id, booking_id: b.booking_id, credits: earned.credits, earned_at: event.occurred_at, expires_at: earned.expires_at, inbox_id: event.id });
-    await postCreditsEarned(db, { lot_id, guest_id: b.guest_id, booking_id: b.booking_id, credits: earned.credits, reason: `stay ${b.booking_id} completed` }, ref(event, decision_id));
+    const posted = await postCreditsEarned(db, { lot_id, guest_id: b.guest_id, booking_id: b.booking_id, credits: earned.credits, reason: `stay ${b.booking_id} completed` }, ref(event, decision_id));
+    await announceCreditEarned(db, event, { posted, booking_id: b.booking_id, guest_id: b.guest_id, lot_id, credits: earned.credits, expires_at: earned.expires_at, reason: `stay ${b.booking_id} completed`, rule: ruleRefOf(loyalty), decision_id });
   }
   return { status: 'processed', keys: [b.booking_id] };
 }

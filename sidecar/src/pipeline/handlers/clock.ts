@@ -10,6 +10,8 @@ import { addIntent, intentIdFor } from '../../flows/outbox/intents.js';
 import { payoutDueAt, payoutHold, ruleRefOf } from '../../nora/index.js';
 import { factsOf, pinnedPolicy } from '../booking-facts.js';
 import { ref, type HandlerContext, type HandlerResult, type Trx } from '../context.js';
+import { announceCreditExpired, announcePayoutHeld, announcePayoutReleased, announcePayoutSent } from '../announce.js';
+import { latestHold } from '../../flows/booking/payout-store.js';
 
 /** Everything scheduled up to the tick's occurred_at becomes due: host payouts, credit expiries. */
 export async function onClockTick(ctx: HandlerContext): Promise<HandlerResult> {
@@ -44,11 +46,13 @@ async function payoutIfDue({ db, event }: HandlerContext, b: BookingRecord): Pro
   const subscription_status = await hostSubscriptionStatus(db, account);
   const hold = payoutHold({ hold: holdPolicy, host: { subscription_status } });
   if (!account) {
-    await recordHold(db, b.booking_id, event.id, 'no_connected_account', `host ${b.host_id} has no connected Stripe account (host.connected); the payout of ${amount} waits`);
+    const reason = `host ${b.host_id} has no connected Stripe account (host.connected); the payout of ${amount} waits`;
+    if (await recordHold(db, b.booking_id, event.id, 'no_connected_account', reason)) await announcePayoutHeld(db, event, b, { amount_minor: amount, hold_code: 'no_connected_account', reason, rule: null });
     return 'held';
   }
   if (hold.held) {
-    await recordHold(db, b.booking_id, event.id, hold.reason ?? 'held', `payouts to host ${b.host_id} are held (${hold.reason}) by ${ruleRefOf(holdPolicy).policy} v${holdPolicy.version}`);
+    const reason = `payouts to host ${b.host_id} are held (${hold.reason}) by ${ruleRefOf(holdPolicy).policy} v${holdPolicy.version}`;
+    if (await recordHold(db, b.booking_id, event.id, hold.reason ?? 'held', reason)) await announcePayoutHeld(db, event, b, { amount_minor: amount, hold_code: hold.reason ?? 'held', reason, rule: ruleRefOf(holdPolicy) });
     return 'held';
   }
   const owed = Math.max(0, await heldIn(db, chart.hostPenalties(b.host_id, b.currency)));
@@ -63,9 +67,12 @@ async function payoutIfDue({ db, event }: HandlerContext, b: BookingRecord): Pro
     allowed: true, reason: null, outcome, outcome_hash: hashOf(outcome), consent_hash: null, evaluated_at: event.occurred_at, recorded_at: event.received_at,
   });
   if (b.state === 'paid' || b.state === 'checked_in') await transition(db, b, 'start_payout', event.id, event.occurred_at);
+  const wasHeld = await latestHold(db, b.booking_id);
+  if (wasHeld) await announcePayoutReleased(db, event, b, { amount_minor: amount - deduction, released_from: wasHeld.code, rule: ruleRefOf(holdPolicy), decision_id });
   if (amount - deduction === 0) {
     // Everything the host earned here goes to what they owe: settle it in the ledger, no transfer.
-    await postTransfer(db, b, { transfer_id: `offset:${decision_id}`, amount_minor: 0, deduction_minor: deduction }, ref(event, decision_id));
+    const posted = await postTransfer(db, b, { transfer_id: `offset:${decision_id}`, amount_minor: 0, deduction_minor: deduction }, ref(event, decision_id));
+    await announcePayoutSent(db, event, b, { posted, transfer_id: null, amount_minor: 0, deduction_minor: deduction, decision_id });
     const after = await getBooking(db, b.booking_id);
     if (after?.state === 'payout_pending') await transition(db, after, 'confirm_payout', event.id, event.occurred_at);
     return 'paid';
@@ -87,7 +94,10 @@ async function expireCredits({ db, event }: HandlerContext): Promise<number> {
     const held = await heldIn(db, chart.guestCredits(lot.guest_id));
     const credits = Math.min(lot.credits - (await usedFromLot(db, lot.lot_id)), Math.max(0, held));
     await markLotExpired(db, lot.lot_id, event.id);
-    if (credits > 0) await postCreditsExpired(db, { lot_id: lot.lot_id, guest_id: lot.guest_id, credits }, ref(event));
+    if (credits > 0) {
+      const posted = await postCreditsExpired(db, { lot_id: lot.lot_id, guest_id: lot.guest_id, credits }, ref(event));
+      await announceCreditExpired(db, event, { posted, booking_id: lot.booking_id, guest_id: lot.guest_id, lot_id: lot.lot_id, credits });
+    }
   }
   return lots.length;
 }

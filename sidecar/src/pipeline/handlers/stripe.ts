@@ -11,6 +11,7 @@ import { disputeLiability, paymentSplit, ruleRefOf } from '../../nora/index.js';
 import { factsOf, pinnedPolicy } from '../booking-facts.js';
 import { ParkEvent, RefuseEvent, ref, type HandlerContext, type HandlerResult, type Trx } from '../context.js';
 import { requestRecoveries } from '../recoveries.js';
+import { announceDisputeClosed, announceDisputeOpened, announcePaymentCaptured, announcePayoutSent, announceRefundFailed, announceRefundIssued } from '../announce.js';
 
 type Obj = Record<string, unknown>;
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -73,6 +74,7 @@ export async function onPaymentIntentSucceeded({ db, event, payload }: HandlerCo
     outcome: split, outcome_hash: hashOf(split), consent_hash: null, evaluated_at: event.occurred_at, recorded_at: event.received_at,
   });
   const posted = await postPayment(db, b, { total: received, host_share: split.host_share, platform_fees: split.guest_service_fee + split.host_fee, taxes: split.taxes, service_fee: split.guest_service_fee, host_fee: split.host_fee }, ref(event, decision_id));
+  await announcePaymentCaptured(db, event, b, { posted, amount_minor: received, host_share_minor: split.host_share, platform_fees_minor: split.guest_service_fee + split.host_fee, taxes_minor: split.taxes, rule: ruleRefOf(fees), decision_id });
   if (b.state === 'awaiting_payment') await transition(db, b, 'pay', event.id, event.occurred_at);
   else if (!posted?.replayed) throw new DomainError('illegal_transition', `payment for a booking that is ${b.state}`);
   return { status: 'processed', keys: [b.booking_id, `pi:${pi_id}`, ...(charge ? [`ch:${charge}`] : [])] };
@@ -94,6 +96,7 @@ async function refundLatePayment(db: Trx, b: BookingRecord, pi: Obj, event: Hand
     outcome, outcome_hash: hashOf(outcome), consent_hash: null, evaluated_at: event.occurred_at, recorded_at: event.received_at,
   });
   const posted = await postLatePayment(db, b, received, ref(event, decision_id));
+  await announcePaymentCaptured(db, event, b, { posted, amount_minor: received, host_share_minor: 0, platform_fees_minor: 0, taxes_minor: 0, rule: { policy: `cancellation/${cancellation.id}`, version: cancellation.version, hash: cancellation.hash }, decision_id });
   if (!posted?.replayed && received > 0) {
     await transition(db, b, 'refund_late_payment', event.id, event.occurred_at);
     await addIntent(db, {
@@ -140,17 +143,20 @@ export async function onRefund({ db, event, payload }: HandlerContext): Promise<
   const status = str(re.status);
   if (status === 'succeeded') {
     const posted = await postRefundSettled(db, b, { refund_id, amount_minor: int(re.amount) }, ref(event, decision_id));
+    await announceRefundIssued(db, event, b, { posted, refund_id, amount_minor: int(re.amount), decision_id });
     if (!posted?.replayed && (b.state === 'refund_pending' || b.state === 'refund_failed')) await transition(db, b, 'refund_succeeded', event.id, event.occurred_at);
     return { status: posted?.replayed ? 'ignored' : 'processed', code: posted?.replayed ? 'already_posted' : undefined, keys: [b.booking_id] };
   }
   if (status === 'failed' || status === 'canceled') {
     // A refund can fail after it succeeded: the money came back to the platform, so the entry is reversed.
     const paid = await readEntry(db, { idempotency_key: `refund:${refund_id}` });
+    let reversal;
     if (paid && !(await readEntry(db, { idempotency_key: `refund_failed:${refund_id}` }))) {
-      await reverseEntry(db, { seq: paid.seq, idempotency_key: `refund_failed:${refund_id}`, occurred_at: event.occurred_at, reason: `refund ${refund_id} ${status} after it succeeded`, meta: { event_id: `${event.source}:${event.event_id}`, inbox_id: event.id } });
+      reversal = await reverseEntry(db, { seq: paid.seq, idempotency_key: `refund_failed:${refund_id}`, occurred_at: event.occurred_at, reason: `refund ${refund_id} ${status} after it succeeded`, meta: { event_id: `${event.source}:${event.event_id}`, inbox_id: event.id } });
     }
     if (b.state === 'refund_pending' || b.state === 'refunded') await transition(db, b, 'refund_failed', event.id, event.occurred_at);
     await flagBooking(db, b.booking_id, event.id, 'refund_failed', `refund ${refund_id} ${status}: ${String(re.failure_reason ?? 'no reason given')}`);
+    await announceRefundFailed(db, event, b, { reversal, refund_id, amount_minor: int(re.amount), failure_reason: String(re.failure_reason ?? status), decision_id });
     return { status: 'processed', code: 'refund_failed', reason: String(re.failure_reason ?? status), keys: [b.booking_id] };
   }
   return { status: 'ignored', code: `refund_${status ?? 'unknown'}`, reason: 'posted when the refund succeeds', keys: [b.booking_id] };
@@ -172,6 +178,7 @@ export async function onTransfer({ db, event, payload }: HandlerContext): Promis
   await linkStripeObject(db, { object_id: transfer_id, kind: 'transfer', booking_id: b.booking_id, inbox_id: event.id, data: { amount: tr.amount, destination: tr.destination } });
   const deduction = Number(metadata.deduction_minor ?? 0);
   const posted = await postTransfer(db, b, { transfer_id, amount_minor: int(tr.amount), deduction_minor: Number.isSafeInteger(deduction) ? deduction : 0 }, ref(event, str(metadata.decision_id)));
+  await announcePayoutSent(db, event, b, { posted, transfer_id, amount_minor: int(tr.amount), deduction_minor: Number.isSafeInteger(deduction) ? deduction : 0, decision_id: str(metadata.decision_id) ?? null });
   if (!posted?.replayed && b.state === 'payout_pending') await transition(db, b, 'confirm_payout', event.id, event.occurred_at);
   if (!posted?.replayed) await requestRecoveries(db, b.booking_id, event.id);
   const reversals = ((tr.reversals as { data?: Obj[] } | undefined)?.data ?? []);
@@ -211,11 +218,13 @@ export async function onDispute({ db, event, payload }: HandlerContext): Promise
   const dispute_id = str(dp.id)!;
   await linkStripeObject(db, { object_id: dispute_id, kind: 'dispute', booking_id: b.booking_id, inbox_id: event.id, data: { amount: dp.amount, charge: dp.charge } });
   let fee_minor = 0;
+  const movements = [];
   for (const txn of ((dp.balance_transactions ?? []) as Obj[])) {
     if (typeof txn !== 'object' || !str(txn.id)) continue;
     if (int(txn.amount) < 0) fee_minor += int(txn.fee);
-    await postDisputeMovement(db, b, { balance_transaction: str(txn.id)!, amount_minor: int(txn.amount), fee_minor: int(txn.fee) }, ref(event));
+    movements.push(await postDisputeMovement(db, b, { balance_transaction: str(txn.id)!, amount_minor: int(txn.amount), fee_minor: int(txn.fee) }, ref(event)));
   }
+  await announceDisputeOpened(db, event, b, { dispute_id, charge_id: str(dp.charge) ?? null, amount_minor: int(dp.amount), reason: str(dp.reason) ?? null, posted: movements.filter((m) => !m?.replayed) });
   if (event.type !== 'charge.dispute.closed') return { status: 'processed', keys: [b.booking_id] };
   // lost: the amount stays withdrawn; won (or an inquiry closed with a warning): only the fee may.
   const status = dp.status === 'lost' ? 'lost' : 'won';
@@ -231,7 +240,8 @@ export async function onDispute({ db, event, payload }: HandlerContext): Promise
     input: { dispute_id, status, disputed_minor: int(dp.amount), dispute_fee_minor: fee_minor, host_paid_out_minor, currency: b.currency, policies: { dispute: ruleRefOf(dispute) } },
     allowed: true, reason: null, outcome, outcome_hash: hashOf(outcome), consent_hash: null, evaluated_at: event.occurred_at, recorded_at: event.received_at,
   });
-  await postDisputeClosed(db, b, { dispute_id, status, host_bears: liability.host_bears, platform_bears: liability.platform_bears }, { ...ref(event, decision_id), decision_id });
+  const closed = await postDisputeClosed(db, b, { dispute_id, status, host_bears: liability.host_bears, platform_bears: liability.platform_bears }, { ...ref(event, decision_id), decision_id });
+  await announceDisputeClosed(db, event, b, { posted: closed, dispute_id, status, amount_minor: int(dp.amount), host_bears_minor: liability.host_bears, platform_bears_minor: liability.platform_bears, rule: ruleRefOf(dispute), decision_id });
   if (status === 'won') return { status: 'processed', keys: [b.booking_id] };
   if (liability.host_bears > 0) {
     const transfer = (await stripeObjectsOfBooking(db, b.booking_id, 'transfer'))[0];
