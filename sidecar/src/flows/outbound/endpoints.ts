@@ -15,7 +15,7 @@ export type Endpoint = {
 
 type Row = Omit<Endpoint, 'events' | 'allow_private' | 'version' | 'from_event_row'> & { events: string; allow_private: unknown; version: unknown; from_event_row: unknown };
 
-function fromRow(r: Row): Endpoint {
+function fromRow({ id: _id, ...r }: Row & { id?: unknown }): Endpoint {
   return { ...r, version: toInt(r.version), from_event_row: toInt(r.from_event_row), events: JSON.parse(r.events) as string[], allow_private: r.allow_private === true || r.allow_private === 1 || r.allow_private === '1' };
 }
 
@@ -56,7 +56,7 @@ async function insertVersion(db: Db, e: Endpoint): Promise<Endpoint> {
   try {
     await db('outbound_endpoints').insert({ ...e, events: canonicalJson(e.events) });
   } catch (err) {
-    if (isUniqueViolation(err)) throw new Error(`endpoint ${e.endpoint_id} changed concurrently; try again`);
+    if (isUniqueViolation(err)) throw new Error(`endpoint ${e.endpoint_id} changed concurrently; try again`, { cause: err });
     throw err;
   }
   return e;
