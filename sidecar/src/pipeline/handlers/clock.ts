@@ -1,8 +1,10 @@
 import { hashOf } from '../../kernel/index.js';
 import { getBooking, hostConnectedAccount, hostSubscriptionStatus, stripeObjectsOfBooking, transition, type BookingRecord } from '../../flows/booking/store.js';
 import { bookingMoney } from '../../flows/booking/money-view.js';
-import { chart } from '../../flows/booking/chart.js';
-import { heldIn, postCreditsExpired, postTransfer } from '../../flows/booking/postings.js';
+import { chart } from '../../flows/vocabulary.js';
+import { heldIn, postEntryIntent } from '../../flows/booking/postings.js';
+import { creditsExpiredEntry } from '../../flows/booking/entries.js';
+import { postHostTransfer } from './host-transfer.js';
 import { bookingsAwaitingPayout, recordHold } from '../../flows/booking/payout-store.js';
 import { lotsExpiringBefore, markLotExpired, usedFromLot } from '../../flows/booking/credits.js';
 import { decisionIdFor, recordDecision } from '../../flows/evidence/decisions.js';
@@ -71,7 +73,7 @@ async function payoutIfDue({ db, event }: HandlerContext, b: BookingRecord): Pro
   if (wasHeld) await announcePayoutReleased(db, event, b, { amount_minor: amount - deduction, released_from: wasHeld.code, rule: ruleRefOf(holdPolicy), decision_id });
   if (amount - deduction === 0) {
     // Everything the host earned here goes to what they owe: settle it in the ledger, no transfer.
-    const posted = await postTransfer(db, b, { transfer_id: `offset:${decision_id}`, amount_minor: 0, deduction_minor: deduction }, ref(event, decision_id));
+    const posted = await postHostTransfer(db, b, { transfer_id: `offset:${decision_id}`, amount_minor: 0, deduction_minor: deduction }, ref(event, decision_id));
     await announcePayoutSent(db, event, b, { posted, transfer_id: null, amount_minor: 0, deduction_minor: deduction, decision_id });
     const after = await getBooking(db, b.booking_id);
     if (after?.state === 'payout_pending') await transition(db, after, 'confirm_payout', event.id, event.occurred_at);
@@ -95,7 +97,7 @@ async function expireCredits({ db, event }: HandlerContext): Promise<number> {
     const credits = Math.min(lot.credits - (await usedFromLot(db, lot.lot_id)), Math.max(0, held));
     await markLotExpired(db, lot.lot_id, event.id);
     if (credits > 0) {
-      const posted = await postCreditsExpired(db, { lot_id: lot.lot_id, guest_id: lot.guest_id, credits }, ref(event));
+      const posted = await postEntryIntent(db, creditsExpiredEntry({ lot_id: lot.lot_id, guest_id: lot.guest_id, credits }, ref(event)));
       await announceCreditExpired(db, event, { posted, booking_id: lot.booking_id, guest_id: lot.guest_id, lot_id: lot.lot_id, credits });
     }
   }
