@@ -17,6 +17,10 @@ export type Config = {
   rateLimitPerMinute: number;
   /** No SIDECAR_KEYS: demo mode (demo keys, the Stripe fake, a demo story). */
   demo: boolean;
+  /** OUTBOUND_SECRETS_KEY (#15): outbound endpoint secrets derive from it; unset, events are kept and not delivered. */
+  outboundSecretsKey?: string | null;
+  /** NODE_ENV=development: http:// outbound endpoints are allowed (https everywhere else). */
+  development?: boolean;
 };
 
 export class ConfigError extends Error {
@@ -68,7 +72,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     inboxMaxBacklog: parse('INBOX_MAX_BACKLOG', env.INBOX_MAX_BACKLOG ?? '50000', z.coerce.number().int().min(1)),
     rateLimitPerMinute: parse('RATE_LIMIT_PER_MINUTE', env.RATE_LIMIT_PER_MINUTE ?? '120000', z.coerce.number().int().min(1)),
     demo: sidecarKeys.length === 0,
+    outboundSecretsKey: parseOutboundSecretsKey(env.OUTBOUND_SECRETS_KEY),
+    development: env.NODE_ENV === 'development',
   };
+}
+
+export function parseOutboundSecretsKey(raw: string | undefined): string | null {
+  if (!raw) return null;
+  if (raw.length < 32) throw new ConfigError('OUTBOUND_SECRETS_KEY', 'must be at least 32 characters (endpoint secrets are derived from it)');
+  return raw;
 }
 
 function parse<T>(variable: string, raw: string, schema: z.ZodType<T>): T {

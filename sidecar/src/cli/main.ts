@@ -17,6 +17,7 @@ import { signatureHeaderValue } from '../sari/request-signature.js';
 import { DEMO_KEYS } from '../demo/keys.js';
 import { computeLock } from '../nora/index.js';
 import { readPolicyFiles } from '../policy-files.js';
+import { OUTBOUND_USAGE, runOutboundCli } from './outbound.js';
 
 const POLICY_DIR = process.env.POLICY_DIR || './policies';
 import { writeFileSync } from 'node:fs';
@@ -32,6 +33,7 @@ const USAGE = `usage: npm run cli -- <command>
   sign <METHOD> <path> [--body JSON] [--key KEY_ID] [--url BASE]   print a signed curl line
   policy simulate <candidate.json>          re-decide past cancellations under a candidate policy version
   policy lock                               rewrite policies/policies.lock.json from the policy files
+${OUTBOUND_USAGE}
 Reads DATABASE_URL (default sqlite:./data/mybnb.sqlite), SIDECAR_KEYS, PORT like the service.`;
 
 const out = (s = '') => process.stdout.write(`${s}\n`);
@@ -60,6 +62,7 @@ function asOf(values: Record<string, unknown>) {
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'endpoints' || argv[0] === 'deliveries') return withDb((db) => runOutboundCli(argv, { db, env: process.env, out, now_ms: Date.now() }));
   const { positionals, values } = parseArgs({
     args: argv, allowPositionals: true, strict: true,
     options: {

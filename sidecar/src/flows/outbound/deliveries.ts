@@ -139,3 +139,11 @@ export async function resendDelivery(db: Db, x: { event_id: string; endpoint_id:
   if (!ok) throw new DomainError('illegal_transition', 'this delivery was just re-sent');
   return { round };
 }
+
+/** Deliveries whose latest attempt is dead (for the metrics). */
+export async function countDeadLetters(db: Db): Promise<number> {
+  const r = await db('outbound_attempts as f').where('f.outcome', 'dead')
+    .whereNotExists(db('outbound_attempts as g').whereRaw('g.event_id = f.event_id').andWhereRaw('g.endpoint_id = f.endpoint_id').andWhereRaw('g.id > f.id'))
+    .count({ n: '*' }).first();
+  return toInt(r?.n ?? 0);
+}
