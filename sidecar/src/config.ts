@@ -27,6 +27,10 @@ export type Config = {
   clockTick_s: number;
   /** Nothing configured, or --demo: demo keys, the Stripe fake, a demo story (start-mode.ts). */
   demo: boolean;
+  /** OUTBOUND_SECRETS_KEY (#15): outbound endpoint secrets derive from it; unset, events are kept and not delivered. */
+  outboundSecretsKey?: string | null;
+  /** NODE_ENV=development: http:// outbound endpoints are allowed (https everywhere else). */
+  development?: boolean;
 };
 
 export type ConfigProblem = { variable: string; message: string };
@@ -104,13 +108,20 @@ export function checkConfig(env: NodeJS.ProcessEnv = process.env, opts: ConfigOp
   const rateLimitPerMinute = field(120_000, () => parse('RATE_LIMIT_PER_MINUTE', env.RATE_LIMIT_PER_MINUTE ?? '120000', z.coerce.number().int().min(1)));
   const eventMaxSkew_s = field(300, () => parse('EVENT_MAX_SKEW_S', env.EVENT_MAX_SKEW_S ?? '300', z.coerce.number().int().min(0).max(3600)));
   const clockTick_s = field(60, () => parse('CLOCK_TICK_S', env.CLOCK_TICK_S ?? '60', z.coerce.number().int().min(0).max(86_400)));
+  const outboundSecretsKey = field(null, () => parseOutboundSecretsKey(env.OUTBOUND_SECRETS_KEY));
   const mode = decideStartMode(env, { demoFlag: opts.demo === true, listenHost, stripeSecretKey, stripeApiUrl });
   problems.push(...mode.problems);
   if (mode.demo) database = { dialect: 'sqlite', filename: DEMO_DATABASE_FILE };
   return {
-    config: { port, listenHost, database, logLevel, stripeWebhookSecrets, sidecarKeys, stripeSecretKey, stripeApiUrl, policyDir, inboxMaxBacklog, rateLimitPerMinute, eventMaxSkew_s, clockTick_s, demo: mode.demo },
+    config: { port, listenHost, database, logLevel, stripeWebhookSecrets, sidecarKeys, stripeSecretKey, stripeApiUrl, policyDir, inboxMaxBacklog, rateLimitPerMinute, eventMaxSkew_s, clockTick_s, demo: mode.demo, outboundSecretsKey, development: env.NODE_ENV === 'development' },
     problems,
   };
+}
+
+export function parseOutboundSecretsKey(raw: string | undefined): string | null {
+  if (!raw) return null;
+  if (raw.length < 32) throw new ConfigError('OUTBOUND_SECRETS_KEY', 'must be at least 32 characters (endpoint secrets are derived from it)');
+  return raw;
 }
 
 function parseListenHost(raw: string | undefined): string {

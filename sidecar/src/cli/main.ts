@@ -21,6 +21,7 @@ import { DEMO_KEYS } from '../demo/keys.js';
 import { computeLock } from '../nora/index.js';
 import { readPolicyFiles } from '../policy-files.js';
 import { configCheck } from './config-check.js';
+import { OUTBOUND_USAGE, runOutboundCli } from './outbound.js';
 
 // `.env` in the working directory, as the service reads it (it never overrides the environment).
 loadDotenv({ quiet: true });
@@ -44,6 +45,7 @@ const USAGE = `usage: npm run cli -- <command>
   policy simulate <candidate.json>          re-decide past cancellations under a candidate policy version
   policy lock                               rewrite policies/policies.lock.json from the policy files
   config check [--demo]                     the effective configuration (secrets masked) and every problem; exit 1 if any
+${OUTBOUND_USAGE}
 Reads DATABASE_URL (default sqlite:./data/mybnb.sqlite; demo mode's is sqlite:./data/demo/mybnb.sqlite),
 SIDECAR_KEYS, PORT like the service, from the environment or .env.`;
 
@@ -73,6 +75,7 @@ function asOf(values: Record<string, unknown>) {
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'endpoints' || argv[0] === 'deliveries') return withDb((db) => runOutboundCli(argv, { db, env: process.env, out, now_ms: Date.now() }));
   const { positionals, values } = parseArgs({
     args: argv, allowPositionals: true, strict: true,
     options: {
