@@ -27,7 +27,9 @@ export type History = { seed: number; steps: Step[] };
 export const POLICIES = ['flexible', 'moderate', 'limited', 'firm', 'strict', 'non_refundable'] as const;
 export const TIME_ZONES = ['Europe/Paris', 'America/New_York', 'Asia/Tokyo', 'Pacific/Auckland', 'UTC', 'America/Los_Angeles', 'Asia/Kolkata'] as const;
 
-const START_MS = Date.parse('2026-09-01T00:00:00Z');
+// Histories lie in the past (2025): the sidecar refuses events dated after its own clock + skew,
+// and Stripe signatures are checked against the real clock.
+const START_MS = Date.parse('2025-03-01T00:00:00Z');
 const iso = (ms: number) => formatIsoUtc(Math.floor(ms / 1000) * 1000);
 
 type Ctx = { r: Rng; seed: number; hosts: Array<{ host_id: string; account: string }> };
@@ -79,7 +81,7 @@ export function generateHistory(seed: number, size: { bookings?: [number, number
   const hosts = Array.from({ length: r.int(1, 2) }, (_, i) => ({ host_id: `host_s${seed}_${i}`, account: `acct_1S${seed}H${i}` }));
   const ctx: Ctx = { r, seed, hosts };
   const [lo, hi] = size.bookings ?? [2, 4];
-  const steps: Step[] = hosts.map((h) => ({ kind: 'host' as const, at: '2026-08-31T00:00:00Z', ...h }));
+  const steps: Step[] = hosts.map((h) => ({ kind: 'host' as const, at: '2025-02-15T00:00:00Z', ...h }));
   const n = r.int(lo, hi);
   for (let i = 0; i < n; i++) steps.push(...r.pick(GENERATORS)(ctx, i));
   // clock ticks: a few at random, and one at the end when every stay is long over

@@ -42,7 +42,7 @@ export async function checkInvariants(db: Db, fake: StripeFake, consents: Consen
   // every due payout and refund made exactly once: no intent left open or failed, one Stripe object each
   const intents = await allIntents(db);
   for (const i of intents) {
-    if (i.status !== 'succeeded') problems.push(`intent ${i.intent_id} ended ${i.status}`);
+    if (i.status !== 'succeeded') problems.push(`intent ${i.intent_id} ended ${i.status} after ${i.attempts.map((a) => `${a.outcome}:${a.http_status ?? ''}:${a.error_code ?? ''}`).join(' ')}`);
     if (i.operation === 'refund' && refunds.filter((r) => r.metadata?.intent_id === i.intent_id || i.attempts.some((a) => a.stripe_object_id === r.id)).length !== 1) problems.push(`refund intent ${i.intent_id}: not exactly one refund at Stripe`);
   }
   const refundIntents = intents.filter((i) => i.operation === 'refund');

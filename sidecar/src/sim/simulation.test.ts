@@ -12,8 +12,8 @@ import { generateHistory } from './history.js';
 import { runHistory } from './driver.js';
 import { checkSeed, reproduceCommand, shrinkHistory } from './simulate.js';
 
-const SQLITE_SEEDS = Number(process.env.MYBNB_SIM_SEEDS ?? 24);
-const MYSQL_SEEDS = Number(process.env.MYBNB_SIM_MYSQL_SEEDS ?? 3);
+const SQLITE_SEEDS = Number(process.env.MYBNB_SIM_SEEDS ?? 20);
+const MYSQL_SEEDS = Number(process.env.MYBNB_SIM_MYSQL_SEEDS ?? 2);
 
 describe('simulation: the same seed gives the same history, faults and ledger', () => {
   test('history and fault plan are pure functions of the seed', () => {
