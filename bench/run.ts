@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from './lib/args.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const BENCHES = ['ledger', 'ingest', 'preview'] as const;
+const BENCHES = ['ledger', 'ingest', 'preview', 'simulation'] as const;
 
 function runBench(name: string, flags: string[]): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -20,7 +20,7 @@ import { openIntents } from '../flows/outbox/intents.js';
  * loop is stopped and driven after every step with a virtual clock, so Stripe API faults are
  * retried through within the step and the order of money movements does not depend on timers.
  */
-export type RunResult = { seed: number; head_hash: string; entries: number; movements: string[]; problems: string[]; steps: number };
+export type RunResult = { seed: number; head_hash: string; entries: number; movements: string[]; problems: string[]; steps: number; verify_ms: number };
 
 type Pending = { event: FakeEvent; due: number; booking_id: string | null; payment: boolean };
 

@@ -12,11 +12,13 @@ export type Consent = { booking_id: string; by: 'guest' | 'host'; at: string; ev
  * The books after a history: each check names what broke. `movements` is the multiset of money
  * movements (per booking: entry kind and its lines), comparable across runs whose inbox order differs.
  */
-export async function checkInvariants(db: Db, fake: StripeFake, consents: Consent[]): Promise<{ head_hash: string; entries: number; movements: string[]; problems: string[] }> {
+export async function checkInvariants(db: Db, fake: StripeFake, consents: Consent[]): Promise<{ head_hash: string; entries: number; movements: string[]; problems: string[]; verify_ms: number }> {
   const problems: string[] = [];
 
   // every entry balances, the chain verifies, debits equal credits per unit over all lines
+  const t0 = performance.now();
   const report = await verifyLedger(db);
+  const verify_ms = performance.now() - t0;
   if (!report.ok) problems.push(`verify: ${JSON.stringify(report.first_bad)} unbalanced ${report.unbalanced_units.join(',')}`);
   const tb = await trialBalance(db);
   for (const row of tb.rows) if (row.debits_minor !== row.credits_minor) problems.push(`trial balance ${row.unit}: ${row.debits_minor} ≠ ${row.credits_minor}`);
@@ -60,7 +62,7 @@ export async function checkInvariants(db: Db, fake: StripeFake, consents: Consen
   }
 
   const movements = await moneyMovements(db);
-  return { head_hash: report.head_hash, entries: report.entries, movements, problems };
+  return { head_hash: report.head_hash, entries: report.entries, movements, problems, verify_ms };
 }
 
 /** Each entry as booking|kind|sorted lines, the whole list sorted: the money moved, whatever the order. */

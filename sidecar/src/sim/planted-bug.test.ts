@@ -7,21 +7,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ALL_FAULTS } from './faults.js';
-import { checkSeed } from './simulate.js';
+import { generateHistory } from './history.js';
+import { runHistory } from './driver.js';
 import { loadConfig } from '../config.js';
 
-const BATCH = [1, 2, 3, 4, 5, 6];
+// The first seeds of the CI batch (sim/simulation.test.ts), played with every fault on; the
+// invariants alone decide (the comparison with the fault-free run is the CI batch's own check).
+const BATCH = [1, 2, 3, 4, 5];
 
 async function failingSeeds(): Promise<Array<{ seed: number; problems: string[] }>> {
   const out = [];
   for (const seed of BATCH) {
-    const v = await checkSeed(seed, { dialect: 'sqlite', faults: ALL_FAULTS });
-    if (!v.ok) out.push({ seed, problems: v.problems });
+    const r = await runHistory(generateHistory(seed), { dialect: 'sqlite', faults: ALL_FAULTS });
+    if (r.problems.length > 0) out.push({ seed, problems: r.problems });
   }
   return out;
 }
 
-test('the CI batch is green without the planted bug and catches it with the bug planted', async () => {
+test('the CI batch is green without the planted bug and catches it with the bug planted', { timeout: 1_200_000 }, async () => {
   delete process.env.MYBNB_PLANTED_BUG;
   assert.deepEqual(await failingSeeds(), [], 'green without the bug');
   process.env.MYBNB_PLANTED_BUG = 'skip_idempotency';

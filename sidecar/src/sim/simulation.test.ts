@@ -12,8 +12,8 @@ import { generateHistory } from './history.js';
 import { runHistory } from './driver.js';
 import { checkSeed, reproduceCommand, shrinkHistory } from './simulate.js';
 
-const SQLITE_SEEDS = Number(process.env.MYBNB_SIM_SEEDS ?? 20);
-const MYSQL_SEEDS = Number(process.env.MYBNB_SIM_MYSQL_SEEDS ?? 2);
+const SQLITE_SEEDS = Number(process.env.MYBNB_SIM_SEEDS ?? 40);
+const MYSQL_SEEDS = Number(process.env.MYBNB_SIM_MYSQL_SEEDS ?? 3);
 
 describe('simulation: the same seed gives the same history, faults and ledger', () => {
   test('history and fault plan are pure functions of the seed', () => {
@@ -35,7 +35,7 @@ describe('simulation: the same seed gives the same history, faults and ledger', 
     assert.ok(steps.some((s) => s.kind === 'dispute'));
   });
 
-  test('the fault-free run of a seed ends on the same chain head every time', async () => {
+  test('the fault-free run of a seed ends on the same chain head every time', { timeout: 600_000 }, async () => {
     const h = generateHistory(3);
     const a = await runHistory(h, { dialect: 'sqlite', faults: [] });
     const b = await runHistory(h, { dialect: 'sqlite', faults: [] });
@@ -55,7 +55,7 @@ describe('simulation: the same seed gives the same history, faults and ledger', 
 for (const dialect of dialects()) {
   const n = dialect === 'sqlite' ? SQLITE_SEEDS : MYSQL_SEEDS;
   describe(`simulation on ${dialect}: ${n} seeds, each with all faults and without`, () => {
-    test(`seeds 1..${n} keep the books`, async () => {
+    test(`seeds 1..${n} keep the books`, { timeout: 1_800_000 }, async () => {
       const failures: string[] = [];
       for (let seed = 1; seed <= n; seed++) {
         const v = await checkSeed(seed, { dialect, faults: ALL_FAULTS });
