@@ -104,7 +104,7 @@ for (const dialect of dialects()) {
       assert.equal(refund.amount_minor, preview.body.outcome.refund_to_guest);
       assert.deepEqual((refund.rule as { policy: string }).policy, preview.body.rule.policy);
       // The ledger entries each event announces are the ones GET /ledger/entries shows.
-      const entries = await h.reader.get('/ledger/entries?booking_id=bk_ob1');
+      const entries = await h.auditor.get('/ledger/entries?booking_id=bk_ob1');
       const keys = new Set(entries.body.entries.map((x: { idempotency_key: string }) => x.idempotency_key));
       for (const e of got('bk_ob1')) for (const k of e.data.entry_ids as string[]) assert.ok(keys.has(k), `${k} is in the ledger`);
       // As a consumer would: every request verifies with the endpoint's secret.
