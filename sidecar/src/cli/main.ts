@@ -12,6 +12,7 @@ import { balanceOf, forEachEntry, headSeq, trialBalance, verifyLedger } from '..
 import { allIntents } from '../flows/outbox/intents.js';
 import { verifyDecisions } from '../pipeline/verify-decisions.js';
 import { replayInto } from '../pipeline/replay.js';
+import { runWorker } from './worker.js';
 import { simulatePolicy } from '../pipeline/simulate.js';
 import { signatureHeaderValue } from '../sari/request-signature.js';
 import { DEMO_KEYS } from '../demo/keys.js';
@@ -27,6 +28,7 @@ const USAGE = `usage: npm run cli -- <command>
   trial-balance [--as-of ISO | --as-of-seq N]
   balance <account> [--as-of ISO | --as-of-seq N]
   export --format jsonl|csv [--out FILE]    every entry with its lines and hashes, for an auditor
+  worker                                    dispatch stored events in this process (holds the dispatch lease; sidecars then only ingest)
   replay [--into DATABASE_URL]              rebuild everything derived from the inbox into a fresh database and prove it identical
   outbox [--status pending|retrying|succeeded|failed|exhausted]
   sign <METHOD> <path> [--body JSON] [--key KEY_ID] [--url BASE]   print a signed curl line
@@ -192,6 +194,11 @@ async function main(argv: string[]): Promise<number> {
       }
       throw new Error('policy simulate <candidate.json> | policy lock');
     }
+    case 'worker':
+      return withDb(async (db) => {
+        await runWorker(db, out);
+        return 0;
+      });
     default:
       out(USAGE);
       return 2;
