@@ -44,7 +44,8 @@ export type Effects = {
   /** Payout holds (recorded once per change of reason). */
   holds: Array<{ booking_id: string; inbox_id: number; code: string; reason: string }>;
   /** Host connections and subscription states as reported. */
-  hostConnections: Array<{ host_id: string; stripe_account_id: string; inbox_id: number }>;
+  /** `occurred_at` is not stored (the inbox has it): it tells the batch's state when a payout account changed. */
+  hostConnections: Array<{ host_id: string; stripe_account_id: string; inbox_id: number; occurred_at?: string }>;
   subscriptionStates: Array<{ stripe_account_id: string; status: string; inbox_id: number }>;
   /** Published policy versions (document as canonical JSON). */
   policyVersions: Array<{ kind: string; id: string; version: number; hash: string; document: string; inbox_id: number }>;

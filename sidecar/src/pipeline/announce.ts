@@ -36,7 +36,7 @@ export function announcePaymentCaptured(state: HandlerState, event: DispatchEven
   });
 }
 
-export function announceRefundIssued(state: HandlerState, event: DispatchEvent, b: BookingRecord, x: { posted: Posted; refund_id: string; amount_minor: number; decision_id: string }) {
+export function announceRefundIssued(state: HandlerState, event: DispatchEvent, b: BookingRecord, x: { posted: Posted; refund_id: string; amount_minor: number; decision_id: string | null }) {
   if (!x.posted || x.posted.replayed) return;
   record(state, {
     type: 'refund.issued', booking_id: b.booking_id, host_id: b.host_id, ...at(event),
@@ -45,7 +45,7 @@ export function announceRefundIssued(state: HandlerState, event: DispatchEvent, 
 }
 
 /** Once per refund, however many events report its failure (the event id is derived from the refund). */
-export function announceRefundFailed(state: HandlerState, event: DispatchEvent, b: BookingRecord, x: { reversal: Posted; refund_id: string; amount_minor: number; failure_reason: string; decision_id: string }) {
+export function announceRefundFailed(state: HandlerState, event: DispatchEvent, b: BookingRecord, x: { reversal: Posted; refund_id: string; amount_minor: number; failure_reason: string; decision_id: string | null }) {
   record(state, {
     type: 'refund.failed', booking_id: b.booking_id, host_id: b.host_id, ...at(event), key: `refund_failed:${x.refund_id}`,
     data: { booking_id: b.booking_id, refund_id: x.refund_id, amount_minor: x.amount_minor, currency: b.currency, failure_reason: x.failure_reason, rule: ruleOfDecision(state, b.booking_id, x.decision_id), decision_id: x.decision_id, entry_ids: keysOf(x.reversal) },

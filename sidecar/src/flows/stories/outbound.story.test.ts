@@ -111,12 +111,13 @@ for (const dialect of dialects()) {
       for (const r of rx.requests) assert.equal((new Webhook(secret).verify(r.body, r.headers) as { id: string }).id, r.headers['webhook-id']);
       assert.ok(rx.requests.every((r) => r.status === 200));
 
-      const delivered = await h.engine.get('/outbound/deliveries?status=delivered');
+      const delivered = await h.operator.get('/outbound/deliveries?status=delivered');
       assert.equal(delivered.status, 200, delivered.text);
       assert.equal(delivered.body.deliveries.length, 5);
-      assert.equal((await h.engine.get('/outbound/deliveries?status=dead')).body.deliveries.length, 0);
-      assert.equal((await h.engine.get('/outbound/deliveries?status=lost')).status, 422);
+      assert.equal((await h.operator.get('/outbound/deliveries?status=dead')).body.deliveries.length, 0);
+      assert.equal((await h.operator.get('/outbound/deliveries?status=lost')).status, 422);
       assert.equal((await h.reader.get('/outbound/deliveries?status=dead')).status, 403, 'a reader key may not see deliveries');
+      assert.equal((await h.engine.get('/outbound/deliveries?status=dead')).status, 403, 'deliveries are the operator\'s');
       const metrics = await fetch(`${h.sidecar.url}/metrics`).then((r) => r.text());
       assert.match(metrics, /mybnb_outbound_attempts_total\{outcome="delivered"\} 5/);
       assert.match(metrics, /mybnb_outbound_dead_letters 0/);

@@ -1,17 +1,17 @@
-import { Router, type RequestHandler } from 'express';
+import { Router } from 'express';
 import { DomainError } from '../../kernel/index.js';
 import { DELIVERY_STATUSES, listDeliveries, type DeliveryStatus } from '../../flows/outbound/deliveries.js';
-import { route } from '../app.js';
+import { route, type SignedFor } from '../app.js';
 import type { Services } from '../services.js';
 
 /**
  * GET /outbound/deliveries?status=pending|retrying|delivered|dead|gone[&endpoint_id=][&booking_id=][&limit=]
  * Outbound deliveries (one event to one endpoint) with their latest attempt: where dead letters
- * are seen. Signed; the role is the operator's once key roles have it (#13), the booking engine's until then.
+ * are seen. Signed by an operator key (http/route-roles.ts).
  */
-export function outboundRoutes(s: Services, mw: { signed: RequestHandler; perKeyLimit: RequestHandler }): Router {
+export function outboundRoutes(s: Services, mw: { signedFor: SignedFor }): Router {
   const r = Router();
-  r.get('/outbound/deliveries', mw.signed, mw.perKeyLimit, route(async (req, res) => {
+  r.get('/outbound/deliveries', ...mw.signedFor('GET /outbound/deliveries'), route(async (req, res) => {
     const q = (name: string) => (typeof req.query[name] === 'string' && req.query[name] !== '' ? String(req.query[name]) : undefined);
     const status = q('status');
     if (status !== undefined && !DELIVERY_STATUSES.includes(status as DeliveryStatus)) {

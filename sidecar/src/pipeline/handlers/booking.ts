@@ -178,6 +178,6 @@ export const onCompleted: DecisionHandler = (state, event) => {
 export const onHostConnected: DecisionHandler = (state, event) => {
   const data = event.payload.data as HostConnected;
   if (state.hostConnectedAccount(data.host_id) === data.stripe_account_id) return { status: 'ignored', code: 'already_connected', reason: 'the host is already connected to this account' };
-  state.effects.add('hostConnections', { host_id: data.host_id, stripe_account_id: data.stripe_account_id, inbox_id: event.id });
+  state.effects.add('hostConnections', { host_id: data.host_id, stripe_account_id: data.stripe_account_id, inbox_id: event.id, occurred_at: event.occurred_at });
   return { status: 'processed', keys: [`host:${data.host_id}`] };
 };

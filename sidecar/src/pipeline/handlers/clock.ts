@@ -50,13 +50,17 @@ function payoutIfDue(state: HandlerState, event: DispatchEvent, b: BookingRecord
   const account = state.hostConnectedAccount(b.host_id);
   const holdPolicy = state.policy(b.policies.payout_hold);
   const subscription_status = state.hostSubscriptionStatus(account);
-  const hold = payoutHold({ hold: holdPolicy, host: { subscription_status } });
+  const account_changed_at = state.hostAccountChangedAt(b.host_id);
+  const hold = payoutHold({ hold: holdPolicy, host: { subscription_status, account_changed_at }, at: event.occurred_at });
   if (!account) {
     recordHold(state, event, b, { code: 'no_connected_account', reason: `host ${b.host_id} has no connected Stripe account (host.connected); the payout of ${amount} waits`, amount_minor: amount, rule: null });
     return 'held';
   }
   if (hold.held) {
-    recordHold(state, event, b, { code: hold.reason ?? 'held', reason: `payouts to host ${b.host_id} are held (${hold.reason}) by ${ruleRefOf(holdPolicy).policy} v${holdPolicy.version}`, amount_minor: amount, rule: ruleRefOf(holdPolicy) });
+    const why = hold.reason === 'new_payout_account'
+      ? `the host's payout account changed to ${account} at ${account_changed_at}; a new account receives nothing until ${hold.until}`
+      : `payouts to host ${b.host_id} are held (${hold.reason})`;
+    recordHold(state, event, b, { code: hold.reason ?? 'held', reason: `${why} by ${ruleRefOf(holdPolicy).policy} v${holdPolicy.version}`, amount_minor: amount, rule: ruleRefOf(holdPolicy) });
     return 'held';
   }
   const owed = Math.max(0, state.balance(chart.hostPenalties(b.host_id, b.currency)));
@@ -67,7 +71,7 @@ function payoutIfDue(state: HandlerState, event: DispatchEvent, b: BookingRecord
   state.effects.decision({
     decision_id, inbox_id: event.id, event_id: event.event_id, booking_id: b.booking_id, action: 'host_payout', actor: null,
     policy: ruleRefOf(timing).policy, policy_version: timing.version, policy_hash: timing.hash,
-    input: { facts, host_share_minor: amount, penalties_owed_minor: owed, subscription_status, at: event.occurred_at, policies: { payout_timing: ruleRefOf(timing), payout_hold: ruleRefOf(holdPolicy) } },
+    input: { facts, host_share_minor: amount, penalties_owed_minor: owed, subscription_status, account_changed_at, at: event.occurred_at, policies: { payout_timing: ruleRefOf(timing), payout_hold: ruleRefOf(holdPolicy) } },
     allowed: true, reason: null, outcome, outcome_hash: hashOf(outcome), consent_hash: null, evaluated_at: event.occurred_at, recorded_at: event.received_at,
   });
   if (b.state === 'paid' || b.state === 'checked_in') state.effects.transition(b.booking_id, 'start_payout', event.id, event.occurred_at);

@@ -11,6 +11,7 @@ import { factsOf } from '../booking-facts.js';
 import { ParkEvent, RefuseEvent, ref, type HandlerResult } from '../context.js';
 import type { DecisionHandler, DispatchEvent, HandlerState } from '../handler-shape.js';
 import { requestRecoveries } from '../recoveries.js';
+import { notIntended, postOutsidePolicy } from './outside-policy.js';
 import { announceDisputeClosed, announceDisputeOpened, announcePaymentCaptured, announcePayoutSent, announceRefundFailed, announceRefundIssued } from '../announce.js';
 
 type Obj = Record<string, unknown>;
@@ -147,13 +148,21 @@ export const onRefund: DecisionHandler = (state, event) => {
   const refund_id = str(re.id)!;
   const decision_id = str((re.metadata as Obj | undefined)?.decision_id);
   state.effects.add('links', { object_id: refund_id, kind: 'refund', booking_id: b.booking_id, inbox_id: event.id, data: { amount: re.amount, decision_id: decision_id ?? null } });
-  if (!decision_id) {
-    throw new RefuseEvent('validation_failed', `refund ${refund_id} was not made by a policy decision of this system: refunds are made by policy only`, b.booking_id, 'refund_outside_policy');
-  }
   const status = str(re.status);
+  const outside = notIntended(state, b, 'refund', re, decision_id);
+  if (outside) {
+    // Real money that left, but no decision intended it: suspense, flagged, listed (issue #13).
+    if (status === 'succeeded') return postOutsidePolicy(state, event, b, { object_id: refund_id, object_kind: 'refund', amount_minor: int(re.amount), flow: 'out', reason: outside });
+    const posted = state.entry(`outside_policy:${refund_id}`);
+    if ((status === 'failed' || status === 'canceled') && posted && !state.entry(`outside_policy_failed:${refund_id}`)) {
+      state.effects.post(reversalEntry(posted, { idempotency_key: `outside_policy_failed:${refund_id}`, occurred_at: event.occurred_at, reason: `refund ${refund_id} ${status} after it succeeded`, meta: { event_id: `${event.source}:${event.event_id}`, inbox_id: event.id } }));
+      return { status: 'processed', code: 'movement_outside_policy', reason: `refund ${refund_id} ${status}: its suspense entry is reversed`, keys: [b.booking_id] };
+    }
+    return { status: 'ignored', code: `refund_${status ?? 'unknown'}`, reason: `outside policy (${outside}); posted to suspense when it succeeds`, keys: [b.booking_id] };
+  }
   if (status === 'succeeded') {
     const posted = state.effects.post(refundSettledEntry(b, { refund_id, amount_minor: int(re.amount) }, ref(event, decision_id)));
-    announceRefundIssued(state, event, b, { posted, refund_id, amount_minor: int(re.amount), decision_id });
+    announceRefundIssued(state, event, b, { posted, refund_id, amount_minor: int(re.amount), decision_id: decision_id ?? null });
     if (!posted?.replayed && (b.state === 'refund_pending' || b.state === 'refund_failed')) state.effects.transition(b.booking_id, 'refund_succeeded', event.id, event.occurred_at);
     return { status: posted?.replayed ? 'ignored' : 'processed', code: posted?.replayed ? 'already_posted' : undefined, keys: [b.booking_id] };
   }
@@ -166,7 +175,7 @@ export const onRefund: DecisionHandler = (state, event) => {
     }
     if (b.state === 'refund_pending' || b.state === 'refunded') state.effects.transition(b.booking_id, 'refund_failed', event.id, event.occurred_at);
     state.effects.add('flags', { booking_id: b.booking_id, inbox_id: event.id, code: 'refund_failed', reason: `refund ${refund_id} ${status}: ${String(re.failure_reason ?? 'no reason given')}` });
-    announceRefundFailed(state, event, b, { reversal, refund_id, amount_minor: int(re.amount), failure_reason: String(re.failure_reason ?? status), decision_id });
+    announceRefundFailed(state, event, b, { reversal, refund_id, amount_minor: int(re.amount), failure_reason: String(re.failure_reason ?? status), decision_id: decision_id ?? null });
     return { status: 'processed', code: 'refund_failed', reason: String(re.failure_reason ?? status), keys: [b.booking_id] };
   }
   return { status: 'ignored', code: `refund_${status ?? 'unknown'}`, reason: 'posted when the refund succeeds', keys: [b.booking_id] };
@@ -184,8 +193,9 @@ export const onTransfer: DecisionHandler = (state, event) => {
   const b = requireBookingOf(state, tr);
   const transfer_id = str(tr.id)!;
   const metadata = (tr.metadata ?? {}) as Obj;
-  if (!str(metadata.decision_id)) throw new RefuseEvent('validation_failed', `transfer ${transfer_id} was not made by a payout decision of this system`, b.booking_id, 'transfer_outside_policy');
   state.effects.add('links', { object_id: transfer_id, kind: 'transfer', booking_id: b.booking_id, inbox_id: event.id, data: { amount: tr.amount, destination: tr.destination } });
+  const outside = notIntended(state, b, 'transfer', tr, str(metadata.decision_id));
+  if (outside) return postOutsidePolicy(state, event, b, { object_id: transfer_id, object_kind: 'transfer', amount_minor: int(tr.amount), flow: 'out', reason: outside });
   const deduction = Number(metadata.deduction_minor ?? 0);
   const posted = postHostTransfer(state, b, { transfer_id, amount_minor: int(tr.amount), deduction_minor: Number.isSafeInteger(deduction) ? deduction : 0 }, ref(event, str(metadata.decision_id)));
   announcePayoutSent(state, event, b, { posted, transfer_id, amount_minor: int(tr.amount), deduction_minor: Number.isSafeInteger(deduction) ? deduction : 0, decision_id: str(metadata.decision_id) ?? null });
