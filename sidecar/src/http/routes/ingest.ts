@@ -5,6 +5,7 @@ import { ingestBookingEvent, ingestStripeWebhook } from '../../sari/ingest.js';
 import { route } from '../app.js';
 import { problemOf, sendProblem } from '../problem.js';
 import type { Services } from '../services.js';
+import { checkSubscriptionRequest } from '../../pipeline/subscription-request-check.js';
 
 export function ingestRoutes(s: Services, mw: { signedEngine: RequestHandler; perKeyLimit: RequestHandler; webhookLimit: RequestHandler }): Router {
   const r = Router();
@@ -31,6 +32,7 @@ export function ingestRoutes(s: Services, mw: { signedEngine: RequestHandler; pe
       if (event.type === 'booking.confirmed' && !(await currentPolicyVersion(s.db, 'cancellation', event.data.cancellation_policy))) {
         throw new DomainError('unknown_policy', `unknown cancellation policy ${event.data.cancellation_policy}`, { field: 'data.cancellation_policy' });
       }
+      await checkSubscriptionRequest(s.db, event);
     });
     s.metrics.inboxStored.inc({ source: 'booking', result: stored.duplicate ? 'duplicate' : 'stored' });
     if (!stored.duplicate) s.dispatcher.noteStored(stored.inbox_id);

@@ -1,5 +1,5 @@
 import { hashOf } from '../../kernel/index.js';
-import { getBooking, hostConnectedAccount, hostSubscriptionStatus, stripeObjectsOfBooking, transition, type BookingRecord } from '../../flows/booking/store.js';
+import { getBooking, hostConnectedAccount, stripeObjectsOfBooking, transition, type BookingRecord } from '../../flows/booking/store.js';
 import { bookingMoney } from '../../flows/booking/money-view.js';
 import { chart } from '../../flows/booking/chart.js';
 import { heldIn, postCreditsExpired, postTransfer } from '../../flows/booking/postings.js';
@@ -10,10 +10,14 @@ import { addIntent, intentIdFor } from '../../flows/outbox/intents.js';
 import { payoutDueAt, payoutHold, ruleRefOf } from '../../nora/index.js';
 import { factsOf, pinnedPolicy } from '../booking-facts.js';
 import { ref, type HandlerContext, type HandlerResult, type Trx } from '../context.js';
+import { subscriptionHoldStatus } from '../subscription-facts.js';
+import { subscriptionsOnTick } from '../subscription-clock.js';
 
 /** Everything scheduled up to the tick's occurred_at becomes due: host payouts, credit expiries. */
 export async function onClockTick(ctx: HandlerContext): Promise<HandlerResult> {
-  const keys: string[] = [];
+  // Subscriptions first: a hold dunning decides at this tick applies to this tick's payouts.
+  const subs = await subscriptionsOnTick(ctx);
+  const keys: string[] = [...subs.keys];
   let payouts = 0;
   let holds = 0;
   for (const booking_id of await bookingsAwaitingPayout(ctx.db)) {
@@ -25,8 +29,8 @@ export async function onClockTick(ctx: HandlerContext): Promise<HandlerResult> {
     if (r !== 'not_due') keys.push(booking_id);
   }
   const expired = await expireCredits(ctx);
-  const did = payouts + holds + expired;
-  return { status: did > 0 ? 'processed' : 'ignored', code: did > 0 ? undefined : 'nothing_due', reason: `${payouts} payout(s), ${holds} hold(s), ${expired} credit lot(s) expired`, keys };
+  const did = payouts + holds + expired + subs.steps + subs.recognised;
+  return { status: did > 0 ? 'processed' : 'ignored', code: did > 0 ? undefined : 'nothing_due', reason: `${payouts} payout(s), ${holds} hold(s), ${expired} credit lot(s) expired, ${subs.steps} dunning step(s), ${subs.recognised} revenue recognition(s)`, keys };
 }
 
 async function payoutIfDue({ db, event }: HandlerContext, b: BookingRecord): Promise<'not_due' | 'held' | 'paid'> {
@@ -41,7 +45,7 @@ async function payoutIfDue({ db, event }: HandlerContext, b: BookingRecord): Pro
 
   const account = await hostConnectedAccount(db, b.host_id);
   const holdPolicy = await pinnedPolicy(db, b.policies.payout_hold);
-  const subscription_status = await hostSubscriptionStatus(db, account);
+  const subscription_status = await subscriptionHoldStatus(db, b.host_id, account);
   const hold = payoutHold({ hold: holdPolicy, host: { subscription_status } });
   if (!account) {
     await recordHold(db, b.booking_id, event.id, 'no_connected_account', `host ${b.host_id} has no connected Stripe account (host.connected); the payout of ${amount} waits`);

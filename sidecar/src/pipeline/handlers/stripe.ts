@@ -6,7 +6,6 @@ import { decisionIdFor, recordDecision } from '../../flows/evidence/decisions.js
 import { addIntent, intentIdFor } from '../../flows/outbox/intents.js';
 import { hashOf } from '../../kernel/index.js';
 import { readEntry, reverseEntry } from '../../flows/ledger/index.js';
-import { recordSubscriptionState } from '../../flows/booking/hosts.js';
 import { disputeLiability, paymentSplit, ruleRefOf } from '../../nora/index.js';
 import { factsOf, pinnedPolicy } from '../booking-facts.js';
 import { ParkEvent, RefuseEvent, ref, type HandlerContext, type HandlerResult, type Trx } from '../context.js';
@@ -191,13 +190,6 @@ export async function onTransferReversal({ db, event, payload }: HandlerContext)
   return { status: posted?.replayed ? 'ignored' : 'processed', keys: [b.booking_id] };
 }
 
-export async function onSubscription({ db, event, payload }: HandlerContext): Promise<HandlerResult> {
-  const sub = objectOf(payload, event.source);
-  const account = str((sub.metadata as Obj | undefined)?.host_account);
-  if (!account) return { status: 'ignored', code: 'no_host_account', reason: 'subscription without metadata.host_account' };
-  await recordSubscriptionState(db, { stripe_account_id: account, status: String(sub.status), inbox_id: event.id });
-  return { status: 'processed', keys: [`acct:${account}`] };
-}
 
 
 /**
