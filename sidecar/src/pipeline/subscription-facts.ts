@@ -41,8 +41,10 @@ export async function linkedSubscription(db: Db, r: SubscriptionReport, inbox_id
   }
   if (!host_id) throw new DomainError('unknown_host', `subscription ${r.subscription_id} (customer ${r.customer}) is linked to no known host: metadata.host_id, metadata.host_account or a linked customer is required`);
   if (!/^[A-Z]{3}$/.test(r.currency)) throw new DomainError('validation_failed', `subscription ${r.subscription_id} has no currency`);
-  const policy = await currentPolicyVersion(db, 'subscription', SUBSCRIPTION_POLICY_ID);
-  if (!policy) throw new DomainError('unknown_policy', `policy subscription/${SUBSCRIPTION_POLICY_ID} is not published`);
+  // The platform may name another published subscription policy when it creates the subscription.
+  const policy_id = r.metadata.subscription_policy ?? SUBSCRIPTION_POLICY_ID;
+  const policy = await currentPolicyVersion(db, 'subscription', policy_id);
+  if (!policy) throw new DomainError('unknown_policy', `policy subscription/${policy_id} is not published`);
   const link: HostSubscription = {
     subscription_id: r.subscription_id, host_id, customer: r.customer, currency: r.currency, linked_by,
     policy: { kind: policy.kind, id: policy.id, version: policy.version, hash: policy.hash }, inbox_id,

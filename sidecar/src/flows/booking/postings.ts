@@ -157,18 +157,22 @@ export function postRefundSettled(db: Db, b: { booking_id: string; currency: str
  * A transfer to the host left the platform balance: the host's share is settled (net of any
  * deduction for what the host owes), and the booking's held fees and taxes are recognised.
  */
-export async function postTransfer(db: Db, b: { booking_id: string; host_id: string; currency: string }, x: { transfer_id: string; amount_minor: number; deduction_minor: number }, ev: EventRef) {
+export async function postTransfer(db: Db, b: { booking_id: string; host_id: string; currency: string }, x: { transfer_id: string; amount_minor: number; deduction_minor: number; offset_minor?: number }, ev: EventRef) {
   const c = b.currency;
+  // offset_minor: the part of the deduction that settles overdue subscription invoices (#14).
+  const offset = Math.min(x.deduction_minor, Math.max(0, x.offset_minor ?? 0));
   const acc = { host: chart.hostShare(b.booking_id, c), bal: chart.stripeBalance(c), receivable: chart.hostPenalties(b.host_id, c), fees: chart.platformFees(b.booking_id, c), revenue: chart.feeRevenue(c), taxes: chart.bookingTaxes(b.booking_id, c), taxesPayable: chart.taxesPayable(c) };
-  await ensureAccounts(db, Object.values(acc), ev.occurred_at);
+  const offsets = chart.hostOffsetReceivable(b.host_id, c);
+  const accounts = offset > 0 ? [...Object.values(acc), offsets] : Object.values(acc);
+  await ensureAccounts(db, accounts, ev.occurred_at);
   const fees = Math.max(0, await heldIn(db, acc.fees));
   const taxes = Math.max(0, await heldIn(db, acc.taxes));
   return post(db, {
     key: `transfer:${x.transfer_id}`, kind: 'host_transfer', booking_id: b.booking_id, ev, reported: { object_id: x.transfer_id, amount_minor: x.amount_minor },
     description: `Transfer ${x.transfer_id} to host ${b.host_id} for booking ${b.booking_id}`,
-    accounts: Object.values(acc),
+    accounts,
     lines: [
-      line(acc.host, 'D', x.amount_minor + x.deduction_minor), line(acc.bal, 'C', x.amount_minor), line(acc.receivable, 'C', x.deduction_minor),
+      line(acc.host, 'D', x.amount_minor + x.deduction_minor), line(acc.bal, 'C', x.amount_minor), line(acc.receivable, 'C', x.deduction_minor - offset), line(offsets, 'C', offset),
       line(acc.fees, 'D', fees), line(acc.revenue, 'C', fees), line(acc.taxes, 'D', taxes), line(acc.taxesPayable, 'C', taxes),
     ],
   });

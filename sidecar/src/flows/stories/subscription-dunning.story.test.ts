@@ -72,6 +72,40 @@ for (const dialect of dialects()) {
       for (const r of (await trialBalance(h.t.db)).rows) assert.equal(r.debits_minor, r.credits_minor);
     });
 
+    test('offset policy: the overdue invoice is marked paid out of band through the outbox and deducted from the next payout, once', async () => {
+      h.fake!.setNow(s('2026-09-01T00:00:00Z'));
+      await h.engine.event(hostConnected('host_f', 'acct_1HostF', '2026-08-30T00:00:00Z'));
+      const ev = confirmed('2026-09-01T10:00:00Z', { booking_id: 'bk_off', payment_intent_id: 'pi_x', host_id: 'host_f', check_in: '2026-10-10', check_out: '2026-10-12' });
+      ev.data.payment_intent_id = h.fake!.createPayment({ amount: total(ev.data), currency: 'usd', metadata: { booking_id: 'bk_off' } }).id;
+      await h.engine.event(ev);
+      const sub = h.fake!.billing.createSubscription({ customer: 'cus_F', price: 'price_1PgafmB7WZ01zgkW6dKueIc5', metadata: { host_id: 'host_f', subscription_policy: 'offset' } });
+      await h.settle();
+      h.fake!.setNow(s('2026-10-01T00:00:00Z'));
+      h.fake!.billing.failNextInvoicePayments(1);
+      const renewal = h.fake!.billing.renew(sub.id);
+      await h.settle();
+      await h.engine.event(tick('2026-10-12T00:00:00Z'));
+      await h.settle();
+      await h.engine.event(tick('2026-10-12T01:00:00Z'));
+      await h.settle();
+      const view = await h.reader.get('/hosts/host_f/subscription');
+      assert.equal(view.body.policy.id, 'offset');
+      assert.deepEqual(view.body.offsets.map((x: { step: string }) => x.step), ['offset']);
+      assert.equal(h.fake!.billing.invoices.get(renewal.id)!.paid_out_of_band, true);
+      assert.equal(h.fake!.state.requests.filter((r) => r.path === `/v1/invoices/${renewal.id}/pay`).length, 1);
+      const transfers = transfersOf(h, 'bk_off');
+      assert.equal(transfers.length, 1);
+      assert.equal(transfers[0]!.metadata.offset_minor, '2000');
+      const booking = await h.reader.get('/bookings/bk_off');
+      assert.equal(booking.body.state, 'paid_out');
+      const entries = await readEntries(h.t.db);
+      assert.equal(entries.filter((e) => e.idempotency_key === `subscription:${sub.id}:offset:${renewal.id}`).length, 1);
+      assert.equal(entries.filter((e) => e.idempotency_key === `subscription:${sub.id}:payment:${renewal.id}`).length, 0, 'no cash: it was paid by the offset');
+      const statement = await h.reader.get('/hosts/host_f/statement');
+      assert.equal(statement.body.subscription.offsets_minor, 2000);
+      for (const r of (await trialBalance(h.t.db)).rows) assert.equal(r.debits_minor, r.credits_minor);
+    });
+
     test('plan change: preview → consent → executed with the previewed proration; stale consent refused, no Stripe call', async () => {
       h.fake!.setNow(s('2026-09-01T00:00:00Z'));
       await h.engine.event(hostConnected('host_e', 'acct_1HostE', '2026-08-30T00:00:00Z'));

@@ -55,11 +55,15 @@ async function payoutIfDue({ db, event }: HandlerContext, b: BookingRecord): Pro
     await recordHold(db, b.booking_id, event.id, hold.reason ?? 'held', `payouts to host ${b.host_id} are held (${hold.reason}) by ${ruleRefOf(holdPolicy).policy} v${holdPolicy.version}`);
     return 'held';
   }
-  const owed = Math.max(0, await heldIn(db, chart.hostPenalties(b.host_id, b.currency)));
+  // What the host owes is deducted: penalties first, then overdue subscription invoices offset by policy.
+  const penalties = Math.max(0, await heldIn(db, chart.hostPenalties(b.host_id, b.currency)));
+  const offsets = Math.max(0, await heldIn(db, chart.hostOffsetReceivable(b.host_id, b.currency)));
+  const owed = penalties + offsets;
   const deduction = Math.min(amount, owed);
+  const offset_minor = Math.max(0, deduction - penalties);
   const charge = (await stripeObjectsOfBooking(db, b.booking_id, 'charge'))[0];
   const decision_id = decisionIdFor(event.source, event.event_id, 'payout', b.booking_id);
-  const outcome = { booking_id: b.booking_id, amount_minor: amount - deduction, deduction_minor: deduction, currency: b.currency, destination: account, due_at };
+  const outcome = { booking_id: b.booking_id, amount_minor: amount - deduction, deduction_minor: deduction, ...(offset_minor > 0 ? { subscription_offset_minor: offset_minor } : {}), currency: b.currency, destination: account, due_at };
   await recordDecision(db, {
     decision_id, inbox_id: event.id, event_id: event.event_id, booking_id: b.booking_id, action: 'host_payout', actor: null,
     policy: ruleRefOf(timing).policy, policy_version: timing.version, policy_hash: timing.hash,
@@ -69,7 +73,7 @@ async function payoutIfDue({ db, event }: HandlerContext, b: BookingRecord): Pro
   if (b.state === 'paid' || b.state === 'checked_in') await transition(db, b, 'start_payout', event.id, event.occurred_at);
   if (amount - deduction === 0) {
     // Everything the host earned here goes to what they owe: settle it in the ledger, no transfer.
-    await postTransfer(db, b, { transfer_id: `offset:${decision_id}`, amount_minor: 0, deduction_minor: deduction }, ref(event, decision_id));
+    await postTransfer(db, b, { transfer_id: `offset:${decision_id}`, amount_minor: 0, deduction_minor: deduction, offset_minor }, ref(event, decision_id));
     const after = await getBooking(db, b.booking_id);
     if (after?.state === 'payout_pending') await transition(db, after, 'confirm_payout', event.id, event.occurred_at);
     return 'paid';
@@ -79,7 +83,7 @@ async function payoutIfDue({ db, event }: HandlerContext, b: BookingRecord): Pro
     params: {
       amount: amount - deduction, currency: b.currency.toLowerCase(), destination: account, transfer_group: b.booking_id,
       ...(charge ? { source_transaction: charge.object_id } : {}),
-      metadata: { booking_id: b.booking_id, decision_id, deduction_minor: String(deduction) },
+      metadata: { booking_id: b.booking_id, decision_id, deduction_minor: String(deduction), ...(offset_minor > 0 ? { offset_minor: String(offset_minor) } : {}) },
     },
   });
   return 'paid';

@@ -170,7 +170,8 @@ export async function onTransfer({ db, event, payload }: HandlerContext): Promis
   if (!str(metadata.decision_id)) throw new RefuseEvent('validation_failed', `transfer ${transfer_id} was not made by a payout decision of this system`, b.booking_id, 'transfer_outside_policy');
   await linkStripeObject(db, { object_id: transfer_id, kind: 'transfer', booking_id: b.booking_id, inbox_id: event.id, data: { amount: tr.amount, destination: tr.destination } });
   const deduction = Number(metadata.deduction_minor ?? 0);
-  const posted = await postTransfer(db, b, { transfer_id, amount_minor: int(tr.amount), deduction_minor: Number.isSafeInteger(deduction) ? deduction : 0 }, ref(event, str(metadata.decision_id)));
+  const offset = Number(metadata.offset_minor ?? 0);
+  const posted = await postTransfer(db, b, { transfer_id, amount_minor: int(tr.amount), deduction_minor: Number.isSafeInteger(deduction) ? deduction : 0, offset_minor: Number.isSafeInteger(offset) ? offset : 0 }, ref(event, str(metadata.decision_id)));
   if (!posted?.replayed && b.state === 'payout_pending') await transition(db, b, 'confirm_payout', event.id, event.occurred_at);
   if (!posted?.replayed) await requestRecoveries(db, b.booking_id, event.id);
   const reversals = ((tr.reversals as { data?: Obj[] } | undefined)?.data ?? []);
