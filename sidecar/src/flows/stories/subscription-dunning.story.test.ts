@@ -5,6 +5,7 @@ import { startHarness, type Harness } from '../../testing/harness.js';
 import { confirmed, eventId, hostConnected, tick, total } from '../../testing/events.js';
 import { writtenCounts } from '../../http/stripe-fixtures.test-helper.js';
 import { readEntries, trialBalance } from '../ledger/index.js';
+import { verifyDecisions } from '../../pipeline/verify-decisions.js';
 
 const s = (iso: string) => Date.parse(iso) / 1000;
 const transfersOf = (h: Harness, booking_id: string) => [...h.fake!.state.transfers.values()].filter((t) => t.transfer_group === booking_id);
@@ -148,6 +149,10 @@ for (const dialect of dialects()) {
       await h.engine.event({ id: eventId('sub'), type: 'subscription.cancel_requested', occurred_at: '2026-09-20T00:00:00Z', data: { host_id: 'host_e', consent: { outcome_hash: cancel.body.outcome_hash, actor: 'host_e', consented_at: '2026-09-20T00:00:00Z' } } });
       await h.settle();
       assert.equal(h.fake!.billing.subscriptions.get(sub.id)!.cancel_at_period_end, true);
+      // every decision above (dunning steps, plan changes refused and executed, the cancellation) re-evaluates the same
+      const verified = await verifyDecisions(h.t.db);
+      assert.ok(verified.checked > 5);
+      assert.deepEqual(verified.problems, []);
     });
 
     test('bad input: unknown price, unknown host, another currency → problem+json with a stable code, nothing written', async () => {
