@@ -16,3 +16,5 @@ export * from './subscription-ledger.js';
 export * from './revenue-schedule.js';
 export * from './dunning.js';
 export * from './subscription-preview.js';
+export * from './settlement.js';
+

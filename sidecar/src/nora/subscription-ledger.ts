@@ -7,6 +7,7 @@ import { isDeferredPeriod } from './revenue-schedule.js';
  */
 export type SubscriptionAccountRole =
   | 'stripe_balance'        // the platform's Stripe balance
+  | 'stripe_fees'           // Stripe's processing fee on a payment
   | 'host_receivable'       // invoiced to the host, not yet collected
   | 'host_offset_receivable'// owed by the host, to be deducted from the next payout
   | 'host_billing_credit'   // the host's customer credit balance at Stripe (owed to the host)
@@ -178,6 +179,16 @@ export function creditNoteLines(cn: CreditNoteFacts, roleOfLine: (invoice_line_i
   push('host_billing_credit', 'C', cn.credit_minor, 'credited to the host\'s balance');
   push('host_payable', 'C', cn.out_of_band_minor, 'owed to the host outside Stripe');
   return out;
+}
+
+/** Stripe's fee on an invoice payment, from its balance transaction. */
+export function invoiceFeeLines(fee_minor: number): RoleLine[] {
+  checkInt(fee_minor, 'fee', 0);
+  if (fee_minor === 0) return [];
+  return [
+    { role: 'stripe_fees', direction: 'D', amount_minor: fee_minor, note: 'Stripe processing fee' },
+    { role: 'stripe_balance', direction: 'C', amount_minor: fee_minor, note: 'taken from the balance' },
+  ];
 }
 
 /** Debits equal credits: every plan NORA returns balances (tested by property). */

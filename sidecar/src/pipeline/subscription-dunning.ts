@@ -1,3 +1,4 @@
+import { KIND } from '../flows/vocabulary.js';
 import { hashOf } from '../kernel/index.js';
 import { decisionIdFor, recordDecision } from '../flows/evidence/decisions.js';
 import { addDunningStep, appendInvoiceEvent, currentSnapshot, openInvoices, unreleasedEpisodes, type DunningStep, type HostSubscription } from '../flows/subscriptions/store.js';
@@ -53,7 +54,7 @@ export async function reviewDunning(db: Trx, sub: HostSubscription, event: Handl
     if (decision_id) {
       for (const inv of open) {
         await postRoleLines(db, {
-          key: subscriptionKey(sub.subscription_id, 'offset', inv.invoice_id), kind: 'subscription_offset', host_id: sub.host_id, subscription_id: sub.subscription_id, currency: sub.currency,
+          key: subscriptionKey(sub.subscription_id, 'offset', inv.invoice_id), kind: KIND.subscription_offset, host_id: sub.host_id, subscription_id: sub.subscription_id, currency: sub.currency,
           description: `Overdue invoice ${inv.invoice_id} of host ${sub.host_id}: offset from the next payout`, lines: invoiceOffsetLines(inv.amount_remaining_minor), ev: ref(event, decision_id),
           meta: { invoice_id: inv.invoice_id },
         });

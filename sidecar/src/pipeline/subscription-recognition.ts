@@ -1,3 +1,4 @@
+import { KIND } from '../flows/vocabulary.js';
 import { parseIsoUtc } from '../kernel/index.js';
 import { addRecognition, openSchedules } from '../flows/subscriptions/store.js';
 import { postRoleLines, subscriptionKey } from '../flows/subscriptions/postings.js';
@@ -23,7 +24,7 @@ export async function recogniseDeferredRevenue(db: Trx, event: HandlerContext['e
     if (amount > 0) {
       await postRoleLines(db, {
         key: subscriptionKey(subscription_id, 'recognition', `${s.schedule_id.slice(subscription_id.length + 1)}:d${now.through_index}`),
-        kind: 'subscription_revenue_recognised', host_id: s.host_id, subscription_id, currency: s.currency,
+        kind: KIND.subscription_revenue_recognised, host_id: s.host_id, subscription_id, currency: s.currency,
         description: `Subscription revenue of ${s.invoice_id} recognised for days ${s.through_day + 2}–${now.through_index + 1} of ${days.length}`,
         lines: [
           { role: 'deferred_revenue', direction: 'D', amount_minor: amount, note: 'recognised' },

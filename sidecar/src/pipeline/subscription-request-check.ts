@@ -2,7 +2,7 @@ import { DomainError } from '../kernel/index.js';
 import type { Db } from '../db/connect.js';
 import type { BookingEvent } from '../sari/booking-events.js';
 import type { SubscriptionState as FlowsState } from '../flows/subscriptions/store.js';
-import type { SubscriptionAccountRole as FlowsPostingRole } from '../flows/subscriptions/postings.js';
+import type { SubscriptionAccountRole as FlowsPostingRole } from '../flows/subscriptions/entries.js';
 import { planOf, type SubscriptionAccountRole, type SubscriptionState } from '../nora/index.js';
 import { pinnedPolicy } from './booking-facts.js';
 import { requireHostSubscription, subscriptionFactsOf } from './subscription-facts.js';

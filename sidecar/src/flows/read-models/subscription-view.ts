@@ -1,7 +1,7 @@
 import type { Db } from '../../db/connect.js';
 import { stripeObject } from '../booking/store.js';
 import { heldIn } from '../booking/postings.js';
-import { chart } from '../booking/chart.js';
+import { chart } from '../vocabulary.js';
 import { currentSnapshot, dunningSteps, invoiceEvents, openInvoices, schedulesOfInvoice, subscriptionOfHost } from '../subscriptions/store.js';
 import { subscriptionEntries } from '../subscriptions/postings.js';
 

@@ -1,11 +1,11 @@
 import { DomainError } from '../../kernel/index.js';
 import { linkStripeObject, stripeObject } from '../../flows/booking/store.js';
-import { chart, ensureAccounts } from '../../flows/booking/chart.js';
-import { postEntry, readEntry } from '../../flows/ledger/index.js';
+import { KIND } from '../../flows/vocabulary.js';
+import { readEntry } from '../../flows/ledger/index.js';
 import { addSchedule, appendInvoiceEvent, type HostSubscription } from '../../flows/subscriptions/store.js';
 import { postRoleLines, reverseOnce, subscriptionKey } from '../../flows/subscriptions/postings.js';
 import { addIntent, intentIdFor } from '../../flows/outbox/intents.js';
-import { creditNoteLines, expectKind, invoiceIssuedLines, invoicePaidLines, invoiceUncollectibleLines, type InvoiceFacts } from '../../nora/index.js';
+import { creditNoteLines, expectKind, invoiceFeeLines, invoiceIssuedLines, invoicePaidLines, invoiceUncollectibleLines, type InvoiceFacts } from '../../nora/index.js';
 import { formatIsoUtc } from '../../kernel/index.js';
 import { pinnedPolicy } from '../booking-facts.js';
 import { ParkEvent, ref, type HandlerContext, type HandlerResult, type Trx } from '../context.js';
@@ -34,7 +34,7 @@ async function ensureIssued(db: Trx, sub: HostSubscription, inv: InvoiceReport, 
   const threshold = expectKind(policy, 'subscription').rules.defer_periods_longer_than.days;
   const { lines, deferred } = invoiceIssuedLines(inv, threshold);
   await postRoleLines(db, {
-    key, kind: 'subscription_invoiced', host_id: sub.host_id, subscription_id: sub.subscription_id, currency: sub.currency,
+    key, kind: KIND.subscription_invoiced, host_id: sub.host_id, subscription_id: sub.subscription_id, currency: sub.currency,
     description: `Subscription invoice ${inv.invoice_id} of host ${sub.host_id}`, lines, ev: ref(event), reported_minor: inv.total_minor,
     meta: { invoice_id: inv.invoice_id, policy: `${policy.kind}/${policy.id}`, policy_version: policy.version },
   });
@@ -55,7 +55,7 @@ async function postPaid(db: Trx, sub: HostSubscription, invoice_id: string, amou
     // An invoice written off and then paid after all: the write-off is undone first.
     await reverseOnce(db, subscriptionKey(sub.subscription_id, 'uncollectible', invoice_id), subscriptionKey(sub.subscription_id, 'uncollectible_undone', invoice_id), `invoice ${invoice_id} paid after it was written off`, ref(event));
     const posted = await postRoleLines(db, {
-      key: subscriptionKey(sub.subscription_id, 'payment', invoice_id), kind: 'subscription_payment', host_id: sub.host_id, subscription_id: sub.subscription_id, currency: sub.currency,
+      key: subscriptionKey(sub.subscription_id, 'payment', invoice_id), kind: KIND.subscription_payment, host_id: sub.host_id, subscription_id: sub.subscription_id, currency: sub.currency,
       description: `Payment of subscription invoice ${invoice_id} by host ${sub.host_id}`, lines: invoicePaidLines(amount_paid_minor), ev: ref(event), reported_minor: amount_paid_minor,
       meta: { invoice_id },
     });
@@ -85,7 +85,7 @@ export async function onInvoice({ db, event, payload }: HandlerContext): Promise
   }
   if (inv.status === 'uncollectible' || event.type === 'invoice.marked_uncollectible') {
     await postRoleLines(db, {
-      key: subscriptionKey(sub.subscription_id, 'uncollectible', inv.invoice_id), kind: 'subscription_written_off', host_id: sub.host_id, subscription_id: sub.subscription_id, currency: sub.currency,
+      key: subscriptionKey(sub.subscription_id, 'uncollectible', inv.invoice_id), kind: KIND.subscription_written_off, host_id: sub.host_id, subscription_id: sub.subscription_id, currency: sub.currency,
       description: `Subscription invoice ${inv.invoice_id} of host ${sub.host_id} marked uncollectible`, lines: invoiceUncollectibleLines(inv.amount_remaining_minor), ev: ref(event), meta: { invoice_id: inv.invoice_id },
     });
     await appendInvoiceEvent(db, { invoice_id: inv.invoice_id, subscription_id: sub.subscription_id, status: 'uncollectible', amount_remaining_minor: 0, at: event.occurred_at, inbox_id: event.id });
@@ -132,15 +132,12 @@ export async function onInvoicePaymentIntent({ db, event, payload }: HandlerCont
   const { subscription_id, host_id, invoice_id } = link.data as { subscription_id: string; host_id: string; invoice_id: string };
   if (typeof txn.id !== 'string' || fee <= 0) return { status: 'ignored', code: 'no_fee', keys: [`sub:${subscription_id}`] };
   const currency = String(txn.currency ?? '').toUpperCase();
-  const key = subscriptionKey(subscription_id, 'fee', txn.id);
-  if (await readEntry(db, { idempotency_key: key })) return { status: 'ignored', code: 'already_posted' };
-  const [fees, bal] = [chart.stripeFees(currency), chart.stripeBalance(currency)];
-  await ensureAccounts(db, [fees, bal], event.occurred_at);
-  await postEntry(db, {
-    idempotency_key: key, kind: 'stripe_fee', booking_id: null, occurred_at: event.occurred_at, description: `Stripe processing fee (${txn.id}) on subscription invoice ${invoice_id}`,
-    lines: [{ account: fees.code, unit: fees.unit, direction: 'D', amount_minor: fee }, { account: bal.code, unit: bal.unit, direction: 'C', amount_minor: fee }],
-    meta: { event_id: `${event.source}:${event.event_id}`, inbox_id: event.id, host_id, subscription_id, invoice_id, balance_transaction: txn.id },
+  const posted = await postRoleLines(db, {
+    key: subscriptionKey(subscription_id, 'fee', txn.id), kind: KIND.stripe_fee, host_id, subscription_id, currency,
+    description: `Stripe processing fee (${txn.id}) on subscription invoice ${invoice_id}`, lines: invoiceFeeLines(fee), ev: ref(event),
+    reported_minor: fee, meta: { invoice_id, balance_transaction: txn.id },
   });
+  if (posted?.replayed) return { status: 'ignored', code: 'already_posted', keys: [`sub:${subscription_id}`] };
   return { status: 'processed', keys: [`sub:${subscription_id}`] };
 }
 
@@ -159,7 +156,7 @@ export async function onCreditNote({ db, event, payload }: HandlerContext): Prom
   const proration = new Map(inv.lines.map((l) => [l.line_id, l.proration]));
   const lines = creditNoteLines(cn, (id) => (id && proration.get(id) ? 'proration_revenue' : 'subscription_revenue'));
   const posted = await postRoleLines(db, {
-    key, kind: 'subscription_credit_note', host_id: sub.host_id, subscription_id: sub.subscription_id, currency: sub.currency,
+    key, kind: KIND.subscription_credit_note, host_id: sub.host_id, subscription_id: sub.subscription_id, currency: sub.currency,
     description: `Credit note ${cn.credit_note_id} on subscription invoice ${inv.invoice_id} of host ${sub.host_id}`, lines, ev: ref(event), reported_minor: cn.total_minor,
     meta: { invoice_id: inv.invoice_id, credit_note_id: cn.credit_note_id },
   });
