@@ -1,6 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dialects } from '../../testing/databases.js';
+import { pino } from 'pino';
+import { dialects, freshDatabase } from '../../testing/databases.js';
+import { replayInto } from '../../pipeline/replay.js';
 import { startHarness, type Harness } from '../../testing/harness.js';
 import { confirmed, eventId, hostConnected, tick, total } from '../../testing/events.js';
 import { writtenCounts } from '../../http/stripe-fixtures.test-helper.js';
@@ -153,6 +155,22 @@ for (const dialect of dialects()) {
       const verified = await verifyDecisions(h.t.db);
       assert.ok(verified.checked > 5);
       assert.deepEqual(verified.problems, []);
+    });
+
+    test('replaying the log into a fresh database gives the same ledger and the same decisions', async () => {
+      await h.settle();
+      await h.sidecar.outbox?.stop();
+      await h.sidecar.dispatcher.stop();
+      const target = await freshDatabase(dialect);
+      try {
+        const report = await replayInto(h.sidecar.db, target.db, { logger: pino({ level: 'silent' }) });
+        assert.ok(report.replayed.entries > 20);
+        assert.equal(report.first_difference, null);
+        assert.equal(report.identical, true);
+      } finally {
+        await target.drop();
+        h.sidecar.dispatcher.start();
+      }
     });
 
     test('bad input: unknown price, unknown host, another currency → problem+json with a stable code, nothing written', async () => {
