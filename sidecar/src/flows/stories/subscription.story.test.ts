@@ -112,6 +112,56 @@ for (const dialect of dialects()) {
       await trialBalanceZero();
     });
 
+    test('the state machine: paused, resumed, trial_will_end recorded; canceled → active refused illegal_transition; a stale report ignored', async () => {
+      await h.engine.event(hostConnected('host_g', 'acct_1HostG', iso(T0 - DAY)));
+      await send(subscriptionEvent('created', { sub: 'sub_G', customer: 'cus_G', host_id: 'host_g', status: 'trialing', created: T0, period: [T0, T0 + 14 * DAY] }));
+      const willEnd = subscriptionEvent('updated', { sub: 'sub_G', customer: 'cus_G', status: 'trialing', created: T0 + 11 * DAY });
+      willEnd.type = 'customer.subscription.trial_will_end';
+      await send(willEnd);
+      const paused = subscriptionEvent('updated', { sub: 'sub_G', customer: 'cus_G', status: 'paused', created: T0 + 14 * DAY });
+      paused.type = 'customer.subscription.paused';
+      await send(paused);
+      const stale = subscriptionEvent('updated', { sub: 'sub_G', customer: 'cus_G', status: 'active', created: T0 + 12 * DAY });
+      await send(stale);
+      const resumed = subscriptionEvent('updated', { sub: 'sub_G', customer: 'cus_G', status: 'active', created: T0 + 16 * DAY });
+      resumed.type = 'customer.subscription.resumed';
+      await send(resumed);
+      await send(subscriptionEvent('deleted', { sub: 'sub_G', customer: 'cus_G', created: T0 + 20 * DAY }));
+      const illegal = subscriptionEvent('updated', { sub: 'sub_G', customer: 'cus_G', status: 'active', created: T0 + 21 * DAY });
+      await send(illegal);
+      await h.settle();
+      assert.equal((await h.reader.get(`/inbox/stripe/${willEnd.id}`)).body.code, 'trial_will_end');
+      assert.equal((await h.reader.get(`/inbox/stripe/${stale.id}`)).body.code, 'stale_report');
+      const refused = await h.reader.get(`/inbox/stripe/${illegal.id}`);
+      assert.equal(refused.body.status, 'dead_lettered');
+      assert.equal(refused.body.code, 'illegal_transition');
+      assert.equal((await h.reader.get('/hosts/host_g/subscription')).body.state, 'canceled');
+    });
+
+    test('a voided invoice is reversed; an uncollectible one written off, and undone when paid after all', async () => {
+      await h.engine.event(hostConnected('host_v', 'acct_1HostV', iso(T0 - DAY)));
+      await send(subscriptionEvent('created', { sub: 'sub_V', customer: 'cus_V', host_id: 'host_v', created: T0, period: [T0, T0 + 30 * DAY] }));
+      const line = (id: string) => [{ id, amount: 2000, period: [T0, T0 + 30 * DAY] as [number, number] }];
+      await send(invoiceEvent('finalized', { invoice: 'in_V1', sub: 'sub_V', customer: 'cus_V', created: T0 + 1, lines: line('il_V1') }));
+      await send(invoiceEvent('voided', { invoice: 'in_V1', sub: 'sub_V', customer: 'cus_V', created: T0 + 2, lines: line('il_V1') }));
+      await send(invoiceEvent('payment_failed', { invoice: 'in_V2', sub: 'sub_V', customer: 'cus_V', created: T0 + 3, lines: line('il_V2') }));
+      await send(invoiceEvent('marked_uncollectible', { invoice: 'in_V2', sub: 'sub_V', customer: 'cus_V', created: T0 + 4, lines: line('il_V2') }));
+      await h.settle();
+      assert.equal(await bal('host:host_v:subscription_receivable:USD'), 0);
+      assert.equal(await bal('platform:subscription_bad_debt:USD'), 2000);
+      await send(invoiceEvent('paid', { invoice: 'in_V2', sub: 'sub_V', customer: 'cus_V', created: T0 + 5, lines: line('il_V2') }));
+      await h.settle();
+      assert.equal(await bal('platform:subscription_bad_debt:USD'), 0);
+      assert.equal(await bal('host:host_v:subscription_receivable:USD'), 0);
+      const keys = (await subEntries('sub_V')).map((e) => e.idempotency_key.replace('subscription:sub_V:', ''));
+      assert.deepEqual(keys, ['invoice:in_V1', 'void:in_V1', 'invoice:in_V2', 'uncollectible:in_V2', 'uncollectible_undone:in_V2', 'payment:in_V2']);
+      const statement = await h.reader.get('/hosts/host_v/statement');
+      assert.equal(statement.body.subscription.charges_minor, 2000);
+      assert.equal(statement.body.subscription.paid_minor, 2000);
+      assert.equal(statement.body.subscription.written_off_minor, 0);
+      await trialBalanceZero();
+    });
+
     test('unlinked subscription: dead-lettered unknown_host, visible, nothing posted; its invoice waits, parked', async () => {
       const before = await writtenCounts(h.t.db);
       const ev = subscriptionEvent('created', { sub: 'sub_X', customer: 'cus_X', host_id: 'host_nobody', created: T0 });
