@@ -5,6 +5,7 @@ import type { DecisionRecord } from './evidence/decisions.js';
 import type { OutboxIntent } from './outbox/intents.js';
 import type { CreditLot } from './booking/credits.js';
 import type { ChartAccount } from './vocabulary.js';
+import type { DunningStep, HostSubscription, InvoiceEvent, RevenueRecognition, RevenueSchedule, SubscriptionSnapshot } from './subscriptions/store.js';
 
 /**
  * What handling one event changes, as data: the handler shape is `(state, event) → effects`
@@ -44,6 +45,13 @@ export type Effects = {
   /** Host connections and subscription states as reported. */
   hostConnections: Array<{ host_id: string; stripe_account_id: string; inbox_id: number }>;
   subscriptionStates: Array<{ stripe_account_id: string; status: string; inbox_id: number }>;
+  /** Host subscriptions (#14): links to hosts, reported states, invoice lifecycle, revenue schedules and their recognition, dunning steps. */
+  subscriptionLinks: HostSubscription[];
+  subscriptionSnapshots: SubscriptionSnapshot[];
+  invoiceEvents: InvoiceEvent[];
+  revenueSchedules: RevenueSchedule[];
+  revenueRecognitions: RevenueRecognition[];
+  dunningSteps: DunningStep[];
   /** Published policy versions (document as canonical JSON). */
   policyVersions: Array<{ kind: string; id: string; version: number; hash: string; document: string; inbox_id: number }>;
 };
@@ -53,7 +61,8 @@ export type TransitionEffect = { booking_id: string; step: number; from_state: B
 export function emptyEffects(): Effects {
   return {
     entries: [], accounts: [], decisions: [], transitions: [], bookings: [], revisions: [], links: [], intents: [], flags: [],
-    creditLots: [], creditUses: [], creditExpiries: [], holds: [], hostConnections: [], subscriptionStates: [], policyVersions: [],
+    creditLots: [], creditUses: [], creditExpiries: [], holds: [], hostConnections: [], subscriptionStates: [],
+    subscriptionLinks: [], subscriptionSnapshots: [], invoiceEvents: [], revenueSchedules: [], revenueRecognitions: [], dunningSteps: [], policyVersions: [],
   };
 }
 

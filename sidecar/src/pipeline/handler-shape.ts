@@ -9,6 +9,7 @@ import type { JournalEntry, PostResult } from '../flows/ledger/index.js';
 import type { ChartAccount } from '../flows/vocabulary.js';
 import type { BookingAction } from '../flows/booking/state-machine.js';
 import type { InboxEvent } from '../sari/inbox.js';
+import type { SubscriptionRows } from '../flows/subscriptions/store.js';
 import type { PolicyVersion } from '../nora/index.js';
 import type { HandlerResult } from './context.js';
 
@@ -33,7 +34,7 @@ import type { HandlerResult } from './context.js';
 export type DecisionHandler = (state: HandlerState, event: DispatchEvent) => HandlerResult;
 
 /** The event as a handler sees it: the stored inbox row and its payload, parsed and validated at the edge. */
-export type DispatchEvent = InboxEvent & { payload: Record<string, unknown> };
+export type DispatchEvent = Omit<InboxEvent, 'payload'> & { payload: Record<string, unknown> };
 
 /** What a handler may read: the batch's loaded state with every effect recorded before it applied. */
 export interface StateReads {
@@ -55,6 +56,8 @@ export interface StateReads {
   policyVersionExists(kind: string, id: string, version: number): boolean;
   hostConnectedAccount(host_id: string): string | undefined;
   hostSubscriptionStatus(stripe_account_id: string | undefined): string | null;
+  /** The host that connected this Stripe account last (host.connected), if any. */
+  hostOfStripeAccount(stripe_account_id: string): string | undefined;
   latestHold(booking_id: string): { code: string } | undefined;
   /** A guest's unexpired lots with credits left, soonest to expire first. */
   openLots(guest_id: string): Array<CreditLot & { remaining: number }>;
@@ -63,6 +66,8 @@ export interface StateReads {
   lotsExpiringBefore(at: string): CreditLot[];
   /** Paid bookings with no transfer intent nor transfer entry yet, in confirmation order. */
   bookingsAwaitingPayout(): string[];
+  /** Every host-subscription row (#14), with the batch's own subscription effects folded in. */
+  subscriptionRows(): SubscriptionRows;
 }
 
 /** Recording effects: each call also updates what `StateReads` answers next. */

@@ -1,10 +1,8 @@
-import type { Db } from '../db/connect.js';
-
 /**
  * The named hook for the outbound events of issue #15 (`subscription.past_due`,
- * `subscription.restored`, and listings becoming unbookable or bookable again). Until #15's
- * outbound delivery is on main, the announcement is only recorded in the decision's evidence
- * (its outcome carries `announce`); wiring it means calling the outbound enqueue here.
+ * `subscription.restored`, listings unbookable or bookable again). Until #15's outbound delivery is
+ * on main, the announcement is only recorded in the dunning decision's evidence (its outcome says
+ * what was decided); wiring it means recording #15's outbound effect here.
  */
 export type SubscriptionAnnouncement = {
   type: 'subscription.past_due' | 'subscription.restored';
@@ -13,6 +11,6 @@ export type SubscriptionAnnouncement = {
   data: { subscription_id: string; listings_bookable: boolean; payouts_held: boolean; decision_id: string };
 };
 
-export async function announceSubscription(_db: Db, a: SubscriptionAnnouncement): Promise<SubscriptionAnnouncement> {
+export function announceSubscription(a: SubscriptionAnnouncement): SubscriptionAnnouncement {
   return a;
 }

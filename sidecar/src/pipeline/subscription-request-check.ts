@@ -1,7 +1,7 @@
 import { DomainError } from '../kernel/index.js';
 import type { Db } from '../db/connect.js';
 import type { BookingEvent } from '../sari/booking-events.js';
-import type { SubscriptionState as FlowsState } from '../flows/subscriptions/store.js';
+import { loadSubscriptionRows, type SubscriptionState as FlowsState } from '../flows/subscriptions/store.js';
 import type { SubscriptionAccountRole as FlowsPostingRole } from '../flows/subscriptions/entries.js';
 import { planOf, type SubscriptionAccountRole, type SubscriptionState } from '../nora/index.js';
 import { pinnedPolicy } from './booking-facts.js';
@@ -13,10 +13,11 @@ import { requireHostSubscription, subscriptionFactsOf } from './subscription-fac
  */
 export async function checkSubscriptionRequest(db: Db, event: BookingEvent): Promise<void> {
   if (event.type !== 'subscription.cancel_requested' && event.type !== 'subscription.change_requested') return;
-  const sub = await requireHostSubscription(db, event.data.host_id);
+  const rows = await loadSubscriptionRows(db);
+  const sub = requireHostSubscription(rows, event.data.host_id);
   if (event.type !== 'subscription.change_requested') return;
   const plan = planOf(await pinnedPolicy(db, sub.policy), event.data.price);
-  const facts = await subscriptionFactsOf(db, sub);
+  const facts = subscriptionFactsOf(rows, sub);
   if (plan.currency !== facts.currency) throw new DomainError('currency_mismatch', `price ${plan.price} is in ${plan.currency}, the subscription in ${facts.currency}`, { field: 'data.price' });
 }
 

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/connect.js';
 import type { JournalEntry } from '../ledger/index.js';
 import { assertNever, chart, isHostAccount, isPlatformAccount, KIND, type HostRole } from '../vocabulary.js';
-import { subscriptionOfHost } from '../subscriptions/store.js';
+import { loadSubscriptionRows, subscriptionOfHost } from '../subscriptions/store.js';
 import { subscriptionEntries } from '../subscriptions/postings.js';
 
 /**
@@ -11,7 +11,7 @@ import { subscriptionEntries } from '../subscriptions/postings.js';
  * paid on those payments.
  */
 export async function subscriptionStatement(db: Db, host_id: string, from: string, to: string) {
-  const sub = await subscriptionOfHost(db, host_id);
+  const sub = subscriptionOfHost(await loadSubscriptionRows(db), host_id);
   if (!sub) return null;
   const inRange = (at: string) => at.slice(0, 10) >= from && at.slice(0, 10) <= to;
   const on = (e: JournalEntry, role: HostRole, dir: 'D' | 'C') => e.lines.filter((l) => isHostAccount(l.account, host_id, role) && l.direction === dir).reduce((a, l) => a + l.amount_minor, 0);

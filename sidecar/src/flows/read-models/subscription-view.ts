@@ -2,7 +2,7 @@ import type { Db } from '../../db/connect.js';
 import { stripeObject } from '../booking/store.js';
 import { heldIn } from '../booking/postings.js';
 import { chart } from '../vocabulary.js';
-import { currentSnapshot, dunningSteps, invoiceEvents, openInvoices, schedulesOfInvoice, subscriptionOfHost } from '../subscriptions/store.js';
+import { currentSnapshot, dunningStepsOf, invoiceEventsOf, loadSubscriptionRows, openInvoices, schedulesOfInvoice, subscriptionOfHost } from '../subscriptions/store.js';
 import { subscriptionEntries } from '../subscriptions/postings.js';
 
 /**
@@ -11,10 +11,11 @@ import { subscriptionEntries } from '../subscriptions/postings.js';
  * decisions; what the host owes. Everything from the log.
  */
 export async function subscriptionView(db: Db, host_id: string) {
-  const sub = await subscriptionOfHost(db, host_id);
+  const rows = await loadSubscriptionRows(db);
+  const sub = subscriptionOfHost(rows, host_id);
   if (!sub) return undefined;
-  const snap = await currentSnapshot(db, sub.subscription_id);
-  const events = await invoiceEvents(db, sub.subscription_id);
+  const snap = currentSnapshot(rows, sub.subscription_id);
+  const events = invoiceEventsOf(rows, sub.subscription_id);
   const entries = await subscriptionEntries(db, sub.subscription_id);
   const ids = [...new Set(events.map((e) => e.invoice_id))];
   const invoices = await Promise.all(ids.map(async (invoice_id) => {
@@ -24,18 +25,18 @@ export async function subscriptionView(db: Db, host_id: string) {
     return {
       invoice_id, total_minor: data.total_minor ?? null, amount_due_minor: data.amount_due_minor ?? null, tax_minor: data.tax_minor ?? null,
       status: events.filter((e) => e.invoice_id === invoice_id).map((e) => ({ status: e.status, at: e.at, amount_remaining_minor: e.amount_remaining_minor })),
-      revenue_schedules: await schedulesOfInvoice(db, invoice_id),
+      revenue_schedules: schedulesOfInvoice(rows, invoice_id),
       entries: mine.map((e) => ({ seq: e.seq, idempotency_key: e.idempotency_key, kind: e.kind, occurred_at: e.occurred_at, lines: e.lines })),
     };
   }));
-  const steps = await dunningSteps(db, { subscription_id: sub.subscription_id });
+  const steps = dunningStepsOf(rows, sub.subscription_id);
   const c = sub.currency;
   return {
     host_id, subscription_id: sub.subscription_id, customer: sub.customer, linked_by: sub.linked_by, currency: c,
     policy: sub.policy,
     state: snap?.state ?? null, price: snap?.price ?? null,
     current_period: snap ? { start: snap.period_start, end: snap.period_end } : null,
-    open_invoices: await openInvoices(db, sub.subscription_id),
+    open_invoices: openInvoices(rows, sub.subscription_id),
     owed_minor: {
       receivable: await heldIn(db, chart.hostSubscriptionReceivable(host_id, c)),
       to_offset_from_payouts: await heldIn(db, chart.hostOffsetReceivable(host_id, c)),

@@ -1,73 +1,86 @@
-import { canonicalJson } from '../../kernel/index.js';
 import { toInt, type Db } from '../../db/connect.js';
 import type { PolicyRef } from '../booking/store.js';
+
+/**
+ * Host subscriptions as the log records them (issue #14), in append-only tables: links to hosts,
+ * every reported state, invoices' lifecycle, deferred-revenue schedules and their recognition,
+ * dunning steps. `SubscriptionRows` is all of it; every question below is a pure function over
+ * rows, so the batch dispatcher (loaded rows plus the batch's own effects) and the HTTP reads
+ * (rows loaded from the database) answer the same way.
+ */
 
 /** A subscription linked to its host, and the policy it is pinned to. */
 export type HostSubscription = { subscription_id: string; host_id: string; customer: string; currency: string; linked_by: string; policy: PolicyRef; inbox_id: number };
 
-/** States as NORA's subscription state machine names them (checked there before a snapshot is written). */
+/** States as NORA's subscription state machine names them (checked there before a snapshot is recorded). */
 export type SubscriptionState = 'none' | 'incomplete' | 'incomplete_expired' | 'trialing' | 'active' | 'past_due' | 'unpaid' | 'canceled' | 'paused';
 
 export type SubscriptionSnapshot = { subscription_id: string; state: SubscriptionState; price: string; item_id: string; quantity: number; period_start: string; period_end: string; reported_at: string; inbox_id: number };
+export type InvoiceEventStatus = 'finalized' | 'paid' | 'payment_failed' | 'void' | 'uncollectible' | 'offset';
+export type InvoiceEvent = { invoice_id: string; subscription_id: string; status: InvoiceEventStatus; amount_remaining_minor: number; at: string; inbox_id: number };
+export type RevenueSchedule = { schedule_id: string; invoice_id: string; host_id: string; currency: string; amount_minor: number; period_start: string; period_end: string; inbox_id: number };
+export type RevenueRecognition = { schedule_id: string; through_day: number; inbox_id: number };
+export type DunningStep = { host_id: string; subscription_id: string; episode: string; step: 'hold' | 'offset' | 'unbookable' | 'release'; decision_id: string; at: string; inbox_id: number };
 
-type SubRow = Omit<HostSubscription, 'policy' | 'inbox_id'> & { policy: string; inbox_id: unknown };
-const subFrom = (r: SubRow): HostSubscription => ({ ...r, policy: JSON.parse(r.policy) as PolicyRef, inbox_id: toInt(r.inbox_id) });
+export type SubscriptionRows = {
+  links: HostSubscription[];
+  snapshots: SubscriptionSnapshot[];
+  invoiceEvents: InvoiceEvent[];
+  schedules: RevenueSchedule[];
+  recognitions: RevenueRecognition[];
+  dunningSteps: DunningStep[];
+};
 
-export async function linkSubscription(db: Db, s: HostSubscription): Promise<void> {
-  await db('host_subscriptions').insert({ ...s, policy: canonicalJson(s.policy) }).onConflict('subscription_id').ignore();
+export function emptySubscriptionRows(): SubscriptionRows {
+  return { links: [], snapshots: [], invoiceEvents: [], schedules: [], recognitions: [], dunningSteps: [] };
 }
 
-export async function subscriptionById(db: Db, subscription_id: string): Promise<HostSubscription | undefined> {
-  const r = (await db('host_subscriptions').where({ subscription_id }).first()) as SubRow | undefined;
-  return r ? subFrom(r) : undefined;
+/** Every subscription row, in log order (one statement per table). */
+export async function loadSubscriptionRows(db: Db): Promise<SubscriptionRows> {
+  const [links, snaps, events, schedules, recognitions, steps] = [
+    await db('host_subscriptions').orderBy('inbox_id').orderBy('subscription_id'),
+    await db('subscription_snapshots').orderBy('id'),
+    await db('subscription_invoice_events').orderBy('id'),
+    await db('revenue_schedules').orderBy('schedule_id'),
+    await db('revenue_recognitions').orderBy('id'),
+    await db('dunning_steps').orderBy('id'),
+  ];
+  return {
+    links: (links as Array<Record<string, unknown>>).map((r) => ({ subscription_id: String(r.subscription_id), host_id: String(r.host_id), customer: String(r.customer), currency: String(r.currency), linked_by: String(r.linked_by), policy: JSON.parse(String(r.policy)) as PolicyRef, inbox_id: toInt(r.inbox_id) })),
+    snapshots: (snaps as Array<Record<string, unknown>>).map((r) => ({ subscription_id: String(r.subscription_id), state: String(r.state) as SubscriptionState, price: String(r.price), item_id: String(r.item_id), quantity: toInt(r.quantity), period_start: String(r.period_start), period_end: String(r.period_end), reported_at: String(r.reported_at), inbox_id: toInt(r.inbox_id) })),
+    invoiceEvents: (events as Array<Record<string, unknown>>).map((r) => ({ invoice_id: String(r.invoice_id), subscription_id: String(r.subscription_id), status: String(r.status) as InvoiceEventStatus, amount_remaining_minor: toInt(r.amount_remaining_minor), at: String(r.at), inbox_id: toInt(r.inbox_id) })),
+    schedules: (schedules as Array<Record<string, unknown>>).map((r) => ({ schedule_id: String(r.schedule_id), invoice_id: String(r.invoice_id), host_id: String(r.host_id), currency: String(r.currency), amount_minor: toInt(r.amount_minor), period_start: String(r.period_start), period_end: String(r.period_end), inbox_id: toInt(r.inbox_id) })),
+    recognitions: (recognitions as Array<Record<string, unknown>>).map((r) => ({ schedule_id: String(r.schedule_id), through_day: toInt(r.through_day), inbox_id: toInt(r.inbox_id) })),
+    dunningSteps: (steps as Array<Record<string, unknown>>).map((r) => ({ host_id: String(r.host_id), subscription_id: String(r.subscription_id), episode: String(r.episode), step: String(r.step) as DunningStep['step'], decision_id: String(r.decision_id), at: String(r.at), inbox_id: toInt(r.inbox_id) })),
+  };
 }
 
-export async function subscriptionByCustomer(db: Db, customer: string): Promise<HostSubscription | undefined> {
-  const r = (await db('host_subscriptions').where({ customer }).orderBy('inbox_id', 'desc').first()) as SubRow | undefined;
-  return r ? subFrom(r) : undefined;
-}
+// ------------------------------------------------------------------------------ pure questions
 
+export const subscriptionById = (rows: SubscriptionRows, id: string) => rows.links.find((l) => l.subscription_id === id);
+export const subscriptionByCustomer = (rows: SubscriptionRows, customer: string) => [...rows.links].reverse().find((l) => l.customer === customer);
 /** The host's subscription: the one linked last. */
-export async function subscriptionOfHost(db: Db, host_id: string): Promise<HostSubscription | undefined> {
-  const r = (await db('host_subscriptions').where({ host_id }).orderBy('inbox_id', 'desc').first()) as SubRow | undefined;
-  return r ? subFrom(r) : undefined;
-}
+export const subscriptionOfHost = (rows: SubscriptionRows, host_id: string) => [...rows.links].reverse().find((l) => l.host_id === host_id);
 
-export async function allSubscriptions(db: Db): Promise<HostSubscription[]> {
-  return ((await db('host_subscriptions').orderBy('inbox_id')) as SubRow[]).map(subFrom);
-}
-
-export async function appendSnapshot(db: Db, s: SubscriptionSnapshot): Promise<void> {
-  await db('subscription_snapshots').insert(s);
+export function snapshotsOf(rows: SubscriptionRows, subscription_id: string): SubscriptionSnapshot[] {
+  return rows.snapshots.filter((s) => s.subscription_id === subscription_id);
 }
 
 /** The latest report of the subscription by Stripe's own time (a late, older report does not win). */
-export async function currentSnapshot(db: Db, subscription_id: string): Promise<SubscriptionSnapshot | undefined> {
-  const r = await db('subscription_snapshots').where({ subscription_id }).orderBy('reported_at', 'desc').orderBy('id', 'desc').first();
-  return r ? { ...r, quantity: toInt(r.quantity), inbox_id: toInt(r.inbox_id) } : undefined;
+export function currentSnapshot(rows: SubscriptionRows, subscription_id: string): SubscriptionSnapshot | undefined {
+  let best: SubscriptionSnapshot | undefined;
+  for (const s of snapshotsOf(rows, subscription_id)) if (!best || s.reported_at >= best.reported_at) best = s;
+  return best;
 }
 
-export async function snapshots(db: Db, subscription_id: string): Promise<SubscriptionSnapshot[]> {
-  const rows = await db('subscription_snapshots').where({ subscription_id }).orderBy('id');
-  return rows.map((r: SubscriptionSnapshot & { quantity: unknown; inbox_id: unknown }) => ({ ...r, quantity: toInt(r.quantity), inbox_id: toInt(r.inbox_id) }));
+export function invoiceEventsOf(rows: SubscriptionRows, subscription_id: string): InvoiceEvent[] {
+  return rows.invoiceEvents.filter((e) => e.subscription_id === subscription_id);
 }
 
-export type InvoiceEventStatus = 'finalized' | 'paid' | 'payment_failed' | 'void' | 'uncollectible' | 'offset';
-export type InvoiceEvent = { invoice_id: string; subscription_id: string; status: InvoiceEventStatus; amount_remaining_minor: number; at: string; inbox_id: number };
-
-export async function appendInvoiceEvent(db: Db, e: InvoiceEvent): Promise<void> {
-  await db('subscription_invoice_events').insert(e).onConflict(['invoice_id', 'status', 'inbox_id']).ignore();
-}
-
-export async function invoiceEvents(db: Db, subscription_id: string): Promise<InvoiceEvent[]> {
-  const rows = await db('subscription_invoice_events').where({ subscription_id }).orderBy('id');
-  return rows.map((r: InvoiceEvent & { amount_remaining_minor: unknown; inbox_id: unknown }) => ({ ...r, amount_remaining_minor: toInt(r.amount_remaining_minor), inbox_id: toInt(r.inbox_id) }));
-}
-
-/** Invoices still owed (a failure or finalization not followed by paid, void, uncollectible or offset), with when they first failed. */
-export async function openInvoices(db: Db, subscription_id: string): Promise<Array<{ invoice_id: string; amount_remaining_minor: number; failed_at: string | null }>> {
+/** Invoices still owed (a finalization or failure not followed by paid, void, uncollectible or offset), with when they first failed. */
+export function openInvoices(rows: SubscriptionRows, subscription_id: string): Array<{ invoice_id: string; amount_remaining_minor: number; failed_at: string | null }> {
   const by = new Map<string, { amount_remaining_minor: number; failed_at: string | null; closed: boolean }>();
-  for (const e of await invoiceEvents(db, subscription_id)) {
+  for (const e of invoiceEventsOf(rows, subscription_id)) {
     const cur = by.get(e.invoice_id) ?? { amount_remaining_minor: 0, failed_at: null, closed: false };
     if (e.status === 'finalized' || e.status === 'payment_failed') {
       if (!cur.closed) cur.amount_remaining_minor = e.amount_remaining_minor;
@@ -80,51 +93,29 @@ export async function openInvoices(db: Db, subscription_id: string): Promise<Arr
   return [...by.entries()].filter(([, v]) => !v.closed && v.amount_remaining_minor > 0).map(([invoice_id, v]) => ({ invoice_id, amount_remaining_minor: v.amount_remaining_minor, failed_at: v.failed_at }));
 }
 
-export type RevenueSchedule = { schedule_id: string; invoice_id: string; host_id: string; currency: string; amount_minor: number; period_start: string; period_end: string; inbox_id: number };
-
-export async function addSchedule(db: Db, s: RevenueSchedule): Promise<void> {
-  await db('revenue_schedules').insert(s).onConflict('schedule_id').ignore();
+/** Schedules that started before `at` and are not recognised to the end, with how far each got. */
+export function openSchedules(rows: SubscriptionRows, at: string): Array<RevenueSchedule & { through_day: number }> {
+  const through = new Map<string, number>();
+  for (const r of rows.recognitions) through.set(r.schedule_id, Math.max(through.get(r.schedule_id) ?? -1, r.through_day));
+  return rows.schedules.filter((s) => s.period_start < at).map((s) => ({ ...s, through_day: through.get(s.schedule_id) ?? -1 }))
+    .sort((a, b) => (a.schedule_id < b.schedule_id ? -1 : a.schedule_id > b.schedule_id ? 1 : 0));
 }
 
-/** Schedules not yet recognised to the end, with how far each got. */
-export async function openSchedules(db: Db, at: string): Promise<Array<RevenueSchedule & { through_day: number }>> {
-  const rows = await db('revenue_schedules as s')
-    .leftJoin(db('revenue_recognitions').select('schedule_id').max({ through_day: 'through_day' }).groupBy('schedule_id').as('r'), 'r.schedule_id', 's.schedule_id')
-    .where('s.period_start', '<', at)
-    .orderBy('s.schedule_id')
-    .select('s.*', 'r.through_day');
-  return rows.map((r: RevenueSchedule & { amount_minor: unknown; inbox_id: unknown; through_day: unknown }) => ({
-    ...r, amount_minor: toInt(r.amount_minor), inbox_id: toInt(r.inbox_id), through_day: r.through_day === null || r.through_day === undefined ? -1 : toInt(r.through_day),
-  }));
+export function schedulesOfInvoice(rows: SubscriptionRows, invoice_id: string): RevenueSchedule[] {
+  return rows.schedules.filter((s) => s.invoice_id === invoice_id);
 }
 
-export async function schedulesOfInvoice(db: Db, invoice_id: string): Promise<RevenueSchedule[]> {
-  return ((await db('revenue_schedules').where({ invoice_id }).orderBy('schedule_id')) as Array<RevenueSchedule & { amount_minor: unknown; inbox_id: unknown }>).map((r) => ({ ...r, amount_minor: toInt(r.amount_minor), inbox_id: toInt(r.inbox_id) }));
+export function dunningStepsOf(rows: SubscriptionRows, subscription_id: string): DunningStep[] {
+  return rows.dunningSteps.filter((s) => s.subscription_id === subscription_id);
 }
 
-export async function addRecognition(db: Db, r: { schedule_id: string; through_day: number; inbox_id: number }): Promise<void> {
-  await db('revenue_recognitions').insert(r).onConflict(['schedule_id', 'through_day']).ignore();
+export function hasDunningStep(rows: SubscriptionRows, s: { subscription_id: string; episode: string; step: string }): boolean {
+  return rows.dunningSteps.some((x) => x.subscription_id === s.subscription_id && x.episode === s.episode && x.step === s.step);
 }
 
-export type DunningStep = { host_id: string; subscription_id: string; episode: string; step: 'hold' | 'offset' | 'unbookable' | 'release'; decision_id: string; at: string; inbox_id: number };
-
-export async function addDunningStep(db: Db, s: DunningStep): Promise<boolean> {
-  const existing = await db('dunning_steps').where({ subscription_id: s.subscription_id, episode: s.episode, step: s.step }).first('id');
-  if (existing) return false;
-  await db('dunning_steps').insert(s);
-  return true;
-}
-
-export async function dunningSteps(db: Db, filter: { host_id?: string; subscription_id?: string }): Promise<DunningStep[]> {
-  let q = db('dunning_steps').orderBy('id');
-  if (filter.host_id) q = q.where({ host_id: filter.host_id });
-  if (filter.subscription_id) q = q.where({ subscription_id: filter.subscription_id });
-  return (await q.select('host_id', 'subscription_id', 'episode', 'step', 'decision_id', 'at', 'inbox_id')).map((r: DunningStep & { inbox_id: unknown }) => ({ ...r, inbox_id: toInt(r.inbox_id) }));
-}
-
-/** Episodes with a hold (or unbookable listings) and no release yet. */
-export async function unreleasedEpisodes(db: Db, subscription_id: string): Promise<Array<{ episode: string; steps: string[] }>> {
+/** Episodes with a step in force and no release yet. */
+export function unreleasedEpisodes(rows: SubscriptionRows, subscription_id: string): Array<{ episode: string; steps: string[] }> {
   const by = new Map<string, string[]>();
-  for (const s of await dunningSteps(db, { subscription_id })) by.set(s.episode, [...(by.get(s.episode) ?? []), s.step]);
+  for (const s of dunningStepsOf(rows, subscription_id)) by.set(s.episode, [...(by.get(s.episode) ?? []), s.step]);
   return [...by.entries()].filter(([, steps]) => !steps.includes('release')).map(([episode, steps]) => ({ episode, steps }));
 }
