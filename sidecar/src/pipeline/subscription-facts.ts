@@ -5,6 +5,7 @@ import {
 } from '../flows/subscriptions/store.js';
 import type { SubscriptionFacts } from '../nora/index.js';
 import type { StateReads } from './handler-shape.js';
+import { ParkEvent } from './context.js';
 import type { SubscriptionReport } from './stripe-billing.js';
 
 /** The subscription policy a subscription is pinned to unless its metadata names another. */
@@ -14,7 +15,9 @@ export const SUBSCRIPTION_POLICY_ID = 'standard';
  * The host a subscription belongs to, never guessed: an existing link; else `metadata.host_id`
  * (a host the log knows from `host.connected`); else `metadata.host_account` (the connected
  * account a `host.connected` recorded); else the customer id of a subscription already linked.
- * Nothing found: `unknown_host`. A new link is returned with `isNew` (the caller records it).
+ * A host or account not connected yet: parked `host_not_connected` (host.connected releases it);
+ * no metadata and an unknown customer: dead-lettered `unknown_host`. A new link is returned with
+ * `isNew` (the caller records it).
  */
 export function resolveSubscriptionLink(state: StateReads, r: SubscriptionReport, inbox_id: number): { link: HostSubscription; isNew: boolean } {
   const rows = state.subscriptionRows();
@@ -23,11 +26,13 @@ export function resolveSubscriptionLink(state: StateReads, r: SubscriptionReport
   let host_id: string | undefined;
   let linked_by = '';
   if (r.metadata.host_id) {
-    if (!state.hostConnectedAccount(r.metadata.host_id)) throw new DomainError('unknown_host', `subscription ${r.subscription_id} names host ${r.metadata.host_id}, whom the log does not know (no host.connected)`);
+    // The host may connect later (events arrive in any order): wait for host.connected, visibly.
+    if (!state.hostConnectedAccount(r.metadata.host_id)) throw new ParkEvent('host_not_connected', `subscription ${r.subscription_id} names host ${r.metadata.host_id}, who has not connected yet (host.connected)`);
     host_id = r.metadata.host_id;
     linked_by = 'metadata.host_id';
   } else if (r.metadata.host_account) {
     host_id = state.hostOfStripeAccount(r.metadata.host_account);
+    if (!host_id) throw new ParkEvent('host_not_connected', `subscription ${r.subscription_id} names connected account ${r.metadata.host_account}, which no host.connected has recorded yet`);
     linked_by = 'metadata.host_account';
   } else {
     host_id = subscriptionByCustomer(rows, r.customer)?.host_id;

@@ -162,10 +162,20 @@ for (const dialect of dialects()) {
       await trialBalanceZero();
     });
 
-    test('unlinked subscription: dead-lettered unknown_host, visible, nothing posted; its invoice waits, parked', async () => {
+    test('unlinked subscription: dead-lettered unknown_host, visible, nothing posted; its invoice waits, parked; a host not connected yet is waited for', async () => {
       const before = await writtenCounts(h.t.db);
-      const ev = subscriptionEvent('created', { sub: 'sub_X', customer: 'cus_X', host_id: 'host_nobody', created: T0 });
+      const ev = subscriptionEvent('created', { sub: 'sub_X', customer: 'cus_X', created: T0 });
       await send(ev);
+      const waiting = subscriptionEvent('created', { sub: 'sub_W', customer: 'cus_W', host_id: 'host_later', created: T0 });
+      await send(waiting);
+      await h.settle();
+      const parked = await h.reader.get(`/inbox/stripe/${waiting.id}`);
+      assert.equal(parked.body.status, 'parked');
+      assert.equal(parked.body.code, 'host_not_connected');
+      await h.engine.event(hostConnected('host_later', 'acct_1HostLater', iso(T0 + 5)));
+      await h.settle();
+      assert.equal((await h.reader.get(`/inbox/stripe/${waiting.id}`)).body.status, 'processed');
+      assert.equal((await h.reader.get('/hosts/host_later/subscription')).body.subscription_id, 'sub_W');
       const inv = invoiceEvent('paid', { invoice: 'in_X1', sub: 'sub_X', customer: 'cus_X', created: T0 + 1, lines: [{ id: 'il_X1', amount: 2000, period: [T0, T0 + 30 * DAY] }] });
       await send(inv);
       await h.settle();
