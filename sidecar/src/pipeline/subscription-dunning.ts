@@ -39,19 +39,24 @@ export function reviewDunning(state: HandlerState, sub: HostSubscription, event:
     return decision_id;
   };
 
+  const overdue_minor = open.reduce((a, i) => a + i.amount_remaining_minor, 0);
+  const announce = (type: 'subscription.past_due' | 'subscription.restored', decision_id: string) =>
+    announceSubscription(state, event, { type, host_id: sub.host_id, subscription_id: sub.subscription_id, decision_id, rule: ruleRefOf(policy), amount_minor: overdue_minor, currency: sub.currency });
+
   if (since === null) {
     for (const e of unreleasedEpisodes(rows, sub.subscription_id)) {
       const decision_id = step(e.episode, 'release', { released: e.steps });
-      if (decision_id) announceSubscription({ type: 'subscription.restored', host_id: sub.host_id, occurred_at: event.occurred_at, data: { subscription_id: sub.subscription_id, listings_bookable: true, payouts_held: false, decision_id } });
+      if (decision_id) announce('subscription.restored', decision_id);
     }
     return taken;
   }
   if (d.hold_payouts) {
     const decision_id = step(since, 'hold');
-    if (decision_id) announceSubscription({ type: 'subscription.past_due', host_id: sub.host_id, occurred_at: event.occurred_at, data: { subscription_id: sub.subscription_id, listings_bookable: d.listings_bookable, payouts_held: true, decision_id } });
+    if (decision_id) announce('subscription.past_due', decision_id);
   }
   if (d.offset_invoice) {
     const decision_id = step(since, 'offset', { invoices: open });
+    if (decision_id) announce('subscription.past_due', decision_id);
     if (decision_id) {
       for (const inv of open) {
         state.effects.post(subscriptionEntry({
@@ -69,7 +74,7 @@ export function reviewDunning(state: HandlerState, sub: HostSubscription, event:
   }
   if (!d.listings_bookable) {
     const decision_id = step(since, 'unbookable');
-    if (decision_id) announceSubscription({ type: 'subscription.past_due', host_id: sub.host_id, occurred_at: event.occurred_at, data: { subscription_id: sub.subscription_id, listings_bookable: false, payouts_held: d.hold_payouts, decision_id } });
+    if (decision_id) announce('subscription.past_due', decision_id);
   }
   return taken;
 }

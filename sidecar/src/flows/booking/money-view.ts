@@ -87,6 +87,9 @@ export function moneyOf(booking_id: string, entries: JournalEntry[]): Omit<Booki
       case KIND.subscription_written_off:
       case KIND.subscription_credit_note:
       case KIND.subscription_revenue_recognised:
+      // Outside policy: real money that moved, but never a policy outcome — not a refund the guest
+      // was owed nor a payout; it is listed at /suspense (issue #13).
+      case KIND.movement_outside_policy:
         break;
       default:
         assertNever(e.kind);

@@ -63,6 +63,7 @@ export async function subscriptionStatement(db: Db, host_id: string, from: strin
       case KIND.credits_earned:
       case KIND.credits_redeemed:
       case KIND.credits_expired:
+      case KIND.movement_outside_policy:
         break;
       default:
         assertNever(e.kind);

@@ -70,6 +70,10 @@ for (const dialect of dialects()) {
       assert.equal(release.body.action, 'subscription_dunning_release');
       assert.equal(transfersOf(h, 'bk_dun').length, 1, 'released: the payout went out, once');
       assert.equal((await h.reader.get('/bookings/bk_dun')).body.state, 'paid_out');
+      // announced to the booking engine (contract outbound events), once each
+      const outbound = (await h.t.db('outbound_events').where({ host_id: 'host_d' }).orderBy('id').select('type', 'body')) as Array<{ type: string; body: string }>;
+      assert.deepEqual(outbound.filter((o) => o.type.startsWith('subscription.')).map((o) => o.type), ['subscription.past_due', 'subscription.restored']);
+      assert.equal(JSON.parse(outbound.find((o) => o.type === 'subscription.past_due')!.body).data.decision_id, view.body.holds[0].decision_id);
       const payments = (await readEntries(h.t.db)).filter((e) => e.idempotency_key === `subscription:${sub.id}:payment:${renewal.id}`);
       assert.equal(payments.length, 1);
       for (const r of (await trialBalance(h.t.db)).rows) assert.equal(r.debits_minor, r.credits_minor);

@@ -1,16 +1,16 @@
-import { Router, type RequestHandler } from 'express';
+import { Router } from 'express';
 import { DomainError } from '../../kernel/index.js';
 import { subscriptionView } from '../../flows/read-models/subscription-view.js';
 import { previewPlanChange, previewSubscriptionCancel } from '../../pipeline/subscription-preview.js';
 import type { Db } from '../../db/connect.js';
-import { requireQuery, route } from '../app.js';
+import { requireQuery, route, type SignedFor } from '../app.js';
 import type { Services } from '../services.js';
 import type { Request } from 'express';
 
 /** GET /hosts/:id/subscription (contract, second release). */
-export function subscriptionRoutes(s: Services, mw: { signedAny: RequestHandler; perKeyLimit: RequestHandler }): Router {
+export function subscriptionRoutes(s: Services, mw: { signedFor: SignedFor }): Router {
   const r = Router();
-  r.get('/hosts/:id/subscription', mw.signedAny, mw.perKeyLimit, route(async (req, res) => {
+  r.get('/hosts/:id/subscription', ...mw.signedFor('GET /hosts/:id/subscription'), route(async (req, res) => {
     const view = await subscriptionView(s.db, String(req.params.id));
     if (!view) throw new DomainError('not_found', `host ${String(req.params.id)} has no subscription`);
     res.json(view);
