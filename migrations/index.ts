@@ -3,6 +3,7 @@ import * as m001 from './001_ledger.js';
 import * as m002 from './002_inbox.js';
 import * as m003 from './003_bookings.js';
 import * as m010 from './010_dispatch_lease.js';
+import * as m050 from './050_outbound_events.js';
 
 /**
  * The migrations, in order. Listed here (not discovered from the folder) so they run the same under
@@ -13,6 +14,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, { up: (k: Knex) => Prom
   ['002_inbox', m002],
   ['003_bookings', m003],
   ['010_dispatch_lease', m010],
+  ['050_outbound_events', m050],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

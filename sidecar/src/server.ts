@@ -17,6 +17,8 @@ import { readPolicyDir } from './policy-files.js';
 import { OutboxWorker } from './flows/outbox/worker.js';
 import { ingestStripeApiObject, storeOwnClockTick } from './sari/ingest.js';
 import { InboxWriter } from './sari/inbox-writer.js';
+import { startOutbound } from './outbound-service.js';
+import type { OutboundWorker } from './flows/outbound/worker.js';
 
 export type Sidecar = {
   config: Config;
@@ -25,6 +27,7 @@ export type Sidecar = {
   metrics: Metrics;
   dispatcher: Dispatcher;
   outbox: OutboxWorker | null;
+  outbound?: OutboundWorker | null;
   server: Server;
   url: string;
   stop: () => Promise<void>;
@@ -41,7 +44,7 @@ export function createLogger(level: Config['logLevel']): Logger {
  * The composition root: opens the database (migrating SQLite, refusing a MySQL schema that is
  * behind), logs the policy versions it has not published yet, drains the inbox, then serves.
  */
-export async function startSidecar(config: Config, opts: { logger?: Logger; db?: Db; now_ms?: () => number; outboxInterval_ms?: number; stripeTimeout_ms?: number } = {}): Promise<Sidecar> {
+export async function startSidecar(config: Config, opts: { logger?: Logger; db?: Db; now_ms?: () => number; outboxInterval_ms?: number; stripeTimeout_ms?: number; outboundInterval_ms?: number } = {}): Promise<Sidecar> {
   const logger = opts.logger ?? createLogger(config.logLevel);
   const now_ms = opts.now_ms ?? Date.now;
   const db = opts.db ?? openDb(config.database);
@@ -100,27 +103,35 @@ export async function startSidecar(config: Config, opts: { logger?: Logger; db?:
   }, config.clockTick_s * 1000) : null;
   ownClock?.unref();
 
+  const outbound = startOutbound(config, db, logger, metrics.registry, { interval_ms: opts.outboundInterval_ms });
   const app = createApp({ config, db, logger, metrics, dispatcher, inbox, now_ms });
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, '0.0.0.0', () => resolve(s));
+    const s = app.listen(config.port, config.listenHost, () => resolve(s));
     s.on('error', reject);
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = `http://127.0.0.1:${port}`;
-  logger.info({ url, database: describeTarget(config.database), demo: config.demo }, 'sidecar listening');
+  const url = `http://${localAddress(config.listenHost)}:${port}`;
+  logger.info({ url, listen: `${config.listenHost}:${port}`, database: describeTarget(config.database), demo: config.demo }, 'sidecar listening');
   return {
-    config, db, logger, metrics, dispatcher, outbox, server, url,
+    config, db, logger, metrics, dispatcher, outbox, outbound, server, url,
     stop: async () => {
       if (ownClock) clearInterval(ownClock);
       const closed = new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections();
       await closed;
       await outbox?.stop();
+      await outbound?.stop();
       await dispatcher.stop();
       await db.destroy();
     },
   };
+}
+
+/** Where this process reaches its own server: loopback when it listens on every address. */
+function localAddress(listenHost: string): string {
+  if (listenHost === '0.0.0.0' || listenHost === '::') return '127.0.0.1';
+  return listenHost.includes(':') ? `[${listenHost}]` : listenHost;
 }
 
 /** The event time of an object Stripe returned: its own `created` (so a webhook and the API's answer agree). */

@@ -1,5 +1,6 @@
 import { PUBLIC, ROUTE_ROLES, routeOf } from '../http/route-roles.js';
 import { parseArgs } from 'node:util';
+import { config as loadDotenv } from 'dotenv';
 import { createWriteStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +20,11 @@ import { signatureHeaderValue } from '../sari/request-signature.js';
 import { DEMO_KEYS } from '../demo/keys.js';
 import { computeLock } from '../nora/index.js';
 import { readPolicyFiles } from '../policy-files.js';
+import { configCheck } from './config-check.js';
+import { OUTBOUND_USAGE, runOutboundCli } from './outbound.js';
+
+// `.env` in the working directory, as the service reads it (it never overrides the environment).
+loadDotenv({ quiet: true });
 
 const POLICY_DIR = process.env.POLICY_DIR || './policies';
 import { writeFileSync } from 'node:fs';
@@ -38,7 +44,10 @@ const USAGE = `usage: npm run cli -- <command>
   sign <METHOD> <path> [--body JSON] [--key KEY_ID] [--url BASE]   print a signed curl line
   policy simulate <candidate.json>          re-decide past cancellations under a candidate policy version
   policy lock                               rewrite policies/policies.lock.json from the policy files
-Reads DATABASE_URL (default sqlite:./data/mybnb.sqlite), SIDECAR_KEYS, PORT like the service.`;
+  config check [--demo]                     the effective configuration (secrets masked) and every problem; exit 1 if any
+${OUTBOUND_USAGE}
+Reads DATABASE_URL (default sqlite:./data/mybnb.sqlite; demo mode's is sqlite:./data/demo/mybnb.sqlite),
+SIDECAR_KEYS, PORT like the service, from the environment or .env.`;
 
 const out = (s = '') => process.stdout.write(`${s}\n`);
 
@@ -66,12 +75,14 @@ function asOf(values: Record<string, unknown>) {
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'endpoints' || argv[0] === 'deliveries') return withDb((db) => runOutboundCli(argv, { db, env: process.env, out, now_ms: Date.now() }));
   const { positionals, values } = parseArgs({
     args: argv, allowPositionals: true, strict: true,
     options: {
       format: { type: 'string' }, out: { type: 'string' }, 'as-of': { type: 'string' }, 'as-of-seq': { type: 'string' },
       into: { type: 'string' }, status: { type: 'string' }, body: { type: 'string' }, key: { type: 'string' }, url: { type: 'string' },
-      'skip-decisions': { type: 'boolean' }, anchor: { type: 'string' }, 'checkpoint-out': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      'skip-decisions': { type: 'boolean' }, demo: { type: 'boolean' }, anchor: { type: 'string' }, 'checkpoint-out': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
   const [command, ...rest] = positionals;
@@ -206,6 +217,9 @@ async function main(argv: string[]): Promise<number> {
       }
       throw new Error('policy simulate <candidate.json> | policy lock');
     }
+    case 'config':
+      if (rest[0] !== 'check') throw new Error('config check [--demo]');
+      return configCheck(process.env, { demo: values.demo === true }, out);
     default:
       out(USAGE);
       return 2;

@@ -5,6 +5,8 @@ import type { DecisionRecord } from './evidence/decisions.js';
 import type { OutboxIntent } from './outbox/intents.js';
 import type { CreditLot } from './booking/credits.js';
 import type { ChartAccount } from './vocabulary.js';
+import type { EmitInput } from './outbound/emit.js';
+import type { OutboundEventType } from './outbound/catalogue.js';
 
 /**
  * What handling one event changes, as data: the handler shape is `(state, event) → effects`
@@ -47,6 +49,8 @@ export type Effects = {
   subscriptionStates: Array<{ stripe_account_id: string; status: string; inbox_id: number }>;
   /** Published policy versions (document as canonical JSON). */
   policyVersions: Array<{ kind: string; id: string; version: number; hash: string; document: string; inbox_id: number }>;
+  /** Outbound events to the booking engine (#15): written with the facts they announce, ids derived from the fact. */
+  outbound: Array<EmitInput<OutboundEventType>>;
 };
 
 export type TransitionEffect = { booking_id: string; step: number; from_state: BookingState | 'none'; to_state: BookingState; action: BookingAction; inbox_id: number; at: string };
@@ -54,7 +58,7 @@ export type TransitionEffect = { booking_id: string; step: number; from_state: B
 export function emptyEffects(): Effects {
   return {
     entries: [], accounts: [], decisions: [], transitions: [], bookings: [], revisions: [], links: [], intents: [], flags: [],
-    creditLots: [], creditUses: [], creditExpiries: [], holds: [], hostConnections: [], subscriptionStates: [], policyVersions: [],
+    creditLots: [], creditUses: [], creditExpiries: [], holds: [], hostConnections: [], subscriptionStates: [], policyVersions: [], outbound: [],
   };
 }
 

@@ -15,6 +15,7 @@ import { readRoutes } from './routes/reads.js';
 import { suspenseRoutes } from './routes/suspense.js';
 import { guestBookingsRoutes } from './routes/guest-bookings.js';
 import { whoamiRoutes } from './routes/whoami.js';
+import { outboundRoutes } from './routes/outbound.js';
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
@@ -43,6 +44,7 @@ export function createApp(s: Services): express.Express {
   app.use(suspenseRoutes(s, { signedFor }));
   app.use(guestBookingsRoutes(s, { signedFor }));
   app.use(whoamiRoutes(s, { signedFor }));
+  app.use(outboundRoutes(s, { signedFor }));
 
   app.use((req: Request, res: Response) => sendProblem(res, problemOf('not_found', `no route ${req.method} ${req.path}`)));
   app.use(problemHandler(s.logger));

@@ -36,6 +36,7 @@ export const ROUTE_ROLES = {
   'GET /policies/:id/:version': ['booking-engine', 'reader', 'auditor'],
   'GET /outbox': ['operator'],
   'GET /suspense': ['auditor', 'operator'],
+  'GET /outbound/deliveries': ['operator'],
   'GET /guests/:id/bookings': ['booking-engine', 'reader'],
   // Which key is asking (the plugin's Test connection): any authenticated role.
   'GET /whoami': ['booking-engine', 'reader', 'auditor', 'operator'],

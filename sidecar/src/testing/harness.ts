@@ -32,6 +32,7 @@ export type Harness = {
 export function testConfig(t: TestDatabase, overrides: Partial<Config> = {}): Config {
   return {
     port: 0,
+    listenHost: '127.0.0.1',
     database: t.target,
     logLevel: 'silent',
     stripeWebhookSecrets: [WEBHOOK_SECRET, OLD_WEBHOOK_SECRET],

@@ -398,6 +398,8 @@ export class BatchState implements StateReads, EffectRecorder {
         this.push(this.policies, { ...ref, seq: Number.MAX_SAFE_INTEGER });
         break;
       }
+      case 'outbound':
+        break; // written at the end of the batch (emitOutbound); nothing later in the batch reads it
       default: {
         const never: never = kind as never;
         throw new Error(`invariant violated: unhandled effect ${String(never)}`);
