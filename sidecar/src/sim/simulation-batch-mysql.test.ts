@@ -2,4 +2,4 @@
 import { mysqlSkipped } from '../testing/databases.js';
 import { batch } from './batch.test-helper.js';
 
-if (!mysqlSkipped()) batch('mysql', Number(process.env.MYBNB_SIM_MYSQL_SEEDS ?? 3));
+if (!mysqlSkipped()) batch('mysql', Number(process.env.MYBNB_SIM_MYSQL_SEEDS ?? 2));
