@@ -34,7 +34,7 @@ interface StoredResult {
 }
 
 type Handler = (match: RegExpExecArray, params: FormObject, ctx: RequestContext) => unknown;
-interface Route {
+export interface Route {
   method: 'GET' | 'POST';
   pattern: RegExp;
   handler: Handler;
@@ -52,6 +52,7 @@ export class FakeHttpServer {
   constructor(
     private readonly model: FakeStripeModel,
     private readonly apiVersion: string,
+    extraRoutes: Route[] = [],
   ) {
     const m = model;
     this.routes = [
@@ -66,6 +67,7 @@ export class FakeHttpServer {
       { method: 'POST', pattern: new RegExp(`^/v1/transfers/${ID}/reversals$`), handler: (x, p, c) => m.createTransferReversal(x[1] as string, p, c) },
       { method: 'GET', pattern: new RegExp(`^/v1/transfers/${ID}/reversals/${ID}$`), handler: (x) => m.transferReversal(x[1] as string, x[2] as string) },
       { method: 'GET', pattern: new RegExp(`^/v1/balance_transactions/${ID}$`), handler: (x) => m.balanceTransaction(x[1] as string) },
+      ...extraRoutes,
     ];
     this.server = http.createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => {

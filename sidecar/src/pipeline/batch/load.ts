@@ -7,6 +7,7 @@ import { chart, KIND } from '../../flows/vocabulary.js';
 import { policyVersionOf } from '../../nora/index.js';
 import { cachedPolicy, rememberPolicy } from '../booking-facts.js';
 import { isEmpty, noNeeds, type Needs } from './needs.js';
+import { loadSubscriptionRows } from '../../flows/subscriptions/store.js';
 import type { BatchState, StripeObj } from './state.js';
 
 /** Ids per IN list: well under both dialects' parameter limits. */
@@ -108,6 +109,18 @@ export async function loadNeeds(db: Db, state: BatchState, needs: Needs): Promis
     statements += await loadLots(db, state, [...needs.guests].filter((g) => !state.guestsLoaded.has(g)), needs.expiringBefore, next);
     if (needs.awaitingPayout && !state.awaiting) {
       statements += await loadAwaiting(db, state, next);
+    }
+    const asked = [...needs.accountHosts].filter((a) => !state.accountHost.has(a));
+    for (const part of chunks(asked)) {
+      const rows = (await db('host_connections').whereIn('stripe_account_id', part).orderBy('id').select('host_id', 'stripe_account_id')) as Array<{ host_id: string; stripe_account_id: string }>;
+      statements++;
+      const last = new Map<string, string>();
+      for (const r of rows) last.set(r.stripe_account_id, r.host_id);
+      for (const a of part) state.accountHost.set(a, last.get(a) ?? null);
+    }
+    if (needs.subscriptions && !state.subscriptionsLoaded) {
+      state.subscriptionsLoaded = await loadSubscriptionRows(db);
+      statements += 6;
     }
     needs = next;
   }
