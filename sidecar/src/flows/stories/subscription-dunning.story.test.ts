@@ -11,7 +11,8 @@ import { verifyDecisions } from '../../pipeline/verify-decisions.js';
 
 const s = (iso: string) => Date.parse(iso) / 1000;
 const transfersOf = (h: Harness, booking_id: string) => [...h.fake!.state.transfers.values()].filter((t) => t.transfer_group === booking_id);
-const subscriptionPosts = (h: Harness) => h.fake!.state.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/v1/subscriptions/'));
+// Calls Stripe performed (an outbox retry under load replays the same object: not a second call).
+const subscriptionPosts = (h: Harness) => h.fake!.state.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/v1/subscriptions/') && r.status === 200 && !r.replayed);
 const change = (host_id: string, price: string, outcome_hash: string, occurred_at: string) => ({
   id: eventId('sub'), type: 'subscription.change_requested', occurred_at, data: { host_id, price, consent: { outcome_hash, actor: host_id, consented_at: occurred_at } },
 });
