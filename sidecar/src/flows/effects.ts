@@ -23,7 +23,7 @@ import type { DunningStep, HostSubscription, InvoiceEvent, RevenueRecognition, R
 export type Effects = {
   /** Ledger entries (amounts final: nothing trims them when written). */
   entries: EntryIntent[];
-  /** Accounts to open even when no entry of this event moves money on them yet. */
+  /** Accounts to open, in the order recorded: every entry's accounts, and those a flow opens before money moves on them. */
   accounts: Array<{ account: ChartAccount; at: string }>;
   /** Evidence: one row per decision taken (rule version and hash, input, outcome, consent). */
   decisions: DecisionRecord[];

@@ -269,6 +269,7 @@ export class BatchState implements StateReads, EffectRecorder {
       description: req.description, reverses_seq: req.reverses_seq ?? null, meta: req.meta ?? {}, lines: req.lines, prev_hash: '', entry_hash: '',
     };
     this.push(this.fx.entries, { ...intent, request: req });
+    for (const account of intent.accounts) this.push(this.fx.accounts, { account, at: req.occurred_at });
     this.set(this.byKey, key, entry);
     if (req.booking_id && this.entriesOf.has(req.booking_id)) this.push(this.entriesOf.get(req.booking_id)!, entry);
     for (const l of req.lines) {
