@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDatabaseUrl, type DatabaseTarget } from './db/database-url.js';
+import { loadOpsConfig, type OpsConfig } from './ops-config.js';
 
 export type KeyRole = 'booking-engine' | 'reader';
 export type SidecarKey = { keyId: string; secret: string; role: KeyRole };
@@ -17,6 +18,8 @@ export type Config = {
   rateLimitPerMinute: number;
   /** No SIDECAR_KEYS: demo mode (demo keys, the Stripe fake, a demo story). */
   demo: boolean;
+  /** Clock, metrics port, readiness bounds (ops-config.ts). */
+  ops: OpsConfig;
 };
 
 export class ConfigError extends Error {
@@ -68,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     inboxMaxBacklog: parse('INBOX_MAX_BACKLOG', env.INBOX_MAX_BACKLOG ?? '50000', z.coerce.number().int().min(1)),
     rateLimitPerMinute: parse('RATE_LIMIT_PER_MINUTE', env.RATE_LIMIT_PER_MINUTE ?? '120000', z.coerce.number().int().min(1)),
     demo: sidecarKeys.length === 0,
+    ops: loadOpsConfig(env),
   };
 }
 

@@ -14,6 +14,7 @@ import { readPolicyDir } from './policy-files.js';
 import { OutboxWorker } from './flows/outbox/worker.js';
 import { ingestStripeApiObject } from './sari/ingest.js';
 import { InboxWriter } from './sari/inbox-writer.js';
+import { ClockTicker } from './sari/clock-ticker.js';
 
 export type Sidecar = {
   config: Config;
@@ -22,6 +23,7 @@ export type Sidecar = {
   metrics: Metrics;
   dispatcher: Dispatcher;
   outbox: OutboxWorker | null;
+  clock: ClockTicker | null;
   server: Server;
   url: string;
   stop: () => Promise<void>;
@@ -65,6 +67,11 @@ export async function startSidecar(config: Config, opts: { logger?: Logger; db?:
     throw e instanceof Error && /changed after it was published/.test(e.message) ? new StartupError(e.message) : e;
   }
   dispatcher.start();
+  // The built-in clock (CLOCK_TICK): ticks are inbox events like any other, so replay reproduces them.
+  const clock = config.ops.clockTick
+    ? new ClockTicker({ db, store: inbox, onStored: (id) => dispatcher.noteStored(id), logger, interval_ms: config.ops.clockTickInterval_s * 1000, now_ms })
+    : null;
+  clock?.start();
 
   let outbox: OutboxWorker | null = null;
   if (config.stripeSecretKey) {
@@ -98,8 +105,9 @@ export async function startSidecar(config: Config, opts: { logger?: Logger; db?:
   const url = `http://127.0.0.1:${port}`;
   logger.info({ url, database: describeTarget(config.database), demo: config.demo }, 'sidecar listening');
   return {
-    config, db, logger, metrics, dispatcher, outbox, server, url,
+    config, db, logger, metrics, dispatcher, outbox, clock, server, url,
     stop: async () => {
+      await clock?.stop();
       const closed = new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections();
       await closed;

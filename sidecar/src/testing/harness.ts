@@ -1,5 +1,6 @@
 import { pino, type Logger } from 'pino';
 import type { Config } from '../config.js';
+import { OPS_DEFAULTS } from '../ops-config.js';
 import { startSidecar, type Sidecar } from '../server.js';
 import { startStripeFake, type StripeFake } from '../stripe-fake/index.js';
 import { freshDatabase, type Dialect, type TestDatabase } from './databases.js';
@@ -35,6 +36,7 @@ export function testConfig(t: TestDatabase, overrides: Partial<Config> = {}): Co
     inboxMaxBacklog: 50_000,
     rateLimitPerMinute: 1_000_000,
     demo: false,
+    ops: { ...OPS_DEFAULTS, clockTick: false }, // tests send their own clock.tick events
     ...overrides,
   };
 }

@@ -16,6 +16,7 @@ export const HANDLERS: Record<string, Handler> = {
   'booking:stay.completed': onCompleted,
   'booking:host.connected': onHostConnected,
   'booking:clock.tick': onClockTick,
+  'clock:clock.tick': onClockTick, // the built-in clock (sari/clock-ticker.ts)
   'policy:policy.published': onPolicyPublished,
   'stripe:payment_intent.succeeded': onPaymentIntentSucceeded,
   'stripe:charge.succeeded': onChargeSucceeded,
