@@ -15,6 +15,8 @@ import { OutboxWorker } from './flows/outbox/worker.js';
 import { ingestStripeApiObject } from './sari/ingest.js';
 import { InboxWriter } from './sari/inbox-writer.js';
 import { ClockTicker } from './sari/clock-ticker.js';
+import { registerOpsMetrics } from './http/ops-metrics.js';
+import { startMetricsServer } from './http/metrics-server.js';
 
 export type Sidecar = {
   config: Config;
@@ -24,6 +26,8 @@ export type Sidecar = {
   dispatcher: Dispatcher;
   outbox: OutboxWorker | null;
   clock: ClockTicker | null;
+  /** The 127.0.0.1-only metrics listener (METRICS_PORT), if configured. */
+  metricsServer: Server | null;
   server: Server;
   url: string;
   stop: () => Promise<void>;
@@ -32,8 +36,8 @@ export type Sidecar = {
 export class StartupError extends Error {}
 
 /** JSON logs that never carry a signature or a secret, whoever logs what. */
-export function createLogger(level: Config['logLevel']): Logger {
-  return pino({ level, redact: { paths: ['req.headers["mybnb-signature"]', 'req.headers["stripe-signature"]', 'headers["mybnb-signature"]', 'headers["stripe-signature"]', '*.secret', '*.password', 'config.sidecarKeys', 'config.stripeSecretKey'], censor: '[redacted]' } });
+export function createLogger(level: Config['logLevel'], destination?: { write: (line: string) => void }): Logger {
+  return pino({ level, redact: { paths: ['req.headers["mybnb-signature"]', 'req.headers["stripe-signature"]', 'headers["mybnb-signature"]', 'headers["stripe-signature"]', '*.secret', '*.password', 'config.sidecarKeys', 'config.stripeSecretKey'], censor: '[redacted]' } }, ...(destination ? [destination] : []));
 }
 
 /**
@@ -69,7 +73,7 @@ export async function startSidecar(config: Config, opts: { logger?: Logger; db?:
   dispatcher.start();
   // The built-in clock (CLOCK_TICK): ticks are inbox events like any other, so replay reproduces them.
   const clock = config.ops.clockTick
-    ? new ClockTicker({ db, store: inbox, onStored: (id) => dispatcher.noteStored(id), logger, interval_ms: config.ops.clockTickInterval_s * 1000, now_ms })
+    ? new ClockTicker({ db, store: inbox, onStored: (id) => dispatcher.noteStored(id), onTick: (result) => metrics.clockTicks.inc({ result }), logger, interval_ms: config.ops.clockTickInterval_s * 1000, now_ms })
     : null;
   clock?.start();
 
@@ -84,7 +88,10 @@ export async function startSidecar(config: Config, opts: { logger?: Logger; db?:
     });
     outbox = new OutboxWorker(db, stripe, {
       logger,
-      onAttempt: (operation, outcome) => metrics.outboxAttempts.inc({ operation, outcome }),
+      onAttempt: (operation, outcome) => {
+        metrics.outboxAttempts.inc({ operation, outcome });
+        if (outcome === 'retryable') metrics.outboxRetries.inc({ operation });
+      },
       onStripeObject: async (_intent, object) => {
         const stored = await ingestStripeApiObject(inbox, object, objectTime(object), now_ms());
         if (!stored.duplicate) dispatcher.noteStored(stored.inbox_id);
@@ -95,6 +102,8 @@ export async function startSidecar(config: Config, opts: { logger?: Logger; db?:
     logger.warn('STRIPE_SECRET_KEY is not set: outbox intents are kept and shown, and nothing is sent to Stripe');
   }
 
+  registerOpsMetrics(metrics, db, now_ms);
+  const metricsServer = config.ops.metricsPort !== null ? await startMetricsServer(metrics, config.ops.metricsPort) : null;
   const app = createApp({ config, db, logger, metrics, dispatcher, inbox, now_ms });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, '0.0.0.0', () => resolve(s));
@@ -105,12 +114,13 @@ export async function startSidecar(config: Config, opts: { logger?: Logger; db?:
   const url = `http://127.0.0.1:${port}`;
   logger.info({ url, database: describeTarget(config.database), demo: config.demo }, 'sidecar listening');
   return {
-    config, db, logger, metrics, dispatcher, outbox, clock, server, url,
+    config, db, logger, metrics, dispatcher, outbox, clock, metricsServer, server, url,
     stop: async () => {
       await clock?.stop();
       const closed = new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections();
       await closed;
+      if (metricsServer) await new Promise<void>((r) => { metricsServer.close(() => r()); metricsServer.closeAllConnections(); });
       await outbox?.stop();
       await dispatcher.stop();
       await db.destroy();

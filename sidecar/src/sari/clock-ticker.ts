@@ -27,6 +27,8 @@ export type ClockTickerOptions = {
   db: Db;
   store: (input: InboxEventInput) => Promise<StoreResult>;
   onStored: (inbox_id: number) => void;
+  /** For the metrics: every look at the clock, stored, duplicate (another replica was first) or standby. */
+  onTick?: (result: 'stored' | 'duplicate' | 'standby') => void;
   logger: Logger;
   interval_ms: number;
   now_ms: () => number;
@@ -67,8 +69,12 @@ export class ClockTicker {
   async tickOnce(): Promise<StoreResult | null> {
     const now = this.opts.now_ms();
     const lease_ms = this.opts.lease_ms ?? 3 * this.opts.interval_ms;
-    if (!(await holdClockLease(this.opts.db, this.holder, now, lease_ms))) return null;
+    if (!(await holdClockLease(this.opts.db, this.holder, now, lease_ms))) {
+      this.opts.onTick?.('standby');
+      return null;
+    }
     const stored = await this.opts.store(clockTickFor(now, this.opts.interval_ms));
+    this.opts.onTick?.(stored.duplicate ? 'duplicate' : 'stored');
     if (!stored.duplicate) this.opts.onStored(stored.inbox_id);
     return stored;
   }
