@@ -4,15 +4,10 @@ import { dispatchLag } from '../../sari/dispatch-lag.js';
 import { route } from '../app.js';
 import { problemOf, sendProblem } from '../problem.js';
 import { requireSignature } from '../signature-middleware.js';
-import type { KeyRole } from '../../config.js';
+import { METRICS_ROLES } from '../metrics-roles.js';
+import { openApiDocument } from '../openapi/index.js';
 import type { Services } from '../services.js';
 
-/**
- * Who may read /metrics on the public port: a signed key of these roles. (The contract gives
- * metrics to the `operator` role of issue #13; until that role exists every signed key may.)
- * Unsigned scraping is only on METRICS_PORT, bound to 127.0.0.1 (http/metrics-server.ts).
- */
-export const METRICS_ROLES: KeyRole[] = ['booking-engine', 'reader'];
 
 export function opsRoutes(s: Services): Router {
   const r = Router();
@@ -34,6 +29,10 @@ export function opsRoutes(s: Services): Router {
     }
     res.json({ status: 'ready', backlog: lag.backlog, lag_s: Math.round(lag.lag_s) });
   }));
+  // The API contract, unsigned: generated from the same zod schemas the code uses.
+  r.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument());
+  });
   const signed = requireSignature(s.config.sidecarKeys, METRICS_ROLES, () => Math.floor(s.now_ms() / 1000));
   r.get('/metrics', signed, route(async (_req, res) => {
     res.type(s.metrics.registry.contentType).send(await s.metrics.scrape());
