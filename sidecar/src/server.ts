@@ -113,18 +113,23 @@ export async function startSidecar(config: Config, opts: { logger?: Logger; db?:
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://127.0.0.1:${port}`;
   logger.info({ url, database: describeTarget(config.database), demo: config.demo }, 'sidecar listening');
+  let stopping: Promise<void> | null = null;
   return {
     config, db, logger, metrics, dispatcher, outbox, clock, metricsServer, server, url,
-    stop: async () => {
+    // Graceful: stop ticking and accepting, let requests in flight finish (up to SHUTDOWN_GRACE_S),
+    // let the dispatcher finish the batch in hand, then close the database. Safe to call twice.
+    stop: () => (stopping ??= (async () => {
       await clock?.stop();
       const closed = new Promise<void>((r) => server.close(() => r()));
-      server.closeAllConnections();
+      server.closeIdleConnections();
+      const grace = setTimeout(() => server.closeAllConnections(), config.ops.shutdownGrace_s * 1000);
       await closed;
+      clearTimeout(grace);
       if (metricsServer) await new Promise<void>((r) => { metricsServer.close(() => r()); metricsServer.closeAllConnections(); });
       await outbox?.stop();
       await dispatcher.stop();
       await db.destroy();
-    },
+    })()),
   };
 }
 

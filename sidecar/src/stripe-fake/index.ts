@@ -10,6 +10,8 @@
  * Ids and `created` times are deterministic; nothing here reads the wall clock except webhook
  * signatures, which receivers check against their own clock.
  */
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { readFile } from 'node:fs/promises';
 import Stripe from 'stripe';
 import type { FaultControl } from './faults.js';
@@ -17,6 +19,7 @@ import { FakeClock, IdSequence } from './ids.js';
 import { FakeStripeModel, type RequestContext, type StripeFakeState } from './model.js';
 import { snapshot } from './objects.js';
 import { FakeHttpServer, type RequestLogEntry } from './server.js';
+import { REPO_ROOT } from '../repo-root.js';
 import { WebhookDispatcher, type EventRecord, type FakeEvent } from './webhooks.js';
 
 export type { FaultControl, FaultMatch, FaultStatus } from './faults.js';
@@ -69,7 +72,7 @@ export interface StripeFake {
   createPayment(p: { amount: number; currency: string; metadata?: Record<string, string>; description?: string; transfer_group?: string }): Stripe.PaymentIntent;
 }
 
-const FIXTURE_BALANCE_TRANSACTIONS = new URL('../../../fixtures/stripe/_objects/balance_transactions.json', import.meta.url);
+const FIXTURE_BALANCE_TRANSACTIONS = pathToFileURL(join(REPO_ROOT, 'fixtures/stripe/_objects/balance_transactions.json'));
 
 export async function startStripeFake(opts: StripeFakeOptions = {}): Promise<StripeFake> {
   const apiVersion = opts.apiVersion ?? Stripe.API_VERSION;
