@@ -17,6 +17,7 @@ import { signatureHeaderValue } from '../sari/request-signature.js';
 import { DEMO_KEYS } from '../demo/keys.js';
 import { computeLock } from '../nora/index.js';
 import { readPolicyFiles } from '../policy-files.js';
+import { exportArchiveCommand, importArchiveCommand } from './archive-commands.js';
 
 const POLICY_DIR = process.env.POLICY_DIR || './policies';
 import { writeFileSync } from 'node:fs';
@@ -27,6 +28,8 @@ const USAGE = `usage: npm run cli -- <command>
   trial-balance [--as-of ISO | --as-of-seq N]
   balance <account> [--as-of ISO | --as-of-seq N]
   export --format jsonl|csv [--out FILE]    every entry with its lines and hashes, for an auditor
+  export --archive FILE                     one verifiable archive of the whole database (manifest of hashes)
+  import FILE [--check]                     load an archive into an EMPTY database, verify its ledger (--check: hashes only)
   replay [--into DATABASE_URL]              rebuild everything derived from the inbox into a fresh database and prove it identical
   outbox [--status pending|retrying|succeeded|failed|exhausted]
   sign <METHOD> <path> [--body JSON] [--key KEY_ID] [--url BASE]   print a signed curl line
@@ -65,7 +68,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       format: { type: 'string' }, out: { type: 'string' }, 'as-of': { type: 'string' }, 'as-of-seq': { type: 'string' },
       into: { type: 'string' }, status: { type: 'string' }, body: { type: 'string' }, key: { type: 'string' }, url: { type: 'string' },
-      'skip-decisions': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      'skip-decisions': { type: 'boolean' }, archive: { type: 'string' }, check: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
   const [command, ...rest] = positionals;
@@ -120,6 +123,10 @@ async function main(argv: string[]): Promise<number> {
       });
     }
     case 'export': {
+      if (values.archive) {
+        const file = values.archive;
+        return withDb((db) => exportArchiveCommand(db, file, out));
+      }
       const format = values.format ?? 'jsonl';
       if (format !== 'jsonl' && format !== 'csv') throw new Error('--format must be jsonl or csv');
       return withDb(async (db) => {
@@ -133,6 +140,11 @@ async function main(argv: string[]): Promise<number> {
         if (values.out) await new Promise((r) => (stream as ReturnType<typeof createWriteStream>).end(r));
         return 0;
       });
+    }
+    case 'import': {
+      const file = rest[0];
+      if (!file) throw new Error('import needs the archive FILE');
+      return withDb((db) => importArchiveCommand(db, file, Boolean(values.check), out));
     }
     case 'replay':
       return withDb(async (source) => {
