@@ -18,6 +18,7 @@ import { DEMO_KEYS } from '../demo/keys.js';
 import { computeLock } from '../nora/index.js';
 import { readPolicyFiles } from '../policy-files.js';
 import { exportArchiveCommand, importArchiveCommand } from './archive-commands.js';
+import { stripeCommand } from './stripe-setup.js';
 
 const POLICY_DIR = process.env.POLICY_DIR || './policies';
 import { writeFileSync } from 'node:fs';
@@ -35,6 +36,9 @@ const USAGE = `usage: npm run cli -- <command>
   sign <METHOD> <path> [--body JSON] [--key KEY_ID] [--url BASE]   print a signed curl line
   policy simulate <candidate.json>          re-decide past cancellations under a candidate policy version
   policy lock                               rewrite policies/policies.lock.json from the policy files
+  stripe setup --url https://…/webhooks/stripe [--rotate]   create or update the Stripe webhook endpoint (handled events, pinned API version); prints a new secret
+  stripe delete-endpoint <we_…>             delete an old webhook endpoint (after a rotation)
+  stripe events                             the handled Stripe event types, comma-separated (for stripe listen --events)
 Reads DATABASE_URL (default sqlite:./data/mybnb.sqlite), SIDECAR_KEYS, PORT like the service.`;
 
 const out = (s = '') => process.stdout.write(`${s}\n`);
@@ -68,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       format: { type: 'string' }, out: { type: 'string' }, 'as-of': { type: 'string' }, 'as-of-seq': { type: 'string' },
       into: { type: 'string' }, status: { type: 'string' }, body: { type: 'string' }, key: { type: 'string' }, url: { type: 'string' },
-      'skip-decisions': { type: 'boolean' }, archive: { type: 'string' }, check: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      'skip-decisions': { type: 'boolean' }, archive: { type: 'string' }, check: { type: 'boolean' }, rotate: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
   const [command, ...rest] = positionals;
@@ -141,6 +145,8 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       });
     }
+    case 'stripe':
+      return stripeCommand(rest[0], { ...(values.url ? { url: values.url } : {}), rotate: Boolean(values.rotate), ...(rest[1] ? { id: rest[1] } : {}) }, out);
     case 'import': {
       const file = rest[0];
       if (!file) throw new Error('import needs the archive FILE');

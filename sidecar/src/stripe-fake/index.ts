@@ -19,6 +19,7 @@ import { FakeClock, IdSequence } from './ids.js';
 import { FakeStripeModel, type RequestContext, type StripeFakeState } from './model.js';
 import { snapshot } from './objects.js';
 import { FakeHttpServer, type RequestLogEntry } from './server.js';
+import type { FakeWebhookEndpoints } from './webhook-endpoints.js';
 import { REPO_ROOT } from '../repo-root.js';
 import { WebhookDispatcher, type EventRecord, type FakeEvent } from './webhooks.js';
 
@@ -60,6 +61,8 @@ export interface StripeFake {
   state: StripeFakeState & { requests: RequestLogEntry[]; events: EventRecord[] };
   /** Waits until every queued webhook was delivered or gave up (immediately if no target is set). */
   deliverAll(): Promise<void>;
+  /** Webhook endpoints made through the API (POST /v1/webhook_endpoints), secrets included. */
+  webhookEndpoints: FakeWebhookEndpoints;
   setWebhookTarget(url: string, secret: string): void;
   /** The next refund is created `pending`, then reported failed through `refund.updated`. */
   failNextRefund(reason?: string): void;
@@ -145,6 +148,7 @@ export async function startStripeFake(opts: StripeFakeOptions = {}): Promise<Str
         await dispatcher.idle();
       }
     },
+    webhookEndpoints: http.webhookEndpoints,
     setWebhookTarget: (url, secret) => dispatcher.setTarget(url, secret),
     failNextRefund: (reason) => model.failNextRefund(reason),
     setNow: (unix_s) => clock.setNow(unix_s),
