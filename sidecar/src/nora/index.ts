@@ -11,3 +11,4 @@ export * from './loyalty.js';
 export * from './dispute.js';
 export * from './constraints.js';
 export { formatMoney, durationMs, describeSpan } from './format.js';
+export * from './settlement.js';
