@@ -12,7 +12,7 @@ const Outcome = z.object({ booking_id: z.string(), outcome_hash: z.string(), out
 export const readDocs: RouteDoc[] = [
   {
     method: 'get', path: '/inbox/:source/:eventId', summary: 'What became of a stored event (received, processed, parked, dead-lettered, ignored)', tags: ['reads'], auth: SIGNED,
-    params: z.object({ source: z.enum(['stripe', 'booking']), eventId: Id('the sender\'s event id') }),
+    params: z.object({ source: z.enum(['stripe', 'booking', 'clock']), eventId: Id('the sender\'s event id (a built-in clock tick: tick:<ISO instant>)') }),
     responses: { 200: { description: 'the event and its fate', schema: z.object({ source: z.string(), event_id: z.string(), type: z.string(), occurred_at: z.string(), inbox_seq: z.number().int(), status: z.enum(['received', 'processed', 'parked', 'dead_lettered', 'ignored']) }).loose() } },
     problems: ['not_found', 'validation_failed'],
     example: { path: '/inbox/booking/bev_oa_confirmed' },
