@@ -24,7 +24,8 @@ export function accessLog(logger: Logger) {
       req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: String(req.url).split('?')[0] }),
       res: (res: { statusCode: number }) => ({ status: res.statusCode }),
     },
-    customProps: (req: IncomingMessage) => ({ route: ((req as Request).route?.path as string | undefined) ?? 'unmatched' }),
+    // Called when the request starts and again when it ends; the route is known only at the end.
+    customProps: (req: IncomingMessage, res: ServerResponse) => (res.writableEnded ? { route: ((req as Request).route?.path as string | undefined) ?? 'unmatched' } : {}),
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
     customSuccessMessage: (req, res) => `${req.method} ${String(req.url).split('?')[0]} ${res.statusCode}`,
     customErrorMessage: (req, res) => `${req.method} ${String(req.url).split('?')[0]} ${res.statusCode}`,

@@ -59,6 +59,8 @@ for (const dialect of dialects()) {
         const mine = access.find((l) => l.req.id === 'req-obs-42');
         assert.ok(mine, 'the caller\'s X-Request-Id is the request id');
         assert.equal(mine.route, '/bookings/:id');
+        const raw = lines.find((l) => l.includes('"req-obs-42"') && l.includes('"res"'))!;
+        assert.equal(raw.match(/"route":/g)?.length, 1, 'the route is logged once');
         assert.equal(mine.res.status, 200);
         assert.equal(typeof mine.duration_ms, 'number');
         assert.ok(access.some((l) => l.res.status === 401 && l.req.path === '/metrics'));
