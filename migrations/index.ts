@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as m001 from './001_ledger.js';
 import * as m002 from './002_inbox.js';
 import * as m003 from './003_bookings.js';
+import * as m010 from './010_dispatch_lease.js';
 import * as m060 from './060_clock_leases.js';
 
 /**
@@ -12,6 +13,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, { up: (k: Knex) => Prom
   ['001_ledger', m001],
   ['002_inbox', m002],
   ['003_bookings', m003],
+  ['010_dispatch_lease', m010],
   ['060_clock_leases', m060],
 ];
 

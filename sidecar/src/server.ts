@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Server } from 'node:http';
 import Stripe from 'stripe';
 import { pino, type Logger } from 'pino';
@@ -9,6 +11,7 @@ import { migrateLatest, pendingMigrations } from './db/migrate.js';
 import { createApp } from './http/app.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
 import { Dispatcher } from './pipeline/dispatcher.js';
+import { DispatchLease } from './pipeline/batch/leasing.js';
 import { publishPolicies } from './pipeline/publish-policies.js';
 import { readPolicyDir } from './policy-files.js';
 import { OutboxWorker } from './flows/outbox/worker.js';
@@ -61,7 +64,9 @@ export async function startSidecar(config: Config, opts: { logger?: Logger; db?:
   const metrics = createMetrics();
   const inboxWriter = new InboxWriter(db);
   const inbox = (input: Parameters<InboxWriter['store']>[0]) => inboxWriter.store(input);
-  const dispatcher = new Dispatcher(db, { logger, onResult: (status) => metrics.dispatched.inc({ status }) });
+  // Several replicas may share the database: only the holder of the dispatch lease dispatches.
+  const lease = new DispatchLease(db, `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`);
+  const dispatcher = new Dispatcher(db, { logger, lease, onResult: (status) => metrics.dispatched.inc({ status }) });
   try {
     const { published } = await publishPolicies(db, readPolicyDir(config.policyDir), now_ms());
     if (published.length) logger.info({ published }, 'policy versions published to the log');

@@ -39,7 +39,8 @@ async function story(h: Harness): Promise<void> {
 
 async function counts(db: TestDatabase['db']): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const t of await listTables(db)) if (!t.startsWith('knex_')) out[t] = Number((await db(t).count({ n: '*' }).first())?.n);
+  // the leases (which replica ticks, which dispatches) are not data and not archived
+  for (const t of await listTables(db)) if (!t.startsWith('knex_') && t !== 'dispatch_lease' && t !== 'clock_lease_claims') out[t] = Number((await db(t).count({ n: '*' }).first())?.n);
   return out;
 }
 

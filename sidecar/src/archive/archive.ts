@@ -22,8 +22,8 @@ import { headSeq, verifyLedger } from '../flows/ledger/index.js';
 export const ARCHIVE_FORMAT = 'mybnb-archive';
 export const ARCHIVE_VERSION = 1;
 
-/** Not data: knex's bookkeeping (the schema is named by the header instead) and the clock lease. */
-const NOT_ARCHIVED = new Set(['knex_migrations', 'knex_migrations_lock', 'clock_lease_claims']);
+/** Not data: knex's bookkeeping (the schema is named by the header instead) and the leases (which replica ticks, which dispatches). */
+const NOT_ARCHIVED = new Set(['knex_migrations', 'knex_migrations_lock', 'clock_lease_claims', 'dispatch_lease']);
 
 export type ArchiveHeader = { format: string; version: number; dialect: 'sqlite' | 'mysql'; migrations: string[]; tables: string[] };
 export type ArchiveManifest = {

@@ -33,7 +33,7 @@ import type { HandlerResult } from './context.js';
 export type DecisionHandler = (state: HandlerState, event: DispatchEvent) => HandlerResult;
 
 /** The event as a handler sees it: the stored inbox row and its payload, parsed and validated at the edge. */
-export type DispatchEvent = InboxEvent & { payload: Record<string, unknown> };
+export type DispatchEvent = Omit<InboxEvent, 'payload'> & { payload: Record<string, unknown> };
 
 /** What a handler may read: the batch's loaded state with every effect recorded before it applied. */
 export interface StateReads {

@@ -230,3 +230,15 @@ export function creditsExpiredEntry(x: { lot_id: string; guest_id: string; credi
     accounts: [issued, guest], lines: [line(guest, 'D', x.credits), line(issued, 'C', x.credits)],
   });
 }
+
+/** A correction: a new entry with every line of `original` on the other side (its accounts exist already). */
+export function reversalEntry(original: { seq: number; booking_id: string | null; lines: JournalLine[] }, x: { idempotency_key: string; occurred_at: string; reason: string; meta?: Record<string, unknown> }): EntryIntent {
+  return {
+    request: {
+      idempotency_key: x.idempotency_key, kind: KIND.reversal, booking_id: original.booking_id, occurred_at: x.occurred_at,
+      description: `Reverses entry ${original.seq}: ${x.reason}`, reverses_seq: original.seq, meta: x.meta ?? {},
+      lines: original.lines.map((l) => ({ ...l, direction: l.direction === 'D' ? 'C' : 'D' })),
+    },
+    accounts: [],
+  };
+}

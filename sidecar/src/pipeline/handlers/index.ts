@@ -1,4 +1,4 @@
-import type { Handler } from '../context.js';
+import type { DecisionHandler } from '../handler-shape.js';
 import { onBookingConfirmed, onBookingModified, onCancelRequested, onCheckedIn, onCompleted, onHostConnected } from './booking.js';
 import { onClockTick } from './clock.js';
 import { onPolicyPublished } from './policy.js';
@@ -8,7 +8,7 @@ import { onBalanceTransaction, onChargeRefunded, onChargeSucceeded, onDispute, o
  * Vendor and engine events translated into our own handling. Anything not listed is stored and
  * recorded as ignored: never an error loop.
  */
-export const HANDLERS: Record<string, Handler> = {
+export const HANDLERS: Record<string, DecisionHandler> = {
   'booking:booking.confirmed': onBookingConfirmed,
   'booking:booking.modified': onBookingModified,
   'booking:booking.cancel_requested': onCancelRequested,
