@@ -20,6 +20,8 @@ import { InboxWriter } from './sari/inbox-writer.js';
 import { ClockTicker } from './sari/clock-ticker.js';
 import { registerOpsMetrics } from './http/ops-metrics.js';
 import { startMetricsServer } from './http/metrics-server.js';
+import { startOutbound } from './outbound-service.js';
+import type { OutboundWorker } from './flows/outbound/worker.js';
 
 export type Sidecar = {
   config: Config;
@@ -31,6 +33,7 @@ export type Sidecar = {
   clock: ClockTicker | null;
   /** The 127.0.0.1-only metrics listener (METRICS_PORT), if configured. */
   metricsServer: Server | null;
+  outbound?: OutboundWorker | null;
   server: Server;
   url: string;
   stop: () => Promise<void>;
@@ -47,7 +50,7 @@ export function createLogger(level: Config['logLevel'], destination?: { write: (
  * The composition root: opens the database (migrating SQLite, refusing a MySQL schema that is
  * behind), logs the policy versions it has not published yet, drains the inbox, then serves.
  */
-export async function startSidecar(config: Config, opts: { logger?: Logger; db?: Db; now_ms?: () => number; outboxInterval_ms?: number; stripeTimeout_ms?: number } = {}): Promise<Sidecar> {
+export async function startSidecar(config: Config, opts: { logger?: Logger; db?: Db; now_ms?: () => number; outboxInterval_ms?: number; stripeTimeout_ms?: number; outboundInterval_ms?: number } = {}): Promise<Sidecar> {
   const logger = opts.logger ?? createLogger(config.logLevel);
   const now_ms = opts.now_ms ?? Date.now;
   const db = opts.db ?? openDb(config.database);
@@ -76,11 +79,6 @@ export async function startSidecar(config: Config, opts: { logger?: Logger; db?:
     throw e instanceof Error && /changed after it was published/.test(e.message) ? new StartupError(e.message) : e;
   }
   dispatcher.start();
-  // The built-in clock (CLOCK_TICK): ticks are inbox events like any other, so replay reproduces them.
-  const clock = config.ops.clockTick
-    ? new ClockTicker({ db, store: inbox, onStored: (id) => dispatcher.noteStored(id), onTick: (result) => metrics.clockTicks.inc({ result }), logger, interval_ms: config.ops.clockTickInterval_s * 1000, now_ms })
-    : null;
-  clock?.start();
 
   let outbox: OutboxWorker | null = null;
   if (config.stripeSecretKey) {
@@ -107,20 +105,28 @@ export async function startSidecar(config: Config, opts: { logger?: Logger; db?:
     logger.warn('STRIPE_SECRET_KEY is not set: outbox intents are kept and shown, and nothing is sent to Stripe');
   }
 
+  // The sidecar keeps its own time (issues #13, #16): a clock.tick every CLOCK_TICK_S seconds (0 = off),
+  // an inbox event like any other (replayed exactly), one ticker across replicas (an append-only lease).
+  const clock = config.clockTick_s > 0
+    ? new ClockTicker({ db, store: inbox, onStored: (id) => dispatcher.noteStored(id), onTick: (result) => metrics.clockTicks.inc({ result }), logger, interval_ms: config.clockTick_s * 1000, now_ms })
+    : null;
+  clock?.start();
+
+  const outbound = startOutbound(config, db, logger, metrics.registry, { interval_ms: opts.outboundInterval_ms });
   registerOpsMetrics(metrics, db, now_ms);
   const metricsServer = config.ops.metricsPort !== null ? await startMetricsServer(metrics, config.ops.metricsPort) : null;
   const app = createApp({ config, db, logger, metrics, dispatcher, inbox, now_ms });
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, '0.0.0.0', () => resolve(s));
+    const s = app.listen(config.port, config.listenHost, () => resolve(s));
     s.on('error', reject);
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = `http://127.0.0.1:${port}`;
-  logger.info({ url, database: describeTarget(config.database), demo: config.demo }, 'sidecar listening');
+  const url = `http://${localAddress(config.listenHost)}:${port}`;
+  logger.info({ url, listen: `${config.listenHost}:${port}`, database: describeTarget(config.database), demo: config.demo }, 'sidecar listening');
   let stopping: Promise<void> | null = null;
   return {
-    config, db, logger, metrics, dispatcher, outbox, clock, metricsServer, server, url,
+    config, db, logger, metrics, dispatcher, outbox, outbound, clock, metricsServer, server, url,
     // Graceful: stop ticking and accepting, let requests in flight finish (up to SHUTDOWN_GRACE_S),
     // let the dispatcher finish the batch in hand, then close the database. Safe to call twice.
     stop: () => (stopping ??= (async () => {
@@ -132,10 +138,17 @@ export async function startSidecar(config: Config, opts: { logger?: Logger; db?:
       clearTimeout(grace);
       if (metricsServer) await new Promise<void>((r) => { metricsServer.close(() => r()); metricsServer.closeAllConnections(); });
       await outbox?.stop();
+      await outbound?.stop();
       await dispatcher.stop();
       await db.destroy();
     })()),
   };
+}
+
+/** Where this process reaches its own server: loopback when it listens on every address. */
+function localAddress(listenHost: string): string {
+  if (listenHost === '0.0.0.0' || listenHost === '::') return '127.0.0.1';
+  return listenHost.includes(':') ? `[${listenHost}]` : listenHost;
 }
 
 /** The event time of an object Stripe returned: its own `created` (so a webhook and the API's answer agree). */

@@ -27,6 +27,9 @@ export const ENTRY_KINDS = [
   'credits_redeemed',
   'credits_expired',
   'reversal',
+  // A real movement Stripe reported that no decision intended (a Dashboard refund, a forged or
+  // excessive decision id): the ledger reflects the bank through the suspense account (issue #13).
+  'movement_outside_policy',
 ] as const;
 
 /** Every kind of journal entry the system posts. Closed: add a kind here and the compiler names every place it matters. */
@@ -57,7 +60,7 @@ export function assertNever(x: never): never {
 export type AccountType = 'asset' | 'liability' | 'revenue' | 'expense' | 'equity';
 
 /** Accounts of the platform itself, one per currency (or one in CREDIT for loyalty_credits_issued). */
-export const PLATFORM_ROLES = ['stripe_balance', 'stripe_fees', 'fee_revenue', 'host_penalty_revenue', 'taxes_payable', 'dispute_losses', 'subscription_revenue', 'loyalty_credits_issued'] as const;
+export const PLATFORM_ROLES = ['stripe_balance', 'stripe_fees', 'fee_revenue', 'host_penalty_revenue', 'taxes_payable', 'dispute_losses', 'subscription_revenue', 'loyalty_credits_issued', 'suspense'] as const;
 /** Liabilities and holds of one booking: its money stays apart until earned, paid out or refunded. */
 export const BOOKING_ROLES = ['host_share', 'platform_fees', 'taxes', 'dispute_held', 'refund_due'] as const;
 /** What the platform owes a host or a host owes the platform. */
@@ -90,6 +93,7 @@ export const chart = {
   penaltyRevenue: (c: string) => acct(`platform:host_penalty_revenue:${c}`, 'revenue', c, `Host cancellation penalties (${c})`),
   taxesPayable: (c: string) => acct(`platform:taxes_payable:${c}`, 'liability', c, `Taxes payable (${c})`),
   disputeLosses: (c: string) => acct(`platform:dispute_losses:${c}`, 'expense', c, `Dispute losses (${c})`),
+  suspense: (c: string) => acct(`platform:suspense:${c}`, 'asset', c, `Movements outside policy, awaiting explanation (${c})`),
   subscriptionRevenue: (c: string) => acct(`platform:subscription_revenue:${c}`, 'revenue', c, `Host subscription revenue (${c})`),
   hostShare: (b: string, c: string) => acct(`booking:${b}:host_share:${c}`, 'liability', c, `Host share held for booking ${b}`),
   platformFees: (b: string, c: string) => acct(`booking:${b}:platform_fees:${c}`, 'liability', c, `Unearned platform fees of booking ${b}`),

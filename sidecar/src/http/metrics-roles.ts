@@ -1,8 +1,8 @@
 import type { KeyRole } from '../config.js';
+import { rolesOf } from './route-roles.js';
 
 /**
- * Who may read /metrics on the public port: a signed key of these roles. (The contract gives
- * metrics to the `operator` role of issue #13; until that role exists every signed key may.)
- * Unsigned scraping is only on METRICS_PORT, bound to 127.0.0.1 (http/metrics-server.ts).
+ * Who may read /metrics on the public port: the `operator` role (route-roles.ts). Unsigned
+ * scraping is only on METRICS_PORT, bound to 127.0.0.1 (http/metrics-server.ts).
  */
-export const METRICS_ROLES: KeyRole[] = ['booking-engine', 'reader'];
+export const METRICS_ROLES: KeyRole[] = [...rolesOf('GET /metrics')];

@@ -23,7 +23,7 @@ for (const dialect of dialects()) {
     test('the access log has a line per request (id, route, status, duration) and no configured secret or signature anywhere in the logs', async () => {
       const lines: string[] = [];
       const logger = createLogger('trace', { write: (l: string) => void lines.push(l) });
-      const h = await startHarness(dialect, { stripe: true, logger, config: { logLevel: 'trace', ops: { ...OPS_DEFAULTS, clockTick: false, metricsPort: 0 } } });
+      const h = await startHarness(dialect, { stripe: true, logger, config: { logLevel: 'trace', ops: { ...OPS_DEFAULTS, metricsPort: 0 } } });
       try {
         const secrets = [ENGINE_KEY.secret, READER_KEY.secret, WEBHOOK_SECRET, OLD_WEBHOOK_SECRET, h.sidecar.config.stripeSecretKey!];
         if (h.t.target.dialect === 'mysql' && h.t.target.password) secrets.push(h.t.target.password);
@@ -40,7 +40,7 @@ for (const dialect of dialects()) {
         const unsigned = await fetch(`${h.sidecar.url}/metrics`);
         assert.equal(unsigned.status, 401, 'unsigned /metrics is refused');
         assert.equal(unsigned.headers.get('content-type'), 'application/problem+json; charset=utf-8');
-        const signed = await h.reader.get('/metrics');
+        const signed = await h.operator.get('/metrics');
         assert.equal(signed.status, 200);
         for (const name of ['mybnb_inbox_backlog_events', 'mybnb_dispatch_lag_seconds', 'mybnb_outbox_intents{status="succeeded"}', 'mybnb_outbox_retries_total', 'mybnb_reconciliation_differences', 'mybnb_outbound_delivery_failures_total', 'mybnb_http_requests_total']) {
           assert.ok(signed.text.includes(name), `metrics have ${name}`);
@@ -71,7 +71,7 @@ for (const dialect of dialects()) {
     });
 
     test('/readyz fails while dispatch lags past READY_MAX_DISPATCH_LAG_S, and recovers', async () => {
-      const h = await startHarness(dialect, { config: { ops: { ...OPS_DEFAULTS, clockTick: false, readyMaxDispatchLag_s: 1 } } });
+      const h = await startHarness(dialect, { config: { ops: { ...OPS_DEFAULTS, readyMaxDispatchLag_s: 1 } } });
       try {
         assert.equal((await fetch(`${h.sidecar.url}/readyz`)).status, 200);
         await h.sidecar.dispatcher.stop();

@@ -54,6 +54,8 @@ export interface StateReads {
   currentPolicy(kind: string, id: string): PolicyRef | undefined;
   policyVersionExists(kind: string, id: string, version: number): boolean;
   hostConnectedAccount(host_id: string): string | undefined;
+  /** When the host's payout account last changed to ANOTHER account (event time); null for a first connection (issue #13). */
+  hostAccountChangedAt(host_id: string): string | null;
   hostSubscriptionStatus(stripe_account_id: string | undefined): string | null;
   latestHold(booking_id: string): { code: string } | undefined;
   /** A guest's unexpired lots with credits left, soonest to expire first. */

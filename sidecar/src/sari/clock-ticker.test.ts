@@ -4,7 +4,6 @@ import { pino } from 'pino';
 import { dialects, freshDatabase } from '../testing/databases.js';
 import { startHarness } from '../testing/harness.js';
 import { checkedIn, confirmed, hostConnected, total } from '../testing/events.js';
-import { OPS_DEFAULTS } from '../ops-config.js';
 import { replayInto } from '../pipeline/replay.js';
 import { storeInboxEvent } from './inbox.js';
 import { ClockTicker, clockTickFor } from './clock-ticker.js';
@@ -15,7 +14,7 @@ for (const dialect of dialects()) {
   describe(`the built-in clock on ${dialect}`, () => {
     test('with no clock.tick from outside, a payout due in the past is sent soon after start; replay of that log gives the same head', async () => {
       // A short interval stands in for the minute; the wall clock is the machine's own.
-      const h = await startHarness(dialect, { stripe: true, config: { ops: { ...OPS_DEFAULTS, clockTick: true, clockTickInterval_s: 1 } } });
+      const h = await startHarness(dialect, { stripe: true, config: { clockTick_s: 1 } });
       const started = Date.now();
       try {
         const ev = confirmed('2026-01-05T10:00:00Z', { booking_id: 'bk_clock_1', payment_intent_id: 'pi_placeholder', check_in: '2026-02-01', check_out: '2026-02-03' });
@@ -95,12 +94,3 @@ for (const dialect of dialects()) {
     });
   });
 }
-
-test('CLOCK_TICK is on by default and off by config; a bad value names its variable', async () => {
-  const { loadOpsConfig } = await import('../ops-config.js');
-  assert.equal(loadOpsConfig({}).clockTick, true);
-  assert.equal(loadOpsConfig({}).clockTickInterval_s, 60);
-  assert.equal(loadOpsConfig({ CLOCK_TICK: 'off' }).clockTick, false);
-  assert.throws(() => loadOpsConfig({ CLOCK_TICK: 'maybe' }), /CLOCK_TICK/);
-  assert.throws(() => loadOpsConfig({ CLOCK_TICK_INTERVAL_S: '0' }), /CLOCK_TICK_INTERVAL_S/);
-});

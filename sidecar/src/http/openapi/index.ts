@@ -1,6 +1,7 @@
 import { opsDocs } from './ops.js';
 import { ingestDocs } from './ingest.js';
 import { readDocs } from './reads.js';
+import { moreDocs } from './more.js';
 import type { RouteDoc } from './registry.js';
 import { buildOpenApi } from './openapi.js';
 
@@ -9,6 +10,7 @@ export const API_ROUTES: RouteDoc[] = [
   ...opsDocs,
   ...ingestDocs,
   ...readDocs,
+  ...moreDocs,
 ];
 
 let cached: Record<string, unknown> | null = null;

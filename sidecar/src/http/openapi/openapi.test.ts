@@ -10,7 +10,7 @@ import { confirmed, hostConnected, total } from '../../testing/events.js';
 import { postStripeWebhook, replyOf, type Reply } from '../../client/signed-client.js';
 import { createApp } from '../app.js';
 import { API_ROUTES, openApiDocument } from './index.js';
-import { statusesOf, type RouteDoc } from './registry.js';
+import { rolesFor, statusesOf, type RouteDoc } from './registry.js';
 import { OPENAPI_FILE, openApiText } from '../../../../scripts/gen-openapi.js';
 
 type Layer = { route?: { path: unknown; methods: Record<string, boolean> }; handle?: { stack?: Layer[] } };
@@ -93,7 +93,8 @@ for (const dialect of dialects()) {
         } else if (doc.auth.kind === 'none') {
           r = await replyOf(await fetch(h.sidecar.url + path));
         } else {
-          const client = doc.auth.roles.includes('reader') && doc.method === 'get' ? h.reader : h.engine;
+          const roles = rolesFor(doc);
+          const client = roles.includes('booking-engine') ? h.engine : roles.includes('reader') ? h.reader : roles.includes('auditor') ? h.auditor : h.operator;
           r = doc.method === 'get' ? await client.get(path) : await client.post(path, doc.example?.body ?? {});
         }
         check(doc, r, doc.example ? 'example' : 'unknown ids');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Problem, statusesOf, type RouteDoc } from './registry.js';
+import { Problem, rolesFor, statusesOf, type RouteDoc } from './registry.js';
 
 export const OPENAPI_VERSION = '3.1.0';
 
@@ -40,7 +40,7 @@ export function buildOpenApi(routes: RouteDoc[], info: { version: string }): Rec
       tags: doc.tags,
       operationId: `${doc.method}${oaPath.replace(/[{}]/g, '').split('/').filter(Boolean).map((p) => p.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())).map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('')}`,
       security: doc.auth.kind === 'signed' ? [{ MyBnBSignature: [] }] : doc.auth.kind === 'stripe' ? [{ StripeSignature: [] }] : [],
-      ...(doc.auth.kind === 'signed' ? { 'x-roles': doc.auth.roles } : {}),
+      ...(doc.auth.kind === 'signed' ? { 'x-roles': rolesFor(doc) } : {}),
       ...(parameters.length ? { parameters } : {}),
       ...(doc.body ? { requestBody: { required: true, content: { [doc.body.contentType ?? 'application/json']: { schema: json(doc.body.schema, 'input') } } } } : {}),
       responses,

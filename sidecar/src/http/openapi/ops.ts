@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { METRICS_ROLES } from '../metrics-roles.js';
 import type { RouteDoc } from './registry.js';
 
 export const opsDocs: RouteDoc[] = [
@@ -13,7 +12,7 @@ export const opsDocs: RouteDoc[] = [
     problems: ['not_ready', 'schema_behind'],
   },
   {
-    method: 'get', path: '/metrics', summary: 'Prometheus metrics (signed; unsigned only on METRICS_PORT at 127.0.0.1)', tags: ['operations'], auth: { kind: 'signed', roles: METRICS_ROLES },
+    method: 'get', path: '/metrics', summary: 'Prometheus metrics (signed; unsigned only on METRICS_PORT at 127.0.0.1)', tags: ['operations'], auth: { kind: 'signed' },
     responses: { 200: { description: 'text exposition format', schema: z.string(), contentType: 'text/plain' } },
   },
   {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { RouteDoc } from './registry.js';
 
-const SIGNED = { kind: 'signed', roles: ['reader', 'booking-engine'] } as const;
+const SIGNED = { kind: 'signed' } as const;
 const Id = (description: string) => z.string().min(1).meta({ description });
 const IsoInstant = z.string().meta({ description: 'ISO 8601 UTC instant, e.g. 2026-09-01T12:00:00Z (default: now)' });
 const Rule = z.object({ policy: z.string(), version: z.number().int(), hash: z.string() });

@@ -1,5 +1,11 @@
 import { z } from 'zod';
 import { ERROR_STATUS, type ErrorCode } from '../../kernel/index.js';
+import { rolesOf, type RouteKey } from '../route-roles.js';
+
+/** The roles of a signed route: route-roles.ts is the one table. */
+export function rolesFor(doc: { method: string; path: string }): readonly string[] {
+  return rolesOf(`${doc.method.toUpperCase()} ${doc.path}` as RouteKey);
+}
 
 /**
  * The API described route by route, next to the zod schemas the code uses. docs/openapi.json and
@@ -12,8 +18,8 @@ import { ERROR_STATUS, type ErrorCode } from '../../kernel/index.js';
 export type Auth =
   /** Anyone (health, readiness, the contract itself). */
   | { kind: 'none' }
-  /** MyBnB-Signature by a key of one of these roles (401 unsigned or bad, 403 wrong role, 429). */
-  | { kind: 'signed'; roles: readonly string[] }
+  /** MyBnB-Signature by a key of the roles route-roles.ts gives the route (401 unsigned or bad, 403 wrong role, 429). */
+  | { kind: 'signed' }
   /** Stripe-Signature with a configured webhook secret. */
   | { kind: 'stripe' };
 
@@ -53,8 +59,8 @@ export const Problem = z.object({
 export function authProblems(auth: Auth): ErrorCode[] {
   switch (auth.kind) {
     case 'none': return [];
-    case 'signed': return ['signature_missing', 'signature_invalid', 'signature_expired', 'signature_from_future', 'unknown_key', 'forbidden_role', 'rate_limited'];
-    case 'stripe': return ['signature_missing', 'signature_invalid', 'signature_expired', 'signature_from_future', 'rate_limited'];
+    case 'signed': return ['signature_invalid', 'forbidden_role', 'rate_limited'];
+    case 'stripe': return ['signature_invalid', 'rate_limited'];
   }
 }
 

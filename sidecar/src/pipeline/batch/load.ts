@@ -80,11 +80,21 @@ export async function loadNeeds(db: Db, state: BatchState, needs: Needs): Promis
     statements += await loadSums(db, state, [...needs.accountCodes].filter((c) => !state.sums.has(c)));
     const hosts = [...needs.hosts].filter((h) => !state.hostAccount.has(h));
     for (const part of chunks(hosts)) {
-      const rows = (await db('host_connections').whereIn('host_id', part).orderBy('id').select('host_id', 'stripe_account_id')) as Array<{ host_id: string; stripe_account_id: string }>;
+      const rows = (await db('host_connections as c').join('inbox_events as e', 'e.id', 'c.inbox_id').whereIn('c.host_id', part).orderBy('c.id')
+        .select('c.host_id', 'c.stripe_account_id', 'e.occurred_at')) as Array<{ host_id: string; stripe_account_id: string; occurred_at: string }>;
       statements++;
       const last = new Map<string, string>();
-      for (const r of rows) last.set(r.host_id, r.stripe_account_id);
-      for (const h of part) if (!state.hostAccount.has(h)) state.hostAccount.set(h, last.get(h) ?? null);
+      const changedAt = new Map<string, string>(); // when the account last changed to another one (issue #13)
+      for (const r of rows) {
+        const prev = last.get(r.host_id);
+        if (prev !== undefined && prev !== r.stripe_account_id) changedAt.set(r.host_id, r.occurred_at);
+        last.set(r.host_id, r.stripe_account_id);
+      }
+      for (const h of part) {
+        if (state.hostAccount.has(h)) continue;
+        state.hostAccount.set(h, last.get(h) ?? null);
+        state.hostChangedAt.set(h, changedAt.get(h) ?? null);
+      }
       for (const a of last.values()) next.stripeAccounts.add(a);
     }
     const accounts = [...needs.stripeAccounts].filter((a) => !state.subscription.has(a));

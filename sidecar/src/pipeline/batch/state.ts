@@ -37,6 +37,7 @@ export class BatchState implements StateReads, EffectRecorder {
   readonly byKey = new Map<string, JournalEntry | null>();
   readonly sums = new Map<string, Sums>();
   readonly hostAccount = new Map<string, string | null>();
+  readonly hostChangedAt = new Map<string, string | null>();
   readonly subscription = new Map<string, string | null>();
   readonly guestsLoaded = new Set<string>();
   readonly lots = new Map<string, CreditLot>();
@@ -172,6 +173,11 @@ export class BatchState implements StateReads, EffectRecorder {
   hostConnectedAccount(host_id: string): string | undefined {
     if (!this.hostAccount.has(host_id)) throw NeedsLoad.of((n) => n.hosts.add(host_id));
     return this.hostAccount.get(host_id) ?? undefined;
+  }
+
+  hostAccountChangedAt(host_id: string): string | null {
+    if (!this.hostAccount.has(host_id)) throw NeedsLoad.of((n) => n.hosts.add(host_id));
+    return this.hostChangedAt.get(host_id) ?? null;
   }
 
   hostSubscriptionStatus(account: string | undefined): string | null {
@@ -375,6 +381,8 @@ export class BatchState implements StateReads, EffectRecorder {
       }
       case 'hostConnections': {
         const h = row as Effects['hostConnections'][number];
+        const previous = this.hostAccount.get(h.host_id);
+        if (previous && previous !== h.stripe_account_id) this.set(this.hostChangedAt, h.host_id, h.occurred_at ?? null);
         this.set(this.hostAccount, h.host_id, h.stripe_account_id);
         break;
       }
@@ -390,6 +398,8 @@ export class BatchState implements StateReads, EffectRecorder {
         this.push(this.policies, { ...ref, seq: Number.MAX_SAFE_INTEGER });
         break;
       }
+      case 'outbound':
+        break; // written at the end of the batch (emitOutbound); nothing later in the batch reads it
       default: {
         const never: never = kind as never;
         throw new Error(`invariant violated: unhandled effect ${String(never)}`);

@@ -11,6 +11,7 @@ import { factsOf } from '../booking-facts.js';
 import { ParkEvent, ref } from '../context.js';
 import type { DecisionHandler, DispatchEvent, HandlerState } from '../handler-shape.js';
 import { requestRecoveries } from '../recoveries.js';
+import { announceCreditEarned } from '../announce.js';
 
 /** The policy kinds every booking is pinned to at confirmation; only cancellation varies by booking. */
 export const PINNED_KINDS = ['cancellation', 'host_cancellation', 'fees', 'payout_timing', 'loyalty', 'payout_hold', 'dispute'] as const;
@@ -138,7 +139,8 @@ function executeCancellation(state: HandlerState, b: BookingRecord, d: Decision,
     const lot_id = `lot:${decision_id}`;
     const expires_at = creditsExpireAt({ loyalty: state.policy(b.policies.loyalty), earned_at: event.occurred_at });
     state.effects.add('creditLots', { lot_id, guest_id: b.guest_id, booking_id: b.booking_id, credits: o.credit_to_guest, earned_at: event.occurred_at, expires_at, inbox_id: event.id });
-    state.effects.post(creditsEarnedEntry({ lot_id, guest_id: b.guest_id, booking_id: b.booking_id, credits: o.credit_to_guest, reason: 'host cancelled the booking' }, ref(event, decision_id)));
+    const posted = state.effects.post(creditsEarnedEntry({ lot_id, guest_id: b.guest_id, booking_id: b.booking_id, credits: o.credit_to_guest, reason: 'host cancelled the booking' }, ref(event, decision_id)));
+    announceCreditEarned(state, event, { posted, booking_id: b.booking_id, guest_id: b.guest_id, lot_id, credits: o.credit_to_guest, expires_at, reason: 'host cancelled the booking', rule: d.rule, decision_id });
   }
 }
 
@@ -167,7 +169,8 @@ export const onCompleted: DecisionHandler = (state, event) => {
   if (earned.credits > 0) {
     const lot_id = `lot:${b.booking_id}:stay`;
     state.effects.add('creditLots', { lot_id, guest_id: b.guest_id, booking_id: b.booking_id, credits: earned.credits, earned_at: event.occurred_at, expires_at: earned.expires_at, inbox_id: event.id });
-    state.effects.post(creditsEarnedEntry({ lot_id, guest_id: b.guest_id, booking_id: b.booking_id, credits: earned.credits, reason: `stay ${b.booking_id} completed` }, ref(event, decision_id)));
+    const posted = state.effects.post(creditsEarnedEntry({ lot_id, guest_id: b.guest_id, booking_id: b.booking_id, credits: earned.credits, reason: `stay ${b.booking_id} completed` }, ref(event, decision_id)));
+    announceCreditEarned(state, event, { posted, booking_id: b.booking_id, guest_id: b.guest_id, lot_id, credits: earned.credits, expires_at: earned.expires_at, reason: `stay ${b.booking_id} completed`, rule: ruleRefOf(loyalty), decision_id });
   }
   return { status: 'processed', keys: [b.booking_id] };
 };
@@ -175,6 +178,6 @@ export const onCompleted: DecisionHandler = (state, event) => {
 export const onHostConnected: DecisionHandler = (state, event) => {
   const data = event.payload.data as HostConnected;
   if (state.hostConnectedAccount(data.host_id) === data.stripe_account_id) return { status: 'ignored', code: 'already_connected', reason: 'the host is already connected to this account' };
-  state.effects.add('hostConnections', { host_id: data.host_id, stripe_account_id: data.stripe_account_id, inbox_id: event.id });
+  state.effects.add('hostConnections', { host_id: data.host_id, stripe_account_id: data.stripe_account_id, inbox_id: event.id, occurred_at: event.occurred_at });
   return { status: 'processed', keys: [`host:${data.host_id}`] };
 };

@@ -9,6 +9,8 @@ import { factsOf } from '../booking-facts.js';
 import { ref } from '../context.js';
 import type { DecisionHandler, DispatchEvent, HandlerState } from '../handler-shape.js';
 import { postHostTransfer } from './stripe.js';
+import { announceCreditExpired, announcePayoutHeld, announcePayoutReleased, announcePayoutSent } from '../announce.js';
+import type { RuleRef } from '../../flows/outbound/catalogue.js';
 
 /** Everything scheduled up to the tick's occurred_at becomes due: host payouts, credit expiries. */
 export const onClockTick: DecisionHandler = (state, event) => {
@@ -28,10 +30,11 @@ export const onClockTick: DecisionHandler = (state, event) => {
   return { status: did > 0 ? 'processed' : 'ignored', code: did > 0 ? undefined : 'nothing_due', reason: `${payouts} payout(s), ${holds} hold(s), ${expired} credit lot(s) expired`, keys };
 };
 
-/** Records a hold, once per change of reason: a held payout is visible, never silently skipped. */
-function recordHold(state: HandlerState, booking_id: string, inbox_id: number, code: string, reason: string): void {
-  if (state.latestHold(booking_id)?.code === code) return;
-  state.effects.add('holds', { booking_id, inbox_id, code, reason });
+/** Records a hold, once per change of reason: a held payout is visible, never silently skipped (and announced). */
+function recordHold(state: HandlerState, event: DispatchEvent, b: BookingRecord, x: { code: string; reason: string; amount_minor: number; rule: RuleRef | null }): void {
+  if (state.latestHold(b.booking_id)?.code === x.code) return;
+  state.effects.add('holds', { booking_id: b.booking_id, inbox_id: event.id, code: x.code, reason: x.reason });
+  announcePayoutHeld(state, event, b, { amount_minor: x.amount_minor, hold_code: x.code, reason: x.reason, rule: x.rule });
 }
 
 function payoutIfDue(state: HandlerState, event: DispatchEvent, b: BookingRecord): 'not_due' | 'held' | 'paid' {
@@ -47,13 +50,17 @@ function payoutIfDue(state: HandlerState, event: DispatchEvent, b: BookingRecord
   const account = state.hostConnectedAccount(b.host_id);
   const holdPolicy = state.policy(b.policies.payout_hold);
   const subscription_status = state.hostSubscriptionStatus(account);
-  const hold = payoutHold({ hold: holdPolicy, host: { subscription_status } });
+  const account_changed_at = state.hostAccountChangedAt(b.host_id);
+  const hold = payoutHold({ hold: holdPolicy, host: { subscription_status, account_changed_at }, at: event.occurred_at });
   if (!account) {
-    recordHold(state, b.booking_id, event.id, 'no_connected_account', `host ${b.host_id} has no connected Stripe account (host.connected); the payout of ${amount} waits`);
+    recordHold(state, event, b, { code: 'no_connected_account', reason: `host ${b.host_id} has no connected Stripe account (host.connected); the payout of ${amount} waits`, amount_minor: amount, rule: null });
     return 'held';
   }
   if (hold.held) {
-    recordHold(state, b.booking_id, event.id, hold.reason ?? 'held', `payouts to host ${b.host_id} are held (${hold.reason}) by ${ruleRefOf(holdPolicy).policy} v${holdPolicy.version}`);
+    const why = hold.reason === 'new_payout_account'
+      ? `the host's payout account changed to ${account} at ${account_changed_at}; a new account receives nothing until ${hold.until}`
+      : `payouts to host ${b.host_id} are held (${hold.reason})`;
+    recordHold(state, event, b, { code: hold.reason ?? 'held', reason: `${why} by ${ruleRefOf(holdPolicy).policy} v${holdPolicy.version}`, amount_minor: amount, rule: ruleRefOf(holdPolicy) });
     return 'held';
   }
   const owed = Math.max(0, state.balance(chart.hostPenalties(b.host_id, b.currency)));
@@ -64,13 +71,16 @@ function payoutIfDue(state: HandlerState, event: DispatchEvent, b: BookingRecord
   state.effects.decision({
     decision_id, inbox_id: event.id, event_id: event.event_id, booking_id: b.booking_id, action: 'host_payout', actor: null,
     policy: ruleRefOf(timing).policy, policy_version: timing.version, policy_hash: timing.hash,
-    input: { facts, host_share_minor: amount, penalties_owed_minor: owed, subscription_status, at: event.occurred_at, policies: { payout_timing: ruleRefOf(timing), payout_hold: ruleRefOf(holdPolicy) } },
+    input: { facts, host_share_minor: amount, penalties_owed_minor: owed, subscription_status, account_changed_at, at: event.occurred_at, policies: { payout_timing: ruleRefOf(timing), payout_hold: ruleRefOf(holdPolicy) } },
     allowed: true, reason: null, outcome, outcome_hash: hashOf(outcome), consent_hash: null, evaluated_at: event.occurred_at, recorded_at: event.received_at,
   });
   if (b.state === 'paid' || b.state === 'checked_in') state.effects.transition(b.booking_id, 'start_payout', event.id, event.occurred_at);
+  const wasHeld = state.latestHold(b.booking_id);
+  if (wasHeld) announcePayoutReleased(state, event, b, { amount_minor: amount - deduction, released_from: wasHeld.code, rule: ruleRefOf(holdPolicy), decision_id });
   if (amount - deduction === 0) {
     // Everything the host earned here goes to what they owe: settle it in the ledger, no transfer.
-    postHostTransfer(state, b, { transfer_id: `offset:${decision_id}`, amount_minor: 0, deduction_minor: deduction }, ref(event, decision_id));
+    const posted = postHostTransfer(state, b, { transfer_id: `offset:${decision_id}`, amount_minor: 0, deduction_minor: deduction }, ref(event, decision_id));
+    announcePayoutSent(state, event, b, { posted, transfer_id: null, amount_minor: 0, deduction_minor: deduction, decision_id });
     if (state.booking(b.booking_id)?.state === 'payout_pending') state.effects.transition(b.booking_id, 'confirm_payout', event.id, event.occurred_at);
     return 'paid';
   }
@@ -91,7 +101,10 @@ function expireCredits(state: HandlerState, event: DispatchEvent): number {
     const held = state.balance(chart.guestCredits(lot.guest_id));
     const credits = Math.min(lot.credits - state.usedFromLot(lot.lot_id), Math.max(0, held));
     state.effects.add('creditExpiries', { lot_id: lot.lot_id, inbox_id: event.id });
-    if (credits > 0) state.effects.post(creditsExpiredEntry({ lot_id: lot.lot_id, guest_id: lot.guest_id, credits }, ref(event)));
+    if (credits > 0) {
+      const posted = state.effects.post(creditsExpiredEntry({ lot_id: lot.lot_id, guest_id: lot.guest_id, credits }, ref(event)));
+      announceCreditExpired(state, event, { posted, booking_id: lot.booking_id, guest_id: lot.guest_id, lot_id: lot.lot_id, credits });
+    }
   }
   return lots.length;
 }

@@ -11,6 +11,8 @@ import { factsOf } from '../booking-facts.js';
 import { ParkEvent, RefuseEvent, ref, type HandlerResult } from '../context.js';
 import type { DecisionHandler, DispatchEvent, HandlerState } from '../handler-shape.js';
 import { requestRecoveries } from '../recoveries.js';
+import { notIntended, postOutsidePolicy } from './outside-policy.js';
+import { announceDisputeClosed, announceDisputeOpened, announcePaymentCaptured, announcePayoutSent, announceRefundFailed, announceRefundIssued } from '../announce.js';
 
 type Obj = Record<string, unknown>;
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -83,6 +85,7 @@ export const onPaymentIntentSucceeded: DecisionHandler = (state, event) => {
     outcome: split, outcome_hash: hashOf(split), consent_hash: null, evaluated_at: event.occurred_at, recorded_at: event.received_at,
   });
   const posted = state.effects.post(paymentEntry(b, { total: received, host_share: split.host_share, platform_fees: split.guest_service_fee + split.host_fee, taxes: split.taxes, service_fee: split.guest_service_fee, host_fee: split.host_fee }, ref(event, decision_id)));
+  announcePaymentCaptured(state, event, b, { posted, amount_minor: received, host_share_minor: split.host_share, platform_fees_minor: split.guest_service_fee + split.host_fee, taxes_minor: split.taxes, rule: ruleRefOf(fees), decision_id });
   if (b.state === 'awaiting_payment') state.effects.transition(b.booking_id, 'pay', event.id, event.occurred_at);
   else if (!posted?.replayed) throw new DomainError('illegal_transition', `payment for a booking that is ${b.state}`);
   return { status: 'processed', keys: [b.booking_id, `pi:${pi_id}`, ...(charge ? [`ch:${charge}`] : [])] };
@@ -104,6 +107,7 @@ function refundLatePayment(state: HandlerState, b: BookingRecord, pi: Obj, event
     outcome, outcome_hash: hashOf(outcome), consent_hash: null, evaluated_at: event.occurred_at, recorded_at: event.received_at,
   });
   const posted = state.effects.post(latePaymentEntry(b, received, ref(event, decision_id)));
+  announcePaymentCaptured(state, event, b, { posted, amount_minor: received, host_share_minor: 0, platform_fees_minor: 0, taxes_minor: 0, rule: { policy: `cancellation/${cancellation.id}`, version: cancellation.version, hash: cancellation.hash }, decision_id });
   if (!posted?.replayed && received > 0) {
     state.effects.transition(b.booking_id, 'refund_late_payment', event.id, event.occurred_at);
     state.effects.add('intents', {
@@ -144,23 +148,34 @@ export const onRefund: DecisionHandler = (state, event) => {
   const refund_id = str(re.id)!;
   const decision_id = str((re.metadata as Obj | undefined)?.decision_id);
   state.effects.add('links', { object_id: refund_id, kind: 'refund', booking_id: b.booking_id, inbox_id: event.id, data: { amount: re.amount, decision_id: decision_id ?? null } });
-  if (!decision_id) {
-    throw new RefuseEvent('validation_failed', `refund ${refund_id} was not made by a policy decision of this system: refunds are made by policy only`, b.booking_id, 'refund_outside_policy');
-  }
   const status = str(re.status);
+  const outside = notIntended(state, b, 'refund', re, decision_id);
+  if (outside) {
+    // Real money that left, but no decision intended it: suspense, flagged, listed (issue #13).
+    if (status === 'succeeded') return postOutsidePolicy(state, event, b, { object_id: refund_id, object_kind: 'refund', amount_minor: int(re.amount), flow: 'out', reason: outside });
+    const posted = state.entry(`outside_policy:${refund_id}`);
+    if ((status === 'failed' || status === 'canceled') && posted && !state.entry(`outside_policy_failed:${refund_id}`)) {
+      state.effects.post(reversalEntry(posted, { idempotency_key: `outside_policy_failed:${refund_id}`, occurred_at: event.occurred_at, reason: `refund ${refund_id} ${status} after it succeeded`, meta: { event_id: `${event.source}:${event.event_id}`, inbox_id: event.id } }));
+      return { status: 'processed', code: 'movement_outside_policy', reason: `refund ${refund_id} ${status}: its suspense entry is reversed`, keys: [b.booking_id] };
+    }
+    return { status: 'ignored', code: `refund_${status ?? 'unknown'}`, reason: `outside policy (${outside}); posted to suspense when it succeeds`, keys: [b.booking_id] };
+  }
   if (status === 'succeeded') {
     const posted = state.effects.post(refundSettledEntry(b, { refund_id, amount_minor: int(re.amount) }, ref(event, decision_id)));
+    announceRefundIssued(state, event, b, { posted, refund_id, amount_minor: int(re.amount), decision_id: decision_id ?? null });
     if (!posted?.replayed && (b.state === 'refund_pending' || b.state === 'refund_failed')) state.effects.transition(b.booking_id, 'refund_succeeded', event.id, event.occurred_at);
     return { status: posted?.replayed ? 'ignored' : 'processed', code: posted?.replayed ? 'already_posted' : undefined, keys: [b.booking_id] };
   }
   if (status === 'failed' || status === 'canceled') {
     // A refund can fail after it succeeded: the money came back to the platform, so the entry is reversed.
     const paid = state.entry(`refund:${refund_id}`);
+    let reversal = null;
     if (paid && !state.entry(`refund_failed:${refund_id}`)) {
-      state.effects.post(reversalEntry(paid, { idempotency_key: `refund_failed:${refund_id}`, occurred_at: event.occurred_at, reason: `refund ${refund_id} ${status} after it succeeded`, meta: { event_id: `${event.source}:${event.event_id}`, inbox_id: event.id } }));
+      reversal = state.effects.post(reversalEntry(paid, { idempotency_key: `refund_failed:${refund_id}`, occurred_at: event.occurred_at, reason: `refund ${refund_id} ${status} after it succeeded`, meta: { event_id: `${event.source}:${event.event_id}`, inbox_id: event.id } }));
     }
     if (b.state === 'refund_pending' || b.state === 'refunded') state.effects.transition(b.booking_id, 'refund_failed', event.id, event.occurred_at);
     state.effects.add('flags', { booking_id: b.booking_id, inbox_id: event.id, code: 'refund_failed', reason: `refund ${refund_id} ${status}: ${String(re.failure_reason ?? 'no reason given')}` });
+    announceRefundFailed(state, event, b, { reversal, refund_id, amount_minor: int(re.amount), failure_reason: String(re.failure_reason ?? status), decision_id: decision_id ?? null });
     return { status: 'processed', code: 'refund_failed', reason: String(re.failure_reason ?? status), keys: [b.booking_id] };
   }
   return { status: 'ignored', code: `refund_${status ?? 'unknown'}`, reason: 'posted when the refund succeeds', keys: [b.booking_id] };
@@ -178,10 +193,12 @@ export const onTransfer: DecisionHandler = (state, event) => {
   const b = requireBookingOf(state, tr);
   const transfer_id = str(tr.id)!;
   const metadata = (tr.metadata ?? {}) as Obj;
-  if (!str(metadata.decision_id)) throw new RefuseEvent('validation_failed', `transfer ${transfer_id} was not made by a payout decision of this system`, b.booking_id, 'transfer_outside_policy');
   state.effects.add('links', { object_id: transfer_id, kind: 'transfer', booking_id: b.booking_id, inbox_id: event.id, data: { amount: tr.amount, destination: tr.destination } });
+  const outside = notIntended(state, b, 'transfer', tr, str(metadata.decision_id));
+  if (outside) return postOutsidePolicy(state, event, b, { object_id: transfer_id, object_kind: 'transfer', amount_minor: int(tr.amount), flow: 'out', reason: outside });
   const deduction = Number(metadata.deduction_minor ?? 0);
   const posted = postHostTransfer(state, b, { transfer_id, amount_minor: int(tr.amount), deduction_minor: Number.isSafeInteger(deduction) ? deduction : 0 }, ref(event, str(metadata.decision_id)));
+  announcePayoutSent(state, event, b, { posted, transfer_id, amount_minor: int(tr.amount), deduction_minor: Number.isSafeInteger(deduction) ? deduction : 0, decision_id: str(metadata.decision_id) ?? null });
   if (!posted?.replayed && b.state === 'payout_pending') state.effects.transition(b.booking_id, 'confirm_payout', event.id, event.occurred_at);
   if (!posted?.replayed) requestRecoveries(state, b.booking_id, event.id);
   const reversals = ((tr.reversals as { data?: Obj[] } | undefined)?.data ?? []);
@@ -220,11 +237,13 @@ export const onDispute: DecisionHandler = (state, event) => {
   const dispute_id = str(dp.id)!;
   state.effects.add('links', { object_id: dispute_id, kind: 'dispute', booking_id: b.booking_id, inbox_id: event.id, data: { amount: dp.amount, charge: dp.charge } });
   let fee_minor = 0;
+  const movements = [];
   for (const txn of ((dp.balance_transactions ?? []) as Obj[])) {
     if (typeof txn !== 'object' || !str(txn.id)) continue;
     if (int(txn.amount) < 0) fee_minor += int(txn.fee);
-    state.effects.post(disputeMovementEntry(b, { balance_transaction: str(txn.id)!, amount_minor: int(txn.amount), fee_minor: int(txn.fee) }, ref(event)));
+    movements.push(state.effects.post(disputeMovementEntry(b, { balance_transaction: str(txn.id)!, amount_minor: int(txn.amount), fee_minor: int(txn.fee) }, ref(event))));
   }
+  announceDisputeOpened(state, event, b, { dispute_id, charge_id: str(dp.charge) ?? null, amount_minor: int(dp.amount), reason: str(dp.reason) ?? null, posted: movements.filter((m) => !m?.replayed) });
   if (event.type !== 'charge.dispute.closed') return { status: 'processed', keys: [b.booking_id] };
   // lost: the amount stays withdrawn; won (or an inquiry closed with a warning): only the fee may.
   const status = dp.status === 'lost' ? 'lost' : 'won';
@@ -240,7 +259,8 @@ export const onDispute: DecisionHandler = (state, event) => {
     input: { dispute_id, status, disputed_minor: int(dp.amount), dispute_fee_minor: fee_minor, host_paid_out_minor, currency: b.currency, policies: { dispute: ruleRefOf(dispute) } },
     allowed: true, reason: null, outcome, outcome_hash: hashOf(outcome), consent_hash: null, evaluated_at: event.occurred_at, recorded_at: event.received_at,
   });
-  state.effects.post(disputeClosedEntry(b, { dispute_id, status, host_bears: liability.host_bears, platform_bears: liability.platform_bears }, { ...ref(event, decision_id), decision_id }));
+  const closed = state.effects.post(disputeClosedEntry(b, { dispute_id, status, host_bears: liability.host_bears, platform_bears: liability.platform_bears }, { ...ref(event, decision_id), decision_id }));
+  announceDisputeClosed(state, event, b, { posted: closed, dispute_id, status, amount_minor: int(dp.amount), host_bears_minor: liability.host_bears, platform_bears_minor: liability.platform_bears, rule: ruleRefOf(dispute), decision_id });
   if (status === 'won') return { status: 'processed', keys: [b.booking_id] };
   if (liability.host_bears > 0) {
     const transfer = state.stripeObjectsOfBooking(b.booking_id, 'transfer')[0];
