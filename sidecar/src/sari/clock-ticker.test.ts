@@ -40,7 +40,7 @@ for (const dialect of dialects()) {
         }
         const payout = await h.sidecar.db('decisions').where({ action: 'host_payout' }).first('evaluated_at');
         assert.ok(ticks.some((t) => t.occurred_at === payout.evaluated_at), 'the payout was decided at a tick\'s own time');
-        const fate = await h.reader.get(`/inbox/clock/${encodeURIComponent(`tick:${payout.evaluated_at}`)}`);
+        const fate = await h.operator.get(`/inbox/clock/${encodeURIComponent(`tick:${payout.evaluated_at}`)}`);
         assert.equal(fate.status, 200, fate.text);
         assert.equal(fate.body.status, 'processed', 'the tick that paid is visible with its fate, like any event');
 
