@@ -25,7 +25,7 @@ async function launch(args: string[], t: TestDatabase): Promise<Running> {
   const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     env: {
-      PATH: process.env.PATH, PORT: '0', DATABASE_URL: urlOf(t), LOG_LEVEL: 'info', CLOCK_TICK: 'off',
+      PATH: process.env.PATH, PORT: '0', DATABASE_URL: urlOf(t), LOG_LEVEL: 'info', CLOCK_TICK_S: '0',
       SIDECAR_KEYS: `${ENGINE_KEY.keyId}:${ENGINE_KEY.secret}:booking-engine,${READER_KEY.keyId}:${READER_KEY.secret}:reader`,
       POLICY_DIR: join(REPO_ROOT, 'policies'),
     },
