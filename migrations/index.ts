@@ -4,6 +4,7 @@ import * as m002 from './002_inbox.js';
 import * as m003 from './003_bookings.js';
 import * as m010 from './010_dispatch_lease.js';
 import * as m050 from './050_outbound_events.js';
+import * as m040 from './040_subscriptions.js';
 import * as m060 from './060_clock_leases.js';
 
 /**
@@ -16,6 +17,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, { up: (k: Knex) => Prom
   ['003_bookings', m003],
   ['010_dispatch_lease', m010],
   ['050_outbound_events', m050],
+  ['040_subscriptions', m040],
   ['060_clock_leases', m060],
 ];
 

@@ -9,6 +9,7 @@
 namespace MyBnB\Payments\Tests;
 
 use MyBnB\Payments\Rest\OutboundReceiver;
+use MyBnB\Payments\Sidecar\Cache;
 use PHPUnit\Framework\TestCase;
 use WP_REST_Request;
 
@@ -54,6 +55,9 @@ final class OutboundReceiverTest extends TestCase {
 		$this->assertTrue( $receiver->verify( $request ) );
 		$before_booking = OutboundReceiver::generation( 'booking', 'bk_wp_1' );
 		$before_host    = OutboundReceiver::generation( 'host', 'host_wp_1' );
+		$cache          = new Cache();
+		$cached_key     = $cache->key( 'http://sidecar.test', 'wp', '/bookings/bk_wp_1/receipt' );
+		$other_key      = $cache->key( 'http://sidecar.test', 'wp', '/bookings/bk_other/receipt' );
 		$heard          = array();
 		$listener       = static function ( string $kind, string $id ) use ( &$heard ): void {
 			$heard[] = "$kind:$id";
@@ -68,6 +72,8 @@ final class OutboundReceiverTest extends TestCase {
 		$this->assertNotSame( $before_booking, OutboundReceiver::generation( 'booking', 'bk_wp_1' ) );
 		$this->assertNotSame( $before_host, OutboundReceiver::generation( 'host', 'host_wp_1' ) );
 		$this->assertSame( array( 'booking:bk_wp_1', 'host:host_wp_1' ), $heard );
+		$this->assertNotSame( $cached_key, $cache->key( 'http://sidecar.test', 'wp', '/bookings/bk_wp_1/receipt' ), 'the booking\'s cached reads are no longer used' );
+		$this->assertSame( $other_key, $cache->key( 'http://sidecar.test', 'wp', '/bookings/bk_other/receipt' ), 'other bookings keep theirs' );
 		$this->assertSame( $options_before, $options_after, 'nothing but transients was written' );
 		// The same webhook-id again: acknowledged, nothing changes.
 		$generation = OutboundReceiver::generation( 'booking', 'bk_wp_1' );

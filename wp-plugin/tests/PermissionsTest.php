@@ -87,7 +87,7 @@ final class PermissionsTest extends SiteTestCase {
 		$this->assertSame( 'no-store', $preview->get_headers()['Cache-Control'] );
 		$outcome = $preview->get_data()['outcome'];
 		$this->assertSame( 30000, $outcome['refund_to_guest'] );
-		foreach ( array( 'host_payout', 'host_penalty', 'host_recovery', 'platform_fee_kept', 'lines' ) as $field ) {
+		foreach ( array( 'host_payout', 'host_penalty', 'host_recovery', 'platform_fee_kept' ) as $field ) {
 			$this->assertArrayNotHasKey( $field, $outcome, "a guest's preview carries no $field" );
 		}
 		$this->assertStringNotContainsString( 'host payout', strtolower( (string) wp_json_encode( $preview->get_data() ) ) );

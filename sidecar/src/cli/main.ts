@@ -15,6 +15,7 @@ import { allIntents } from '../flows/outbox/intents.js';
 import { verifyAll } from '../pipeline/verify-all.js';
 import type { Checkpoint } from '../pipeline/checkpoint.js';
 import { replayInto } from '../pipeline/replay.js';
+import { runWorker } from './worker.js';
 import { simulatePolicy } from '../pipeline/simulate.js';
 import { signatureHeaderValue } from '../sari/request-signature.js';
 import { DEMO_KEYS } from '../demo/keys.js';
@@ -43,6 +44,7 @@ const USAGE = `usage: npm run cli -- <command>
   export --format jsonl|csv [--out FILE]    every entry with its lines and hashes, for an auditor
   export --archive FILE                     one verifiable archive of the whole database (manifest of hashes)
   import FILE [--check]                     load an archive into an EMPTY database, verify its ledger (--check: hashes only)
+  worker                                    dispatch stored events in this process (holds the dispatch lease; sidecars then only ingest)
   replay [--into DATABASE_URL]              rebuild everything derived from the inbox into a fresh database and prove it identical
   outbox [--status pending|retrying|succeeded|failed|exhausted]
   sign <METHOD> <path> [--body JSON] [--key KEY_ID] [--url BASE]   print a signed curl line
@@ -236,6 +238,11 @@ async function main(argv: string[]): Promise<number> {
       }
       throw new Error('policy simulate <candidate.json> | policy lock');
     }
+    case 'worker':
+      return withDb(async (db) => {
+        await runWorker(db, out);
+        return 0;
+      });
     case 'config':
       if (rest[0] !== 'check') throw new Error('config check [--demo]');
       return configCheck(process.env, { demo: values.demo === true }, out);

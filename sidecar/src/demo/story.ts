@@ -2,7 +2,17 @@ import { addDays, DAY_MS, formatIsoUtc, HOUR_MS } from '../kernel/index.js';
 import type { SignedClient } from '../client/signed-client.js';
 
 /** What the demo needs from a payment provider: make a paid PaymentIntent for a booking. */
-export type DemoPayments = { createPayment: (p: { amount: number; currency: string; metadata: Record<string, string> }) => { id: string } };
+export type DemoPayments = {
+  createPayment: (p: { amount: number; currency: string; metadata: Record<string, string> }) => { id: string };
+  /** Stripe Billing (the fake's), for the host on a plan; without it the demo has no subscription. */
+  billing?: DemoBilling;
+  setNow?: (unix_s: number) => void;
+};
+export type DemoBilling = {
+  createSubscription: (p: { customer: string; price: string; metadata?: Record<string, string> }) => Record<string, unknown>;
+  failNextInvoicePayments: (n?: number) => void;
+  renew: (subscription_id: string) => Record<string, unknown>;
+};
 
 export type DemoBooking = { booking_id: string; policy: string; story: string };
 
@@ -53,6 +63,7 @@ export async function feedDemoStory(engine: SignedClient, payments: DemoPayments
     if (preview.status !== 200) throw new Error(`demo preview failed: ${preview.text}`);
     await send('booking.cancel_requested', at_ms, { booking_id, by, reason: 'demo', consent: { outcome_hash: preview.body.outcome_hash, actor, consented_at: at } });
   }
+  const plan = await hostOnAPlan(send, payments, N, settle);
   await send('clock.tick', N, {});
   await settle();
   return [
@@ -60,5 +71,26 @@ export async function feedDemoStory(engine: SignedClient, payments: DemoPayments
     { booking_id: 'bk_demo_cancel', policy: 'firm', story: 'paid, cancelled by the guest 21 days before check-in after a preview: 50% refund' },
     { booking_id: 'bk_demo_upcoming', policy: 'flexible', story: 'paid, check-in in 10 days: preview what a cancellation would give back now' },
     { booking_id: 'bk_demo_hostcancel', policy: 'strict', story: 'paid, cancelled by the host: full refund, credits to the guest, penalty to the host' },
+    ...(plan ? [plan] : []),
   ];
+}
+
+/**
+ * A second host on the Host Pro monthly plan whose renewal invoice failed ten days ago: past due,
+ * and the dunning policy's 7-day grace is over, so the demo's last tick holds their payouts.
+ */
+async function hostOnAPlan(send: (type: string, ms: number, data: unknown) => Promise<void>, payments: DemoPayments, N: number, settle: () => Promise<void>): Promise<DemoBooking | null> {
+  const { billing, setNow } = payments;
+  if (!billing || !setNow) return null;
+  await send('host.connected', N - 45 * DAY_MS, { host_id: 'host_demo_2', stripe_account_id: 'acct_1DemoHost000002' });
+  await settle();
+  setNow(Math.floor((N - 40 * DAY_MS) / 1000));
+  const sub = billing.createSubscription({ customer: 'cus_demo_host_2', price: 'price_1PgafmB7WZ01zgkW6dKueIc5', metadata: { host_id: 'host_demo_2' } });
+  await settle();
+  setNow(Math.floor((N - 10 * DAY_MS) / 1000));
+  billing.failNextInvoicePayments(1);
+  billing.renew(String(sub.id));
+  await settle();
+  setNow(Math.floor(N / 1000));
+  return { booking_id: 'host_demo_2', policy: 'plan', story: 'a host on Host Pro (monthly) whose renewal invoice failed 10 days ago: past due, payouts held by dunning (GET /hosts/host_demo_2/subscription)' };
 }

@@ -7,6 +7,7 @@ import type { CreditLot } from './booking/credits.js';
 import type { ChartAccount } from './vocabulary.js';
 import type { EmitInput } from './outbound/emit.js';
 import type { OutboundEventType } from './outbound/catalogue.js';
+import type { DunningStep, HostSubscription, InvoiceEvent, RevenueRecognition, RevenueSchedule, SubscriptionSnapshot } from './subscriptions/store.js';
 
 /**
  * What handling one event changes, as data: the handler shape is `(state, event) → effects`
@@ -22,7 +23,7 @@ import type { OutboundEventType } from './outbound/catalogue.js';
 export type Effects = {
   /** Ledger entries (amounts final: nothing trims them when written). */
   entries: EntryIntent[];
-  /** Accounts to open even when no entry of this event moves money on them yet. */
+  /** Accounts to open, in the order recorded: every entry's accounts, and those a flow opens before money moves on them. */
   accounts: Array<{ account: ChartAccount; at: string }>;
   /** Evidence: one row per decision taken (rule version and hash, input, outcome, consent). */
   decisions: DecisionRecord[];
@@ -47,6 +48,13 @@ export type Effects = {
   /** `occurred_at` is not stored (the inbox has it): it tells the batch's state when a payout account changed. */
   hostConnections: Array<{ host_id: string; stripe_account_id: string; inbox_id: number; occurred_at?: string }>;
   subscriptionStates: Array<{ stripe_account_id: string; status: string; inbox_id: number }>;
+  /** Host subscriptions (#14): links to hosts, reported states, invoice lifecycle, revenue schedules and their recognition, dunning steps. */
+  subscriptionLinks: HostSubscription[];
+  subscriptionSnapshots: SubscriptionSnapshot[];
+  invoiceEvents: InvoiceEvent[];
+  revenueSchedules: RevenueSchedule[];
+  revenueRecognitions: RevenueRecognition[];
+  dunningSteps: DunningStep[];
   /** Published policy versions (document as canonical JSON). */
   policyVersions: Array<{ kind: string; id: string; version: number; hash: string; document: string; inbox_id: number }>;
   /** Outbound events to the booking engine (#15): written with the facts they announce, ids derived from the fact. */
@@ -59,6 +67,7 @@ export function emptyEffects(): Effects {
   return {
     entries: [], accounts: [], decisions: [], transitions: [], bookings: [], revisions: [], links: [], intents: [], flags: [],
     creditLots: [], creditUses: [], creditExpiries: [], holds: [], hostConnections: [], subscriptionStates: [], policyVersions: [], outbound: [],
+    subscriptionLinks: [], subscriptionSnapshots: [], invoiceEvents: [], revenueSchedules: [], revenueRecognitions: [], dunningSteps: [],
   };
 }
 

@@ -26,6 +26,13 @@ export const ENTRY_KINDS = [
   'credits_earned',
   'credits_redeemed',
   'credits_expired',
+  // host subscriptions (#14)
+  'subscription_invoiced',
+  'subscription_payment',
+  'subscription_offset',
+  'subscription_written_off',
+  'subscription_credit_note',
+  'subscription_revenue_recognised',
   'reversal',
   // A real movement Stripe reported that no decision intended (a Dashboard refund, a forged or
   // excessive decision id): the ledger reflects the bank through the suspense account (issue #13).
@@ -60,11 +67,12 @@ export function assertNever(x: never): never {
 export type AccountType = 'asset' | 'liability' | 'revenue' | 'expense' | 'equity';
 
 /** Accounts of the platform itself, one per currency (or one in CREDIT for loyalty_credits_issued). */
-export const PLATFORM_ROLES = ['stripe_balance', 'stripe_fees', 'fee_revenue', 'host_penalty_revenue', 'taxes_payable', 'dispute_losses', 'subscription_revenue', 'loyalty_credits_issued', 'suspense'] as const;
+export const PLATFORM_ROLES = ['stripe_balance', 'stripe_fees', 'fee_revenue', 'host_penalty_revenue', 'taxes_payable', 'dispute_losses', 'subscription_revenue', 'loyalty_credits_issued', 'suspense',
+  'deferred_subscription_revenue', 'subscription_proration', 'subscription_discounts', 'subscription_bad_debt'] as const;
 /** Liabilities and holds of one booking: its money stays apart until earned, paid out or refunded. */
 export const BOOKING_ROLES = ['host_share', 'platform_fees', 'taxes', 'dispute_held', 'refund_due'] as const;
 /** What the platform owes a host or a host owes the platform. */
-export const HOST_ROLES = ['payable', 'receivable', 'penalties_receivable'] as const;
+export const HOST_ROLES = ['payable', 'receivable', 'penalties_receivable', 'subscription_receivable', 'subscription_offset_receivable', 'billing_credit'] as const;
 export const GUEST_ROLES = ['credits'] as const;
 
 export type PlatformRole = (typeof PLATFORM_ROLES)[number];
@@ -95,6 +103,14 @@ export const chart = {
   disputeLosses: (c: string) => acct(`platform:dispute_losses:${c}`, 'expense', c, `Dispute losses (${c})`),
   suspense: (c: string) => acct(`platform:suspense:${c}`, 'asset', c, `Movements outside policy, awaiting explanation (${c})`),
   subscriptionRevenue: (c: string) => acct(`platform:subscription_revenue:${c}`, 'revenue', c, `Host subscription revenue (${c})`),
+  // host subscriptions (#14)
+  deferredSubscriptionRevenue: (c: string) => acct(`platform:deferred_subscription_revenue:${c}`, 'liability', c, `Subscription revenue collected for periods not yet served (${c})`),
+  subscriptionProration: (c: string) => acct(`platform:subscription_proration:${c}`, 'revenue', c, `Subscription proration charges and credits (${c})`),
+  subscriptionDiscounts: (c: string) => acct(`platform:subscription_discounts:${c}`, 'revenue', c, `Subscription discounts, contra-revenue (${c})`),
+  subscriptionBadDebt: (c: string) => acct(`platform:subscription_bad_debt:${c}`, 'expense', c, `Subscription invoices written off (${c})`),
+  hostSubscriptionReceivable: (h: string, c: string) => acct(`host:${h}:subscription_receivable:${c}`, 'asset', c, `Subscription invoices of host ${h} not yet collected`),
+  hostOffsetReceivable: (h: string, c: string) => acct(`host:${h}:subscription_offset_receivable:${c}`, 'asset', c, `Overdue subscription invoices of host ${h}, deducted from the next payout`),
+  hostBillingCredit: (h: string, c: string) => acct(`host:${h}:billing_credit:${c}`, 'liability', c, `Host ${h}'s customer credit balance at Stripe`),
   hostShare: (b: string, c: string) => acct(`booking:${b}:host_share:${c}`, 'liability', c, `Host share held for booking ${b}`),
   platformFees: (b: string, c: string) => acct(`booking:${b}:platform_fees:${c}`, 'liability', c, `Unearned platform fees of booking ${b}`),
   bookingTaxes: (b: string, c: string) => acct(`booking:${b}:taxes:${c}`, 'liability', c, `Taxes collected for booking ${b}`),

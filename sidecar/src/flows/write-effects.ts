@@ -2,8 +2,9 @@ import { canonicalJson, hashOf } from '../kernel/index.js';
 import type { Db } from '../db/connect.js';
 import { postEntries, type PostResult } from './ledger/index.js';
 import { insertRows } from './ledger/multi-row-insert.js';
-import { ensureAccounts } from './booking/open-accounts.js';
+import { ensureAccountsAt } from './booking/open-accounts.js';
 import type { Effects } from './effects.js';
+import { writeSubscriptionEffects } from './subscriptions/write.js';
 import type { ChartAccount } from './vocabulary.js';
 import { emitOutbound } from './outbound/emit.js';
 
@@ -27,21 +28,13 @@ export async function writeEffects(db: Db, fx: Effects): Promise<WriteReport> {
   await ins('booking_revisions', ['booking_id', 'revision', 'inbox_id', 'facts'], fx.revisions.map((r) => [r.booking_id, r.revision, r.inbox_id, canonicalJson(r.facts)]));
   await ins('booking_transitions', ['booking_id', 'step', 'from_state', 'to_state', 'inbox_id', 'at'], fx.transitions.map((t) => [t.booking_id, t.step, t.from_state, t.to_state, t.inbox_id, t.at]));
 
-  const opened = new Set<string>();
-  const byTime = new Map<string, ChartAccount[]>();
-  const open = (a: ChartAccount, at: string) => {
-    if (opened.has(a.code)) return;
-    opened.add(a.code);
-    let group = byTime.get(at);
-    if (!group) byTime.set(at, (group = []));
-    group.push(a);
-  };
-  // In the order the sequential path opened them: explicit openings and entries interleave by event.
-  for (const o of fx.accounts) open(o.account, o.at);
-  for (const e of fx.entries) for (const a of e.accounts) open(a, e.request.occurred_at);
-  for (const [at, accounts] of byTime) {
-    await ensureAccounts(db, accounts, at);
-    statements += 2;
+  // Each account opens at the event time of the first effect that needs it (fx.accounts is in
+  // the order effects were recorded and includes every entry's accounts).
+  const opened = new Map<string, { account: ChartAccount; opened_at: string }>();
+  for (const o of fx.accounts) if (!opened.has(o.account.code)) opened.set(o.account.code, { account: o.account, opened_at: o.at });
+  if (opened.size > 0) {
+    await ensureAccountsAt(db, [...opened.values()]);
+    statements += 3;
   }
   const entries = fx.entries.length > 0 ? await postEntries(db, fx.entries.map((e) => e.request)) : [];
   if (fx.entries.length > 0) statements += 4;
@@ -57,6 +50,7 @@ export async function writeEffects(db: Db, fx: Effects): Promise<WriteReport> {
   await ins('payout_holds', ['booking_id', 'inbox_id', 'code', 'reason'], fx.holds.map((h) => [h.booking_id, h.inbox_id, h.code, h.reason]));
   await ins('host_connections', ['host_id', 'stripe_account_id', 'inbox_id'], fx.hostConnections.map((h) => [h.host_id, h.stripe_account_id, h.inbox_id]));
   await ins('host_subscription_states', ['stripe_account_id', 'status', 'inbox_id'], fx.subscriptionStates.map((s) => [s.stripe_account_id, s.status, s.inbox_id]));
+  statements += await writeSubscriptionEffects(db, fx);
   // After the facts: each takes the next seq of its stream (a read and an insert per event).
   for (const o of fx.outbound) {
     await emitOutbound(db, o);

@@ -17,6 +17,7 @@ import { suspenseRoutes } from './routes/suspense.js';
 import { guestBookingsRoutes } from './routes/guest-bookings.js';
 import { whoamiRoutes } from './routes/whoami.js';
 import { outboundRoutes } from './routes/outbound.js';
+import { subscriptionRoutes } from './routes/subscriptions.js';
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
@@ -47,6 +48,7 @@ export function createApp(s: Services): express.Express {
   app.use(guestBookingsRoutes(s, { signedFor }));
   app.use(whoamiRoutes(s, { signedFor }));
   app.use(outboundRoutes(s, { signedFor }));
+  app.use(subscriptionRoutes(s, { signedFor }));
 
   app.use((req: Request, res: Response) => sendProblem(res, problemOf('not_found', `no route ${req.method} ${req.path}`)));
   app.use(problemHandler(s.logger));

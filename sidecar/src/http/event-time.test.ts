@@ -13,7 +13,7 @@ import { storeInboxEvent } from '../sari/inbox.js';
 const NOW_MS = Date.parse('2026-09-10T12:00:00Z');
 
 test('EVENT_MAX_SKEW_S defaults to 300 s and CLOCK_TICK_S to 60 s; bad values stop the start naming the variable', () => {
-  const base = { DATABASE_URL: 'sqlite:/tmp/x.sqlite' };
+  const base = { DATABASE_URL: 'sqlite:/tmp/x.sqlite', SIDECAR_KEYS: 'be1:0123456789abcdef0123456789abcdef:booking-engine' };
   const c = loadConfig(base);
   assert.equal(c.eventMaxSkew_s, 300);
   assert.equal(c.clockTick_s, 60);

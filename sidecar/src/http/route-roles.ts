@@ -34,6 +34,8 @@ export const ROUTE_ROLES = {
   'GET /bookings/:id/evidence': ['auditor'],
   'GET /evidence/:decisionId': ['auditor'],
   'GET /hosts/:id/statement': ['reader', 'auditor'],
+  // The host's subscription (#14): what the plugin shows the host, and the engine's previews need.
+  'GET /hosts/:id/subscription': ['booking-engine', 'reader', 'auditor'],
   'GET /guests/:id/credits': ['booking-engine', 'reader'],
   'GET /policies': ['booking-engine', 'reader', 'auditor'],
   'GET /policies/:id/:version': ['booking-engine', 'reader', 'auditor'],

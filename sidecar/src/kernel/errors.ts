@@ -20,6 +20,8 @@ export const ERROR_STATUS = {
   validation_failed: 422,
   event_from_future: 422,
   unknown_policy: 422,
+  unknown_price: 422,
+  unknown_host: 422,
   // ledger
   unbalanced_entry: 422,
   unknown_account: 422,

@@ -11,4 +11,10 @@ export * from './loyalty.js';
 export * from './dispute.js';
 export * from './constraints.js';
 export { formatMoney, durationMs, describeSpan } from './format.js';
+export * from './subscription-state.js';
+export * from './subscription-ledger.js';
+export * from './revenue-schedule.js';
+export * from './dunning.js';
+export * from './subscription-preview.js';
 export * from './settlement.js';
+

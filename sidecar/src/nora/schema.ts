@@ -108,6 +108,41 @@ export const PayoutHoldRulesSchema = z.strictObject({
   new_account_hold_hours: z.number().int().min(0).max(8760).optional(),
 });
 
+/** Host subscriptions (issue #14): plans on offer, dunning, plan changes and cancellation, deferral. */
+export const SubscriptionRulesSchema = z.strictObject({
+  /** The prices a host may be on or move to; a price not listed is refused (`unknown_price`). */
+  plans: z.array(z.strictObject({
+    price: z.string().regex(/^price_[A-Za-z0-9_]+$/),
+    label: z.string().min(1),
+    currency: z.string().regex(/^[A-Z]{3}$/),
+    amount_minor: z.number().int().min(0),
+    interval: z.enum(['day', 'week', 'month', 'year']),
+    interval_count: z.number().int().min(1),
+  })).min(1),
+  dunning: z.strictObject({
+    /** Whole days of 24 h after the subscription fell past due before its consequences apply. */
+    grace_days: z.number().int().min(0),
+    /** What happens once the grace has passed. */
+    on_grace_expired: z.enum(['hold_payouts', 'offset_from_next_payout']),
+    /** Days past due after which the host's listings are announced unbookable; null: never. */
+    unbookable_after_days: z.number().int().min(0).nullable(),
+    /** What a payment of the overdue invoice releases. */
+    payment_releases: z.literal('holds_and_listings'),
+  }),
+  plan_change: z.strictObject({
+    proration_behavior: z.enum(['create_prorations', 'always_invoice', 'none']),
+    /** The proration instant is the start of the UTC day, so a preview holds for the whole day. */
+    proration_date: z.literal('start_of_utc_day'),
+  }),
+  cancellation: z.strictObject({
+    at: z.enum(['period_end', 'immediately']),
+    /** Only with at=immediately: the unused time is credited with a proration. */
+    prorate: z.boolean(),
+  }),
+  /** Lines whose period is longer than this are deferred and recognised day by day. */
+  defer_periods_longer_than: z.strictObject({ days: z.number().int().min(1) }),
+});
+
 function documentOf<K extends string, R extends z.ZodType>(kind: K, rules: R) {
   return z.strictObject({
     kind: z.literal(kind),
@@ -127,6 +162,8 @@ export const LoyaltyDocumentSchema = documentOf('loyalty', LoyaltyRulesSchema);
 export const DisputeDocumentSchema = documentOf('dispute', DisputeRulesSchema);
 export const PayoutHoldDocumentSchema = documentOf('payout_hold', PayoutHoldRulesSchema);
 
+export const SubscriptionDocumentSchema = documentOf('subscription', SubscriptionRulesSchema);
+
 export const PolicyDocumentSchema = z.discriminatedUnion('kind', [
   CancellationDocumentSchema,
   HostCancellationDocumentSchema,
@@ -135,6 +172,7 @@ export const PolicyDocumentSchema = z.discriminatedUnion('kind', [
   LoyaltyDocumentSchema,
   DisputeDocumentSchema,
   PayoutHoldDocumentSchema,
+  SubscriptionDocumentSchema,
 ]);
 
 export type PolicyDocument = z.infer<typeof PolicyDocumentSchema>;
@@ -147,5 +185,6 @@ export type PayoutTimingDocument = DocumentOfKind<'payout_timing'>;
 export type LoyaltyDocument = DocumentOfKind<'loyalty'>;
 export type DisputeDocument = DocumentOfKind<'dispute'>;
 export type PayoutHoldDocument = DocumentOfKind<'payout_hold'>;
+export type SubscriptionDocument = DocumentOfKind<'subscription'>;
 
-export const POLICY_KINDS = ['cancellation', 'host_cancellation', 'fees', 'payout_timing', 'loyalty', 'dispute', 'payout_hold'] as const;
+export const POLICY_KINDS = ['cancellation', 'host_cancellation', 'fees', 'payout_timing', 'loyalty', 'dispute', 'payout_hold', 'subscription'] as const;

@@ -6,9 +6,7 @@ export type Trx = Knex; // a Knex.Transaction is a Knex: handlers run inside one
 /** What a handler decided about one event. `keys` are the streams whose parked events may now proceed. */
 export type HandlerResult = { status: 'processed' | 'ignored'; code?: string; reason?: string; keys?: string[] };
 
-export type HandlerContext = { db: Trx; event: InboxEvent; payload: Record<string, unknown> };
-
-export type Handler = (ctx: HandlerContext) => Promise<HandlerResult>;
+// The handler shape is `(state, event) → effects`: see handler-shape.ts (DecisionHandler).
 
 /** Thrown by a handler when the event cannot be processed yet (its predecessor has not arrived). */
 export class ParkEvent extends Error {

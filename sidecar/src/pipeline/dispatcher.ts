@@ -8,7 +8,11 @@ export type DispatcherOptions = {
   logger: Logger;
   /** Events per batch (one transaction each). */
   batchSize?: number;
-  /** A batch stops taking events after this long, so a huge batch never holds the ledger for long. */
+  /**
+   * A batch stops starting handlers after this long (a safety bound: a batch of 500 takes a few tens
+   * of ms). Batches form by themselves: each takes what was stored while the previous one ran, up
+   * to batchSize, so under load they grow and at rest an event waits for no one.
+   */
   maxBatch_ms?: number;
   /** How long a hole in the inbox ids may be an insert still committing before it is passed over. */
   gapGrace_ms?: number;

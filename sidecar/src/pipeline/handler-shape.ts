@@ -9,6 +9,7 @@ import type { JournalEntry, PostResult } from '../flows/ledger/index.js';
 import type { ChartAccount } from '../flows/vocabulary.js';
 import type { BookingAction } from '../flows/booking/state-machine.js';
 import type { InboxEvent } from '../sari/inbox.js';
+import type { SubscriptionRows } from '../flows/subscriptions/store.js';
 import type { PolicyVersion } from '../nora/index.js';
 import type { HandlerResult } from './context.js';
 
@@ -57,6 +58,8 @@ export interface StateReads {
   /** When the host's payout account last changed to ANOTHER account (event time); null for a first connection (issue #13). */
   hostAccountChangedAt(host_id: string): string | null;
   hostSubscriptionStatus(stripe_account_id: string | undefined): string | null;
+  /** The host that connected this Stripe account last (host.connected), if any. */
+  hostOfStripeAccount(stripe_account_id: string): string | undefined;
   latestHold(booking_id: string): { code: string } | undefined;
   /** A guest's unexpired lots with credits left, soonest to expire first. */
   openLots(guest_id: string): Array<CreditLot & { remaining: number }>;
@@ -65,6 +68,8 @@ export interface StateReads {
   lotsExpiringBefore(at: string): CreditLot[];
   /** Paid bookings with no transfer intent nor transfer entry yet, in confirmation order. */
   bookingsAwaitingPayout(): string[];
+  /** Every host-subscription row (#14), with the batch's own subscription effects folded in. */
+  subscriptionRows(): SubscriptionRows;
 }
 
 /** Recording effects: each call also updates what `StateReads` answers next. */

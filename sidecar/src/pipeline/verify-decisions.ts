@@ -2,6 +2,7 @@ import { hashOf } from '../kernel/index.js';
 import type { Db } from '../db/connect.js';
 import { forEachDecision, type DecisionRecord } from '../flows/evidence/decisions.js';
 import { policyVersion } from '../flows/evidence/policy-versions.js';
+import { recheckSubscriptionDecision } from './verify-subscription-decisions.js';
 import { decideCancellation, disputeLiability, loyaltyEarn, paymentSplit, payoutDueAt, policyVersionOf, type BookingFacts, type PolicyVersion } from '../nora/index.js';
 
 export type DecisionProblem = { decision_id: string; action: string; problem: string };
@@ -76,5 +77,7 @@ async function recheck(db: Db, d: DecisionRecord): Promise<string | null> {
     const o = d.outcome as { refund_to_guest: number };
     return i.booking_state === 'cancelled' && o.refund_to_guest === i.amount_received ? null : 'a late payment must be refunded in full';
   }
+  const subscription = await recheckSubscriptionDecision(d, (ref) => load(db, ref));
+  if (subscription !== undefined) return subscription;
   return `no re-evaluation known for action ${d.action}`;
 }

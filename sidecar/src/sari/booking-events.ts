@@ -81,6 +81,14 @@ export const HostConnectedData = z.strictObject({
 
 export const ClockTickData = z.strictObject({});
 
+/** Second release: a host cancels their subscription / changes plan, with consent to the preview. */
+export const SubscriptionCancelRequestedData = z.strictObject({ host_id: Id, consent: Consent });
+export const SubscriptionChangeRequestedData = z.strictObject({
+  host_id: Id,
+  price: z.string().regex(/^price_[A-Za-z0-9_]{1,120}$/, 'a Stripe price id (price_…)'),
+  consent: Consent,
+});
+
 export const BOOKING_EVENT_DATA = {
   'booking.confirmed': BookingConfirmedData,
   'booking.modified': BookingModifiedData,
@@ -89,6 +97,8 @@ export const BOOKING_EVENT_DATA = {
   'stay.completed': StayData,
   'host.connected': HostConnectedData,
   'clock.tick': ClockTickData,
+  'subscription.cancel_requested': SubscriptionCancelRequestedData,
+  'subscription.change_requested': SubscriptionChangeRequestedData,
 } as const;
 
 export type BookingEventType = keyof typeof BOOKING_EVENT_DATA;
@@ -112,7 +122,9 @@ export type BookingEvent =
   | { id: string; type: 'booking.cancel_requested'; occurred_at: string; data: BookingCancelRequested }
   | { id: string; type: 'stay.checked_in' | 'stay.completed'; occurred_at: string; data: { booking_id: string } }
   | { id: string; type: 'host.connected'; occurred_at: string; data: HostConnected }
-  | { id: string; type: 'clock.tick'; occurred_at: string; data: Record<string, never> };
+  | { id: string; type: 'clock.tick'; occurred_at: string; data: Record<string, never> }
+  | { id: string; type: 'subscription.cancel_requested'; occurred_at: string; data: z.infer<typeof SubscriptionCancelRequestedData> }
+  | { id: string; type: 'subscription.change_requested'; occurred_at: string; data: z.infer<typeof SubscriptionChangeRequestedData> };
 
 export type ValidationIssue = { field: string; message: string };
 
@@ -137,6 +149,6 @@ function toIssues(error: z.ZodError, prefix: Array<string | number>): Validation
 /** The booking (or host) an event belongs to: its stream in dispatch. */
 export function streamKeyOf(event: BookingEvent): string | null {
   if (event.type === 'clock.tick') return null;
-  if (event.type === 'host.connected') return `host:${event.data.host_id}`;
+  if (event.type === 'host.connected' || event.type === 'subscription.cancel_requested' || event.type === 'subscription.change_requested') return `host:${event.data.host_id}`;
   return event.data.booking_id;
 }

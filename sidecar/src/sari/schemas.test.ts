@@ -22,6 +22,8 @@ const CONTRACT_FIELDS: Record<string, [string[], string[]]> = {
   'stay.completed': [['booking_id'], []],
   'host.connected': [['host_id', 'stripe_account_id'], []],
   'clock.tick': [[], []],
+  'subscription.cancel_requested': [['host_id', 'consent'], []],
+  'subscription.change_requested': [['host_id', 'price', 'consent'], []],
 };
 
 test('the committed schemas are exactly what the generator produces', () => {

@@ -72,6 +72,26 @@ export function stripeStreamKey(object: Record<string, unknown>): string | null 
   if (typeof object.payment_intent === 'string') return `pi:${object.payment_intent}`;
   if (object.object === 'payment_intent' && typeof object.id === 'string') return `pi:${object.id}`;
   if (typeof object.charge === 'string') return `ch:${object.charge}`;
+  return billingStreamKey(object);
+}
+
+/** Host subscriptions (#14): a subscription, its invoices, their payments and credit notes. */
+function billingStreamKey(object: Record<string, unknown>): string | null {
+  const id = (v: unknown) => (typeof v === 'string' ? v : v && typeof v === 'object' && typeof (v as { id?: unknown }).id === 'string' ? (v as { id: string }).id : undefined);
+  if (object.object === 'subscription' && typeof object.id === 'string') {
+    // A subscription waits for its host's host.connected (whose keys name the host and the account).
+    const m = (object.metadata ?? {}) as Record<string, unknown>;
+    if (typeof m.host_id === 'string') return `host:${m.host_id}`;
+    if (typeof m.host_account === 'string') return `acct:${m.host_account}`;
+    return `sub:${object.id}`;
+  }
+  if (object.object === 'invoice') {
+    const details = ((object.parent ?? {}) as { subscription_details?: { subscription?: unknown } }).subscription_details;
+    const sub = id(details?.subscription) ?? id(object.subscription);
+    if (sub) return `sub:${sub}`;
+    return id(object.customer) ? `cus:${id(object.customer)}` : null;
+  }
+  if ((object.object === 'invoice_payment' || object.object === 'credit_note') && id(object.invoice)) return `in:${id(object.invoice)}`;
   return null;
 }
 

@@ -22,11 +22,14 @@ import { FakeHttpServer, type RequestLogEntry } from './server.js';
 import type { FakeWebhookEndpoints } from './webhook-endpoints.js';
 import { REPO_ROOT } from '../repo-root.js';
 import { WebhookDispatcher, type EventRecord, type FakeEvent } from './webhooks.js';
+import { FakeBilling } from './billing.js';
+import { billingRoutes } from './billing-routes.js';
 
 export type { FaultControl, FaultMatch, FaultStatus } from './faults.js';
 export type { RequestLogEntry } from './server.js';
 export type { EventRecord, FakeEvent } from './webhooks.js';
 export type { StripeFakeState } from './model.js';
+export { FakeBilling, DEFAULT_PRICES, type FakePrice } from './billing.js';
 export { startWebhookReceiver, type WebhookReceiver, type ReceivedDelivery } from './receiver.js';
 
 export interface StripeFakeOptions {
@@ -72,6 +75,8 @@ export interface StripeFake {
    * A confirmed card payment made without going through HTTP, for tests and demos that need
    * "the guest has paid": the same objects and webhooks as POST /v1/payment_intents with confirm=true.
    */
+  /** Stripe Billing (#14): subscriptions, invoices, prorations, credit notes; test controls (renew, failures). */
+  billing: FakeBilling;
   createPayment(p: { amount: number; currency: string; metadata?: Record<string, string>; description?: string; transfer_group?: string }): Stripe.PaymentIntent;
 }
 
@@ -125,7 +130,8 @@ export async function startStripeFake(opts: StripeFakeOptions = {}): Promise<Str
 
   const model = new FakeStripeModel(ids, clock, emit, schedule);
   if (opts.seedBalanceTransactions !== false) await seedFixtureBalanceTransactions(model);
-  const http = new FakeHttpServer(model, apiVersion);
+  const billing = new FakeBilling(ids, clock, emit, model);
+  const http = new FakeHttpServer(model, apiVersion, billingRoutes(billing));
   const port = await http.listen(opts.port ?? 0);
   const host = '127.0.0.1';
 
@@ -136,6 +142,7 @@ export async function startStripeFake(opts: StripeFakeOptions = {}): Promise<Str
     protocol: 'http',
     sdkOptions: { host, port, protocol: 'http' },
     faults: http.faults,
+    billing,
     state: Object.assign(model.state, { requests: http.requests, events: dispatcher.log }),
     async close() {
       closed = true;

@@ -35,7 +35,7 @@ interface StoredResult {
 }
 
 type Handler = (match: RegExpExecArray, params: FormObject, ctx: RequestContext) => unknown;
-interface Route {
+export interface Route {
   method: 'GET' | 'POST' | 'DELETE';
   pattern: RegExp;
   handler: Handler;
@@ -54,6 +54,7 @@ export class FakeHttpServer {
   constructor(
     private readonly model: FakeStripeModel,
     private readonly apiVersion: string,
+    extraRoutes: Route[] = [],
   ) {
     const m = model;
     this.webhookEndpoints = new FakeWebhookEndpoints(model.ids, model.clock, apiVersion);
@@ -69,6 +70,7 @@ export class FakeHttpServer {
       { method: 'POST', pattern: new RegExp(`^/v1/transfers/${ID}/reversals$`), handler: (x, p, c) => m.createTransferReversal(x[1] as string, p, c) },
       { method: 'GET', pattern: new RegExp(`^/v1/transfers/${ID}/reversals/${ID}$`), handler: (x) => m.transferReversal(x[1] as string, x[2] as string) },
       { method: 'GET', pattern: new RegExp(`^/v1/balance_transactions/${ID}$`), handler: (x) => m.balanceTransaction(x[1] as string) },
+      ...extraRoutes,
       ...this.webhookEndpoints.routes(),
     ];
     this.server = http.createServer((req, res) => {

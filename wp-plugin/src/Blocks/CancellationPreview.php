@@ -43,8 +43,8 @@ final class CancellationPreview extends Block {
 			return $this->error_notice( $preview );
 		}
 		if ( 'guest' === $by ) {
-			// The guest's fields only: never the host's payout or penalty (issue #13).
-			$preview = \MyBnB\Payments\Access\GuestView::preview( $preview );
+			// The guest's fields only, as the REST route gives them: never the host's payout or penalty (issue #13).
+			$preview = \MyBnB\Payments\Rest\Routes::for_guest( $preview );
 		}
 		$outcome_hash = self::str( $preview, 'outcome_hash' );
 		return $this->wrap(

@@ -9,6 +9,7 @@
 
 namespace MyBnB\Payments\Rest;
 
+use MyBnB\Payments\Sidecar\Cache;
 use WP_Error;
 use WP_REST_Request;
 use WP_REST_Response;
@@ -19,9 +20,9 @@ use WP_REST_Server;
  * and put the printed whsec_ secret in wp-config.php: define( 'MYBNB_OUTBOUND_SECRET', 'whsec_…' );
  * (during a rotation, both secrets separated by a space).
  *
- * What a cache does with it: each booking, host and guest has a generation transient
- * (generation_key()); a cache that puts the generation in its own keys is invalidated when it
- * changes, and the action `mybnb_payments_invalidate` (kind, id) lets a cache drop entries itself.
+ * What it does: the plugin's read cache (Sidecar\Cache) gets a new generation for the booking, so
+ * its reads are fetched afresh; each booking, host and guest also has a generation transient
+ * (generation_key()) and the action `mybnb_payments_invalidate` (kind, id) for other caches.
  */
 final class OutboundReceiver {
 
@@ -128,6 +129,9 @@ final class OutboundReceiver {
 				continue;
 			}
 			set_transient( self::generation_key( $kind, $id ), wp_generate_uuid4(), self::GENERATION_TTL );
+			if ( 'booking' === $kind ) {
+				Cache::bump_booking( $id ); // the plugin's read cache (#17): the booking's reads are fetched afresh
+			}
 			do_action( 'mybnb_payments_invalidate', $kind, $id );
 			$invalidated[] = $kind;
 		}

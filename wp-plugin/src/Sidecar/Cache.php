@@ -106,6 +106,14 @@ final class Cache {
 		$this->memo = array();
 	}
 
+	/**
+	 * The booking's generation only, a transient (the signed outbound-events route writes nothing
+	 * else; the lists that hold the booking expire within their TTL).
+	 */
+	public static function bump_booking( string $booking_id ): void {
+		set_transient( self::BOOKING_GEN . md5( $booking_id ), uniqid( '', true ), DAY_IN_SECONDS );
+	}
+
 	/** Everything: every booking and every list. */
 	public function flush_all(): void {
 		update_option( self::GLOBAL_GEN, uniqid( '', true ), false );

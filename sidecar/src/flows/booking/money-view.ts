@@ -80,6 +80,13 @@ export function moneyOf(booking_id: string, entries: JournalEntry[]): Omit<Booki
       case KIND.credits_redeemed:
       case KIND.credits_expired:
         break;
+      // Host subscriptions: never on a booking's entries.
+      case KIND.subscription_invoiced:
+      case KIND.subscription_payment:
+      case KIND.subscription_offset:
+      case KIND.subscription_written_off:
+      case KIND.subscription_credit_note:
+      case KIND.subscription_revenue_recognised:
       // Outside policy: real money that moved, but never a policy outcome — not a refund the guest
       // was owed nor a payout; it is listed at /suspense (issue #13).
       case KIND.movement_outside_policy:

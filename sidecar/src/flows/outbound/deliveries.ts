@@ -55,6 +55,18 @@ export async function openHeads(db: Db, e: Endpoint, limit = 1000): Promise<Head
   return events.map((event) => ({ event, attempts: currentRound(byEvent.get(event.event_id) ?? []) }));
 }
 
+/**
+ * The next open event of a stream after `after` (its head once `after` is delivered or dead), with
+ * its attempts: the worker goes on down a booking's stream without waiting for the next pass.
+ */
+export async function nextInStream(db: Db, e: Endpoint, after: OutboundEventRow): Promise<Head | undefined> {
+  const row = (await openEventsQuery(db, e).where('e.stream_key', after.stream_key).where('e.seq', '>', after.seq).orderBy('e.seq').first('e.*')) as Record<string, unknown> | undefined;
+  if (!row) return undefined;
+  const event = eventFromRow(row);
+  const attempts = ((await db('outbound_attempts').where({ endpoint_id: e.endpoint_id, event_id: event.event_id }).orderBy('id')) as Array<Record<string, unknown>>).map(attemptFromRow);
+  return { event, attempts: currentRound(attempts) };
+}
+
 /** The rows of the latest round (a re-send starts a new one). */
 function currentRound(rows: AttemptRow[]): AttemptRow[] {
   if (rows.length === 0) return [];

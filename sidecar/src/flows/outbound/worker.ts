@@ -5,7 +5,7 @@ import { formatIsoUtc } from '../../kernel/index.js';
 import type { Db } from '../../db/connect.js';
 import type { LookupAll } from './address-guard.js';
 import { currentEndpoints, signingSecrets, changeEndpoint, type Endpoint } from './endpoints.js';
-import { appendAttempt, openHeads, type AttemptRow, type Head } from './deliveries.js';
+import { appendAttempt, nextInStream, openHeads, type AttemptRow, type Head } from './deliveries.js';
 import { postSigned, type PostResult } from './post.js';
 import { DELIVERY_TIMEOUT_MS, nextAttemptAt } from './schedule.js';
 import { standardWebhookHeaders } from './signer.js';
@@ -98,10 +98,15 @@ export class OutboundWorker {
     let gone = false;
     const lane = async () => {
       while (next < due.length && !gone) {
-        const head = due[next++]!;
-        const outcome = await this.attempt(e, head, now_ms);
-        made++;
-        if (outcome === 'gone') gone = true;
+        let head: Head | undefined = due[next++]!;
+        // Down the stream while it succeeds: the next event of this booking is due the moment its predecessor is delivered.
+        while (head && !gone) {
+          const outcome = await this.attempt(e, head, now_ms);
+          made++;
+          if (outcome === 'gone') gone = true;
+          head = outcome === 'delivered' || outcome === 'dead' ? await nextInStream(this.db, e, head.event) : undefined;
+          if (head && !isDue(head, now_ms)) head = undefined;
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.opts.perEndpoint ?? 8, due.length) }, lane));

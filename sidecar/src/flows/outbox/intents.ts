@@ -1,7 +1,9 @@
 import { canonicalJson } from '../../kernel/index.js';
 import { toInt, type Db } from '../../db/connect.js';
 
-export type OutboxOperation = 'refund' | 'transfer' | 'transfer_reversal' | 'balance_transaction';
+export type OutboxOperation = 'refund' | 'transfer' | 'transfer_reversal' | 'balance_transaction'
+  // host subscriptions (#14)
+  | 'invoice_fee' | 'invoice_pay_out_of_band' | 'subscription_update' | 'subscription_cancel';
 
 export type OutboxIntent = {
   intent_id: string; // the Stripe idempotency key: derived from the decision, never random

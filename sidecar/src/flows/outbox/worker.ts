@@ -4,6 +4,7 @@ import { formatIsoUtc } from '../../kernel/index.js';
 import { isUniqueViolation, type Db } from '../../db/connect.js';
 import { appendAttempt, openIntents, type IntentCursor, type IntentStatus } from './intents.js';
 import { backoffDelay, classifyStripeError } from './retry-policy.js';
+import { callSubscriptionOperation } from './subscription-calls.js';
 
 const PAGE_SIZE = 50;
 
@@ -146,6 +147,8 @@ export class OutboxWorker {
         return (await this.stripe.transfers.createReversal(p.transfer_id, { amount: p.amount, metadata: p.metadata }, opts)) as unknown as Record<string, unknown>;
       case 'balance_transaction':
         return (await this.stripe.balanceTransactions.retrieve(p.id)) as unknown as Record<string, unknown>;
+      default:
+        return callSubscriptionOperation(this.stripe, intent.operation, p, opts);
     }
   }
 }

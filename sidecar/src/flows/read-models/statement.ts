@@ -1,4 +1,5 @@
 import type { Db } from '../../db/connect.js';
+import { subscriptionStatement } from './subscription-statement.js';
 import { readEntries, type JournalEntry } from '../ledger/index.js';
 import { hostFeeOfPayment } from '../booking/money-view.js';
 import { bookingsAwaitingPayout, latestHold } from '../booking/payout-store.js';
@@ -49,7 +50,7 @@ export async function hostStatement(db: Db, host_id: string, from: string, to: s
           break;
         case KIND.host_transfer:
           r.transfers_minor += sum(e, balance, 'C');
-          r.deductions_minor += sum(e, (a) => isHostAccount(a, host_id, 'penalties_receivable'), 'C');
+          r.deductions_minor += sum(e, (a) => isHostAccount(a, host_id, 'penalties_receivable') || isHostAccount(a, host_id, 'subscription_offset_receivable'), 'C');
           break;
         case KIND.host_recovery:
           r.reversals_minor += sum(e, balance, 'D');
@@ -66,6 +67,13 @@ export async function hostStatement(db: Db, host_id: string, from: string, to: s
         case KIND.credits_redeemed:
         case KIND.credits_expired:
         case KIND.reversal:
+        // host subscriptions: in the statement's `subscription` part, never on a booking
+        case KIND.subscription_invoiced:
+        case KIND.subscription_payment:
+        case KIND.subscription_offset:
+        case KIND.subscription_written_off:
+        case KIND.subscription_credit_note:
+        case KIND.subscription_revenue_recognised:
         case KIND.movement_outside_policy: // not the host's money by any policy: listed at /suspense
           break;
         default:
@@ -89,7 +97,7 @@ export async function hostStatement(db: Db, host_id: string, from: string, to: s
     const hold = await latestHold(db, b.booking_id);
     if (hold) payout_holds.push({ booking_id: b.booking_id, code: hold.code, reason: hold.reason });
   }
-  return { host_id, from, to, bookings: rows, totals: [...totals.values()], payout_holds };
+  return { host_id, from, to, bookings: rows, totals: [...totals.values()], payout_holds, subscription: await subscriptionStatement(db, host_id, from, to) };
 }
 
 /**
@@ -103,7 +111,7 @@ export function csvCell(v: string | number): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export function statementCsv(s: Awaited<ReturnType<typeof hostStatement>>): string {
+export function statementCsv(s: Omit<Awaited<ReturnType<typeof hostStatement>>, 'subscription'>): string {
   const esc = csvCell;
   const header = ['booking_id', 'currency', ...COLUMNS].map(esc).join(',');
   const body = s.bookings.map((r) => [r.booking_id, r.currency, ...COLUMNS.map((c) => r[c])].map(esc).join(','));

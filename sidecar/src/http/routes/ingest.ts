@@ -6,6 +6,7 @@ import { verifyStripeWebhook, type VerifiedStripeEvent } from '../../sari/stripe
 import { route, type SignedFor } from '../app.js';
 import { problemOf, sendProblem } from '../problem.js';
 import type { Services } from '../services.js';
+import { checkSubscriptionRequest } from '../../pipeline/subscription-request-check.js';
 
 export function ingestRoutes(s: Services, mw: { signedFor: SignedFor; webhookLimit: RequestHandler; noiseLimit: RequestHandler }): Router {
   const r = Router();
@@ -43,6 +44,7 @@ export function ingestRoutes(s: Services, mw: { signedFor: SignedFor; webhookLim
       if (event.type === 'booking.confirmed' && !(await currentPolicyVersion(s.db, 'cancellation', event.data.cancellation_policy))) {
         throw new DomainError('unknown_policy', `unknown cancellation policy ${event.data.cancellation_policy}`, { field: 'data.cancellation_policy' });
       }
+      await checkSubscriptionRequest(s.db, event);
     }, s.config.eventMaxSkew_s);
     s.metrics.inboxStored.inc({ source: 'booking', result: stored.duplicate ? 'duplicate' : 'stored' });
     if (!stored.duplicate) s.dispatcher.noteStored(stored.inbox_id);

@@ -15,6 +15,7 @@ import { getBooking } from '../../flows/booking/store.js';
 import { bookingConstraints, checkAt, nextPayoutAt, previewCancellation } from '../../pipeline/preview.js';
 import { requireQuery, route, type SignedFor } from '../app.js';
 import type { Services } from '../services.js';
+import { subscriptionPreview } from './subscriptions.js';
 
 export function readRoutes(s: Services, mw: { signedFor: SignedFor }): Router {
   const r = Router();
@@ -38,7 +39,9 @@ export function readRoutes(s: Services, mw: { signedFor: SignedFor }): Router {
 
   r.get('/preview/outcome', ...mw.signedFor('GET /preview/outcome'), route(async (req, res) => {
     const action = requireQuery(req, 'action');
-    if (action !== 'cancel') throw new DomainError('validation_failed', 'action must be cancel', { field: 'action' });
+    const sub = await subscriptionPreview(s.db, req, action, checkAt(typeof req.query.at === 'string' ? req.query.at : undefined, s.now_ms()));
+    if (sub !== undefined) return void res.json(sub);
+    if (action !== 'cancel') throw new DomainError('validation_failed', 'action must be cancel, cancel_subscription or change_plan', { field: 'action' });
     const by = requireQuery(req, 'by');
     if (by !== 'guest' && by !== 'host') throw new DomainError('validation_failed', 'by must be guest or host', { field: 'by' });
     const at = checkAt(typeof req.query.at === 'string' ? req.query.at : undefined, s.now_ms());

@@ -56,6 +56,7 @@ export class DispatchLease {
     if (this.epoch === null) return;
     const epoch = this.epoch;
     this.epoch = null;
+    this.checkedAt = -Infinity; // look again at the next ensure
     // An expired beat: the lease reads as free at once.
     await this.db('dispatch_lease').insert({ epoch, beat: this.beat + 1, holder: this.holder, at_ms: 0 }).catch(() => undefined);
   }

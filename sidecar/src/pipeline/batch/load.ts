@@ -7,6 +7,7 @@ import { chart, KIND } from '../../flows/vocabulary.js';
 import { policyVersionOf } from '../../nora/index.js';
 import { cachedPolicy, rememberPolicy } from '../booking-facts.js';
 import { isEmpty, noNeeds, type Needs } from './needs.js';
+import { loadSubscriptionRows } from '../../flows/subscriptions/store.js';
 import type { BatchState, StripeObj } from './state.js';
 
 /** Ids per IN list: well under both dialects' parameter limits. */
@@ -109,6 +110,18 @@ export async function loadNeeds(db: Db, state: BatchState, needs: Needs): Promis
     if (needs.awaitingPayout && !state.awaiting) {
       statements += await loadAwaiting(db, state, next);
     }
+    const asked = [...needs.accountHosts].filter((a) => !state.accountHost.has(a));
+    for (const part of chunks(asked)) {
+      const rows = (await db('host_connections').whereIn('stripe_account_id', part).orderBy('id').select('host_id', 'stripe_account_id')) as Array<{ host_id: string; stripe_account_id: string }>;
+      statements++;
+      const last = new Map<string, string>();
+      for (const r of rows) last.set(r.stripe_account_id, r.host_id);
+      for (const a of part) state.accountHost.set(a, last.get(a) ?? null);
+    }
+    if (needs.subscriptions && !state.subscriptionsLoaded) {
+      state.subscriptionsLoaded = await loadSubscriptionRows(db);
+      statements += 6;
+    }
     needs = next;
   }
   return statements;
@@ -182,6 +195,7 @@ async function loadBookings(db: Db, state: BatchState, ids: string[], next: Need
       for (const o of objs) if (!state.objects.has(o.object_id)) state.objects.set(o.object_id, o);
       state.decisionsOf.set(id, decisionsBy.get(id) ?? []);
       state.holdOf.set(id, holdBy.get(id) ?? null);
+      foldBatchEffects(state, id);
       // What a decision about this booking usually reads next: its host and what the host owes.
       next.hosts.add(record.host_id);
       if (!state.sums.has(chart.hostPenalties(record.host_id, record.currency).code)) next.accountCodes.add(chart.hostPenalties(record.host_id, record.currency).code);
@@ -265,4 +279,30 @@ async function loadAwaiting(db: Db, state: BatchState, next: Needs): Promise<num
   state.awaiting = awaiting;
   for (const id of awaiting.keys()) if (!state.bookings.has(id)) next.bookings.add(id);
   return 1;
+}
+
+/**
+ * A booking loaded in the middle of a batch may already have effects of this batch that name it
+ * without having read it (a fee entry or a link reported through a Stripe object): the database has
+ * not seen them, so they are added to what was loaded, in the order they were recorded.
+ */
+function foldBatchEffects(state: BatchState, booking_id: string): void {
+  const entries = state.entriesOf.get(booking_id)!;
+  for (const e of state.fx.entries) {
+    if (e.request.booking_id !== booking_id) continue;
+    const posted = state.byKey.get(e.request.idempotency_key);
+    if (posted && !entries.includes(posted)) entries.push(posted);
+  }
+  const objects = state.objectsOf.get(booking_id)!;
+  for (const l of state.fx.links) {
+    if (l.booking_id !== booking_id || objects.some((o) => o.object_id === l.object_id)) continue;
+    const o = state.objects.get(l.object_id);
+    if (o) objects.push(o);
+  }
+  const intents = state.intentsOf.get(booking_id)!;
+  for (const i of state.fx.intents) {
+    if (i.booking_id === booking_id && !intents.some((x) => x.intent_id === i.intent_id)) intents.push({ intent_id: i.intent_id, decision_id: i.decision_id, booking_id, operation: i.operation, params: i.params });
+  }
+  const decisions = state.decisionsOf.get(booking_id)!;
+  for (const d of state.fx.decisions) if (d.booking_id === booking_id && !decisions.some((x) => x.decision_id === d.decision_id)) decisions.push(d);
 }

@@ -19,18 +19,22 @@ export type Needs = {
   expiringBefore: string | null;
   /** The bookings awaiting a payout (clock ticks). */
   awaitingPayout: boolean;
+  /** Every host-subscription row (#14: subscription and invoice events, requests, ticks). */
+  subscriptions: boolean;
+  /** Connected accounts whose host is asked for (a subscription's metadata.host_account). */
+  accountHosts: Set<string>;
 };
 
 export function noNeeds(): Needs {
   return {
     bookings: new Set(), paymentIntents: new Set(), objects: new Set(), entryKeys: new Set(), accountCodes: new Set(),
-    hosts: new Set(), stripeAccounts: new Set(), guests: new Set(), expiringBefore: null, awaitingPayout: false,
+    hosts: new Set(), stripeAccounts: new Set(), guests: new Set(), expiringBefore: null, awaitingPayout: false, subscriptions: false, accountHosts: new Set(),
   };
 }
 
 export function isEmpty(n: Needs): boolean {
   return n.bookings.size + n.paymentIntents.size + n.objects.size + n.entryKeys.size + n.accountCodes.size + n.hosts.size + n.stripeAccounts.size + n.guests.size === 0
-    && n.expiringBefore === null && !n.awaitingPayout;
+    && n.expiringBefore === null && !n.awaitingPayout && !n.subscriptions && n.accountHosts.size === 0;
 }
 
 /** Thrown by a state read that was not loaded: the dispatcher loads it and runs the handler again. */

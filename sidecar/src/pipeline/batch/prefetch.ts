@@ -29,8 +29,10 @@ export function prefetchNeeds(events: Array<Omit<InboxEvent, 'payload'> & { payl
         n.accountCodes.add(chart.guestCredits(data.guest_id as string).code);
       }
       if (e.type === 'host.connected' && str(data.host_id)) n.hosts.add(data.host_id as string);
+      if (e.type.startsWith('subscription.')) n.subscriptions = true;
       if (e.type === 'clock.tick') {
         n.awaitingPayout = true;
+        n.subscriptions = true;
         if (!n.expiringBefore || e.occurred_at > n.expiringBefore) n.expiringBefore = e.occurred_at;
       }
       continue;
@@ -39,6 +41,7 @@ export function prefetchNeeds(events: Array<Omit<InboxEvent, 'payload'> & { payl
     const o = (e.source === 'stripe_api' ? e.payload : ((e.payload.data as { object?: Obj } | undefined)?.object ?? {})) as Obj;
     const booking = str((o.metadata as Obj | undefined)?.booking_id);
     if (booking) n.bookings.add(booking);
+    if (['subscription', 'invoice', 'invoice_payment', 'credit_note', 'payment_intent'].includes(String(o.object)) && !booking) n.subscriptions = true;
     const pi = str(o.payment_intent) ?? (o.object === 'payment_intent' ? str(o.id) : undefined);
     if (pi) n.paymentIntents.add(pi);
     for (const k of ['charge', 'source_transaction', 'transfer', 'source', 'balance_transaction'] as const) {

@@ -48,7 +48,7 @@ export async function runBatch(db: Db, events: InboxEvent[], opts: BatchOptions)
     const statuses: DispatchStatus[] = [];
     const done: InboxEvent[] = [];
     const started = (opts.now_ms ?? Date.now)();
-    const maxMs = opts.maxBatch_ms ?? 20;
+    const maxMs = opts.maxBatch_ms ?? 2000;
 
     const dispatchOne = async (event: InboxEvent): Promise<{ status: DispatchStatus; keys: string[] }> => {
       const handler = HANDLERS[`${event.source}:${event.type}`];

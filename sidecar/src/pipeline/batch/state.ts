@@ -12,6 +12,7 @@ import { policyVersionOf, type PolicyVersion } from '../../nora/index.js';
 import { cachedPolicy, rememberPolicy } from '../booking-facts.js';
 import type { EffectRecorder, HandlerState, StateReads } from '../handler-shape.js';
 import { NeedsLoad } from './needs.js';
+import type { SubscriptionRows } from '../../flows/subscriptions/store.js';
 
 export type StripeObj = { object_id: string; kind: string; booking_id: string | null; data: Record<string, unknown>; inbox_id: number };
 export type IntentLite = { intent_id: string; decision_id: string; booking_id: string | null; operation: string; params: Record<string, unknown> };
@@ -37,6 +38,8 @@ export class BatchState implements StateReads, EffectRecorder {
   readonly byKey = new Map<string, JournalEntry | null>();
   readonly sums = new Map<string, Sums>();
   readonly hostAccount = new Map<string, string | null>();
+  /** Connected account → the host that connected it last (#14: subscriptions linked by metadata.host_account). */
+  readonly accountHost = new Map<string, string | null>();
   readonly hostChangedAt = new Map<string, string | null>();
   readonly subscription = new Map<string, string | null>();
   readonly guestsLoaded = new Set<string>();
@@ -44,6 +47,8 @@ export class BatchState implements StateReads, EffectRecorder {
   readonly lotUsed = new Map<string, number>();
   readonly lotExpired = new Set<string>();
   expiringLoadedBefore: string | null = null;
+  /** Host-subscription rows as loaded; the batch's own rows are in `fx` (rolled back with it). */
+  subscriptionsLoaded: SubscriptionRows | null = null;
   awaiting: Map<string, number> | null = null;
   /** Published policy versions in log order. */
   readonly policies: Array<PolicyRef & { seq: number }> = [];
@@ -180,6 +185,11 @@ export class BatchState implements StateReads, EffectRecorder {
     return this.hostChangedAt.get(host_id) ?? null;
   }
 
+  hostOfStripeAccount(account: string): string | undefined {
+    if (!this.accountHost.has(account)) throw NeedsLoad.of((n) => n.accountHosts.add(account));
+    return this.accountHost.get(account) ?? undefined;
+  }
+
   hostSubscriptionStatus(account: string | undefined): string | null {
     if (!account) return null;
     if (!this.subscription.has(account)) throw NeedsLoad.of((n) => n.stripeAccounts.add(account));
@@ -211,6 +221,19 @@ export class BatchState implements StateReads, EffectRecorder {
   bookingsAwaitingPayout(): string[] {
     if (!this.awaiting) throw NeedsLoad.of((n) => (n.awaitingPayout = true));
     return [...this.awaiting.entries()].sort((a, b) => a[1] - b[1]).map(([id]) => id);
+  }
+
+  subscriptionRows(): SubscriptionRows {
+    const base = this.subscriptionsLoaded;
+    if (!base) throw NeedsLoad.of((n) => (n.subscriptions = true));
+    return {
+      links: [...base.links, ...this.fx.subscriptionLinks],
+      snapshots: [...base.snapshots, ...this.fx.subscriptionSnapshots],
+      invoiceEvents: [...base.invoiceEvents, ...this.fx.invoiceEvents],
+      schedules: [...base.schedules, ...this.fx.revenueSchedules],
+      recognitions: [...base.recognitions, ...this.fx.revenueRecognitions],
+      dunningSteps: [...base.dunningSteps, ...this.fx.dunningSteps],
+    };
   }
 
   // --------------------------------------------------------------------------------- effects
@@ -246,6 +269,7 @@ export class BatchState implements StateReads, EffectRecorder {
       description: req.description, reverses_seq: req.reverses_seq ?? null, meta: req.meta ?? {}, lines: req.lines, prev_hash: '', entry_hash: '',
     };
     this.push(this.fx.entries, { ...intent, request: req });
+    for (const account of intent.accounts) this.push(this.fx.accounts, { account, at: req.occurred_at });
     this.set(this.byKey, key, entry);
     if (req.booking_id && this.entriesOf.has(req.booking_id)) this.push(this.entriesOf.get(req.booking_id)!, entry);
     for (const l of req.lines) {
@@ -271,6 +295,9 @@ export class BatchState implements StateReads, EffectRecorder {
   }
 
   private checkReversal(booking_id: string | null, target: number): void {
+    // Entries outside a booking (host subscriptions) are reversed by key: the caller read the
+    // original and the reversal's key; the ledger's unique reverses_seq refuses a second one.
+    if (booking_id === null) return;
     const list = booking_id ? this.entriesOf.get(booking_id) : undefined;
     if (!list) throw new Error(`invariant violated: a reversal of entry ${target} outside a loaded booking`);
     if (!list.some((e) => e.seq === target)) throw new DomainError('reversal_target_missing', `entry ${target} does not exist`);
@@ -384,6 +411,7 @@ export class BatchState implements StateReads, EffectRecorder {
         const previous = this.hostAccount.get(h.host_id);
         if (previous && previous !== h.stripe_account_id) this.set(this.hostChangedAt, h.host_id, h.occurred_at ?? null);
         this.set(this.hostAccount, h.host_id, h.stripe_account_id);
+        this.set(this.accountHost, h.stripe_account_id, h.host_id);
         break;
       }
       case 'subscriptionStates': {
@@ -391,6 +419,14 @@ export class BatchState implements StateReads, EffectRecorder {
         this.set(this.subscription, s.stripe_account_id, s.status);
         break;
       }
+      // Host subscriptions: read back through subscriptionRows() from fx (rolled back with it).
+      case 'subscriptionLinks':
+      case 'subscriptionSnapshots':
+      case 'invoiceEvents':
+      case 'revenueSchedules':
+      case 'revenueRecognitions':
+      case 'dunningSteps':
+        break;
       case 'policyVersions': {
         const p = row as Effects['policyVersions'][number];
         const ref = { kind: p.kind, id: p.id, version: p.version, hash: p.hash };

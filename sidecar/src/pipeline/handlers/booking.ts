@@ -179,5 +179,5 @@ export const onHostConnected: DecisionHandler = (state, event) => {
   const data = event.payload.data as HostConnected;
   if (state.hostConnectedAccount(data.host_id) === data.stripe_account_id) return { status: 'ignored', code: 'already_connected', reason: 'the host is already connected to this account' };
   state.effects.add('hostConnections', { host_id: data.host_id, stripe_account_id: data.stripe_account_id, inbox_id: event.id, occurred_at: event.occurred_at });
-  return { status: 'processed', keys: [`host:${data.host_id}`] };
+  return { status: 'processed', keys: [`host:${data.host_id}`, `acct:${data.stripe_account_id}`] };
 };

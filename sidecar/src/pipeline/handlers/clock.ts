@@ -9,12 +9,16 @@ import { factsOf } from '../booking-facts.js';
 import { ref } from '../context.js';
 import type { DecisionHandler, DispatchEvent, HandlerState } from '../handler-shape.js';
 import { postHostTransfer } from './stripe.js';
+import { subscriptionHoldStatus } from '../subscription-facts.js';
+import { subscriptionsOnTick } from '../subscription-clock.js';
 import { announceCreditExpired, announcePayoutHeld, announcePayoutReleased, announcePayoutSent } from '../announce.js';
 import type { RuleRef } from '../../flows/outbound/catalogue.js';
 
 /** Everything scheduled up to the tick's occurred_at becomes due: host payouts, credit expiries. */
 export const onClockTick: DecisionHandler = (state, event) => {
-  const keys: string[] = [];
+  // Subscriptions first: a hold dunning decides at this tick applies to this tick's payouts.
+  const subs = subscriptionsOnTick(state, event);
+  const keys: string[] = [...subs.keys];
   let payouts = 0;
   let holds = 0;
   for (const booking_id of state.bookingsAwaitingPayout()) {
@@ -26,8 +30,8 @@ export const onClockTick: DecisionHandler = (state, event) => {
     if (r !== 'not_due') keys.push(booking_id);
   }
   const expired = expireCredits(state, event);
-  const did = payouts + holds + expired;
-  return { status: did > 0 ? 'processed' : 'ignored', code: did > 0 ? undefined : 'nothing_due', reason: `${payouts} payout(s), ${holds} hold(s), ${expired} credit lot(s) expired`, keys };
+  const did = payouts + holds + expired + subs.steps + subs.recognised;
+  return { status: did > 0 ? 'processed' : 'ignored', code: did > 0 ? undefined : 'nothing_due', reason: `${payouts} payout(s), ${holds} hold(s), ${expired} credit lot(s) expired, ${subs.steps} dunning step(s), ${subs.recognised} revenue recognition(s)`, keys };
 };
 
 /** Records a hold, once per change of reason: a held payout is visible, never silently skipped (and announced). */
@@ -49,7 +53,7 @@ function payoutIfDue(state: HandlerState, event: DispatchEvent, b: BookingRecord
 
   const account = state.hostConnectedAccount(b.host_id);
   const holdPolicy = state.policy(b.policies.payout_hold);
-  const subscription_status = state.hostSubscriptionStatus(account);
+  const subscription_status = subscriptionHoldStatus(state.subscriptionRows(), b.host_id, () => state.hostSubscriptionStatus(account));
   const account_changed_at = state.hostAccountChangedAt(b.host_id);
   const hold = payoutHold({ hold: holdPolicy, host: { subscription_status, account_changed_at }, at: event.occurred_at });
   if (!account) {
@@ -63,11 +67,15 @@ function payoutIfDue(state: HandlerState, event: DispatchEvent, b: BookingRecord
     recordHold(state, event, b, { code: hold.reason ?? 'held', reason: `${why} by ${ruleRefOf(holdPolicy).policy} v${holdPolicy.version}`, amount_minor: amount, rule: ruleRefOf(holdPolicy) });
     return 'held';
   }
-  const owed = Math.max(0, state.balance(chart.hostPenalties(b.host_id, b.currency)));
+  // What the host owes is deducted: penalties first, then overdue subscription invoices offset by policy.
+  const penalties = Math.max(0, state.balance(chart.hostPenalties(b.host_id, b.currency)));
+  const offsets = Math.max(0, state.balance(chart.hostOffsetReceivable(b.host_id, b.currency)));
+  const owed = penalties + offsets;
   const deduction = Math.min(amount, owed);
+  const offset_minor = Math.max(0, deduction - penalties);
   const charge = state.stripeObjectsOfBooking(b.booking_id, 'charge')[0];
   const decision_id = decisionIdFor(event.source, event.event_id, 'payout', b.booking_id);
-  const outcome = { booking_id: b.booking_id, amount_minor: amount - deduction, deduction_minor: deduction, currency: b.currency, destination: account, due_at };
+  const outcome = { booking_id: b.booking_id, amount_minor: amount - deduction, deduction_minor: deduction, ...(offset_minor > 0 ? { subscription_offset_minor: offset_minor } : {}), currency: b.currency, destination: account, due_at };
   state.effects.decision({
     decision_id, inbox_id: event.id, event_id: event.event_id, booking_id: b.booking_id, action: 'host_payout', actor: null,
     policy: ruleRefOf(timing).policy, policy_version: timing.version, policy_hash: timing.hash,
@@ -79,7 +87,7 @@ function payoutIfDue(state: HandlerState, event: DispatchEvent, b: BookingRecord
   if (wasHeld) announcePayoutReleased(state, event, b, { amount_minor: amount - deduction, released_from: wasHeld.code, rule: ruleRefOf(holdPolicy), decision_id });
   if (amount - deduction === 0) {
     // Everything the host earned here goes to what they owe: settle it in the ledger, no transfer.
-    const posted = postHostTransfer(state, b, { transfer_id: `offset:${decision_id}`, amount_minor: 0, deduction_minor: deduction }, ref(event, decision_id));
+    const posted = postHostTransfer(state, b, { transfer_id: `offset:${decision_id}`, amount_minor: 0, deduction_minor: deduction, offset_minor }, ref(event, decision_id));
     announcePayoutSent(state, event, b, { posted, transfer_id: null, amount_minor: 0, deduction_minor: deduction, decision_id });
     if (state.booking(b.booking_id)?.state === 'payout_pending') state.effects.transition(b.booking_id, 'confirm_payout', event.id, event.occurred_at);
     return 'paid';
@@ -89,7 +97,7 @@ function payoutIfDue(state: HandlerState, event: DispatchEvent, b: BookingRecord
     params: {
       amount: amount - deduction, currency: b.currency.toLowerCase(), destination: account, transfer_group: b.booking_id,
       ...(charge ? { source_transaction: charge.object_id } : {}),
-      metadata: { booking_id: b.booking_id, decision_id, deduction_minor: String(deduction) },
+      metadata: { booking_id: b.booking_id, decision_id, deduction_minor: String(deduction), ...(offset_minor > 0 ? { offset_minor: String(offset_minor) } : {}) },
     },
   });
   return 'paid';

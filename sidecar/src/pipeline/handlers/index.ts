@@ -2,7 +2,8 @@ import type { DecisionHandler } from '../handler-shape.js';
 import { onBookingConfirmed, onBookingModified, onCancelRequested, onCheckedIn, onCompleted, onHostConnected } from './booking.js';
 import { onClockTick } from './clock.js';
 import { onPolicyPublished } from './policy.js';
-import { onBalanceTransaction, onChargeRefunded, onChargeSucceeded, onDispute, onPaymentIntentSucceeded, onRefund, onSubscription, onTransfer, onTransferReversal } from './stripe.js';
+import { SUBSCRIPTION_HANDLERS } from './subscription-index.js';
+import { onBalanceTransaction, onChargeRefunded, onChargeSucceeded, onDispute, onPaymentIntentSucceeded, onRefund, onTransfer, onTransferReversal } from './stripe.js';
 
 /**
  * Vendor and engine events translated into our own handling. Anything not listed is stored and
@@ -31,9 +32,7 @@ export const HANDLERS: Record<string, DecisionHandler> = {
   'stripe:charge.dispute.funds_withdrawn': onDispute,
   'stripe:charge.dispute.funds_reinstated': onDispute,
   'stripe:charge.dispute.closed': onDispute,
-  'stripe:customer.subscription.created': onSubscription,
-  'stripe:customer.subscription.updated': onSubscription,
-  'stripe:customer.subscription.deleted': onSubscription,
+  ...SUBSCRIPTION_HANDLERS,
   // objects the outbox received from Stripe's API, logged like webhooks
   'stripe_api:refund': onRefund,
   'stripe_api:transfer': onTransfer,

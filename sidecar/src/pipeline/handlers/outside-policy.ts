@@ -21,8 +21,11 @@ export function notIntended(state: HandlerState, b: BookingRecord, operation: 'r
   if (!decision_id) return 'names no decision of this system (made outside it, e.g. in the Stripe Dashboard)';
   const decision = state.decisionsOfBooking(b.booking_id).find((d) => d.decision_id === decision_id);
   if (!decision) return `names decision ${decision_id}, which was never recorded for booking ${b.booking_id}`;
-  const outcome = (decision.outcome ?? {}) as Obj;
-  const intended = outcome[INTENDED_FIELD[operation]];
+  // A cancellation's decision records the whole preview ({rule, outcome: {refund_to_guest, …}}); a payout's is flat.
+  const recorded = (decision.outcome ?? {}) as Obj;
+  const outcome = (recorded.outcome !== null && typeof recorded.outcome === 'object' ? recorded.outcome : recorded) as Obj;
+  // A refused cancellation (not executed) intended nothing, whatever amounts it computed.
+  const intended = recorded.executed === false ? 0 : outcome[INTENDED_FIELD[operation]];
   if (typeof intended !== 'number' || intended <= 0) return `decision ${decision_id} (${decision.action}) intended no ${operation}`;
   const currency = typeof o.currency === 'string' ? o.currency.toUpperCase() : '';
   const decided = typeof outcome.currency === 'string' ? outcome.currency : b.currency;

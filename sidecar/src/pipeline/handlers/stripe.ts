@@ -45,7 +45,7 @@ function requireBookingOf(state: HandlerState, o: Obj): BookingRecord {
  * A transfer to the host (or an offset of what the host owes): the booking's fees and taxes still
  * held are recognised with it, as the state holds them, so the entry builder only writes amounts.
  */
-export function postHostTransfer(state: HandlerState, b: BookingRecord, x: { transfer_id: string; amount_minor: number; deduction_minor: number }, ev: EventRef) {
+export function postHostTransfer(state: HandlerState, b: BookingRecord, x: { transfer_id: string; amount_minor: number; deduction_minor: number; offset_minor?: number }, ev: EventRef) {
   const fees = state.balance(chart.platformFees(b.booking_id, b.currency));
   const taxes = state.balance(chart.bookingTaxes(b.booking_id, b.currency));
   return state.effects.post(transferEntry(b, { ...x, fees_recognised: Math.max(0, fees), taxes_recognised: Math.max(0, taxes) }, ev));
@@ -197,7 +197,8 @@ export const onTransfer: DecisionHandler = (state, event) => {
   const outside = notIntended(state, b, 'transfer', tr, str(metadata.decision_id));
   if (outside) return postOutsidePolicy(state, event, b, { object_id: transfer_id, object_kind: 'transfer', amount_minor: int(tr.amount), flow: 'out', reason: outside });
   const deduction = Number(metadata.deduction_minor ?? 0);
-  const posted = postHostTransfer(state, b, { transfer_id, amount_minor: int(tr.amount), deduction_minor: Number.isSafeInteger(deduction) ? deduction : 0 }, ref(event, str(metadata.decision_id)));
+  const offset = Number(metadata.offset_minor ?? 0);
+  const posted = postHostTransfer(state, b, { transfer_id, amount_minor: int(tr.amount), deduction_minor: Number.isSafeInteger(deduction) ? deduction : 0, offset_minor: Number.isSafeInteger(offset) ? offset : 0 }, ref(event, str(metadata.decision_id)));
   announcePayoutSent(state, event, b, { posted, transfer_id, amount_minor: int(tr.amount), deduction_minor: Number.isSafeInteger(deduction) ? deduction : 0, decision_id: str(metadata.decision_id) ?? null });
   if (!posted?.replayed && b.state === 'payout_pending') state.effects.transition(b.booking_id, 'confirm_payout', event.id, event.occurred_at);
   if (!posted?.replayed) requestRecoveries(state, b.booking_id, event.id);
@@ -216,14 +217,6 @@ export const onTransferReversal: DecisionHandler = (state, event) => {
   const b = requireBookingOf(state, r);
   const posted = postReversal(state, b, r, event);
   return { status: posted?.replayed ? 'ignored' : 'processed', keys: [b.booking_id] };
-};
-
-export const onSubscription: DecisionHandler = (state, event) => {
-  const sub = objectOf(event);
-  const account = str((sub.metadata as Obj | undefined)?.host_account);
-  if (!account) return { status: 'ignored', code: 'no_host_account', reason: 'subscription without metadata.host_account' };
-  state.effects.add('subscriptionStates', { stripe_account_id: account, status: String(sub.status), inbox_id: event.id });
-  return { status: 'processed', keys: [`acct:${account}`] };
 };
 
 /**
