@@ -3,7 +3,7 @@ import type { RouteDoc } from './registry.js';
 
 const SIGNED = { kind: 'signed' } as const;
 
-/** Routes added by issues #13 and #15 (suspense, guests' bookings, whoami, outbound deliveries). */
+/** Routes added by issues #13, #14 and #15 (suspense, guests' bookings, host subscription, whoami, outbound deliveries). */
 export const moreDocs: RouteDoc[] = [
   {
     method: 'get', path: '/suspense', summary: 'Money movements outside policy, until reconciliation names them', tags: ['evidence'], auth: SIGNED,
@@ -17,6 +17,12 @@ export const moreDocs: RouteDoc[] = [
     responses: { 200: { description: 'a page of bookings', schema: z.record(z.string(), z.unknown()) } },
     problems: ['validation_failed', 'invalid_id'],
     example: { path: '/guests/guest_oa/bookings' },
+  },
+  {
+    method: 'get', path: '/hosts/:id/subscription', summary: 'A host\'s subscription: plan, status, what the payout hold policy sees', tags: ['reads'], auth: SIGNED,
+    params: z.object({ id: z.string().min(1) }),
+    responses: { 200: { description: 'the subscription', schema: z.record(z.string(), z.unknown()) } },
+    problems: ['not_found', 'invalid_id', 'validation_failed'],
   },
   {
     method: 'get', path: '/whoami', summary: 'Which key is asking (its id and role) and the server time', tags: ['operations'], auth: SIGNED,
