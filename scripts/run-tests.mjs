@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: type-check, then every *.test.ts with node's test runner, on SQLite and MariaDB.
+// A file may take up to 10 minutes: the process stories (SIGKILL, demo start) run real sidecars, slow on a loaded 2-core machine.
 // In CI (CI=true) a MariaDB that cannot be reached is a failure; locally its suites are skipped, loudly.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -53,6 +54,6 @@ if (filter.length === 0) {
   }
 }
 
-const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=240000', ...files], { stdio: 'inherit', env });
+const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=600000', ...files], { stdio: 'inherit', env });
 if (mysqlState !== true) console.error('\n*** Reminder: the MySQL suites were SKIPPED (no MariaDB at 127.0.0.1:3306). ***');
 process.exit(run.status ?? 1);

@@ -61,6 +61,8 @@ for (const dialect of dialects()) {
     });
 
     test('an annual plan is deferred and recognised day by day on clock.tick, summing exactly to the invoice', async () => {
+      // An annual period wholly in the past: the sidecar refuses events from the future (#13, event time).
+      const T0 = Date.parse('2025-06-01T00:00:00Z') / 1000;
       await h.engine.event(hostConnected('host_b', 'acct_1HostB', iso(T0 - DAY)));
       const end = T0 + 365 * DAY;
       await send(subscriptionEvent('created', { sub: 'sub_B', customer: 'cus_B', host_id: 'host_b', created: T0, price: 'price_HostProAnnual', period: [T0, end] }));
@@ -68,14 +70,14 @@ for (const dialect of dialects()) {
       await h.settle();
       const deferred = 'platform:deferred_subscription_revenue:USD';
       assert.equal(await bal(deferred), 20001);
-      await h.engine.event(tick(iso(T0 + DAY))); // day 1 ends: 20001 / 365 = 54 r 291, the first 291 days get 55
+      assert.equal((await h.engine.event(tick(iso(T0 + DAY)))).status, 202); // day 1 ends: 20001 / 365 = 54 r 291, the first 291 days get 55
       await h.settle();
       assert.equal(await bal(deferred), 20001 - 55);
       await h.engine.event(tick(iso(T0 + DAY))); // the same instant again: nothing new
-      await h.engine.event(tick(iso(T0 + 300 * DAY + 5)));
+      assert.equal((await h.engine.event(tick(iso(T0 + 300 * DAY + 5)))).status, 202);
       await h.settle();
       assert.equal(await bal(deferred), 20001 - (291 * 55 + 9 * 54));
-      await h.engine.event(tick(iso(end + 10 * DAY)));
+      assert.equal((await h.engine.event(tick(iso(end + 10 * DAY)))).status, 202);
       await h.settle();
       assert.equal(await bal(deferred), 0);
       const recognised = (await subEntries('sub_B')).filter((e) => e.kind === 'subscription_revenue_recognised');
@@ -130,9 +132,9 @@ for (const dialect of dialects()) {
       const illegal = subscriptionEvent('updated', { sub: 'sub_G', customer: 'cus_G', status: 'active', created: T0 + 21 * DAY });
       await send(illegal);
       await h.settle();
-      assert.equal((await h.reader.get(`/inbox/stripe/${willEnd.id}`)).body.code, 'trial_will_end');
-      assert.equal((await h.reader.get(`/inbox/stripe/${stale.id}`)).body.code, 'stale_report');
-      const refused = await h.reader.get(`/inbox/stripe/${illegal.id}`);
+      assert.equal((await h.operator.get(`/inbox/stripe/${willEnd.id}`)).body.code, 'trial_will_end');
+      assert.equal((await h.operator.get(`/inbox/stripe/${stale.id}`)).body.code, 'stale_report');
+      const refused = await h.operator.get(`/inbox/stripe/${illegal.id}`);
       assert.equal(refused.body.status, 'dead_lettered');
       assert.equal(refused.body.code, 'illegal_transition');
       assert.equal((await h.reader.get('/hosts/host_g/subscription')).body.state, 'canceled');
@@ -169,20 +171,20 @@ for (const dialect of dialects()) {
       const waiting = subscriptionEvent('created', { sub: 'sub_W', customer: 'cus_W', host_id: 'host_later', created: T0 });
       await send(waiting);
       await h.settle();
-      const parked = await h.reader.get(`/inbox/stripe/${waiting.id}`);
+      const parked = await h.operator.get(`/inbox/stripe/${waiting.id}`);
       assert.equal(parked.body.status, 'parked');
       assert.equal(parked.body.code, 'host_not_connected');
       await h.engine.event(hostConnected('host_later', 'acct_1HostLater', iso(T0 + 5)));
       await h.settle();
-      assert.equal((await h.reader.get(`/inbox/stripe/${waiting.id}`)).body.status, 'processed');
+      assert.equal((await h.operator.get(`/inbox/stripe/${waiting.id}`)).body.status, 'processed');
       assert.equal((await h.reader.get('/hosts/host_later/subscription')).body.subscription_id, 'sub_W');
       const inv = invoiceEvent('paid', { invoice: 'in_X1', sub: 'sub_X', customer: 'cus_X', created: T0 + 1, lines: [{ id: 'il_X1', amount: 2000, period: [T0, T0 + 30 * DAY] }] });
       await send(inv);
       await h.settle();
-      const status = await h.reader.get(`/inbox/stripe/${ev.id}`);
+      const status = await h.operator.get(`/inbox/stripe/${ev.id}`);
       assert.equal(status.body.status, 'dead_lettered');
       assert.equal(status.body.code, 'unknown_host');
-      assert.equal((await h.reader.get(`/inbox/stripe/${inv.id}`)).body.status, 'parked');
+      assert.equal((await h.operator.get(`/inbox/stripe/${inv.id}`)).body.status, 'parked');
       const afterCounts = await writtenCounts(h.t.db);
       assert.equal(afterCounts.journal_entries, before.journal_entries);
       assert.equal((await h.reader.get('/hosts/host_nobody/subscription')).status, 404);
@@ -198,8 +200,8 @@ for (const dialect of dialects()) {
       (eur.data.object as Record<string, unknown>).currency = 'eur';
       await send(eur);
       await h.settle();
-      assert.equal((await h.reader.get(`/inbox/stripe/${neg.id}`)).body.code, 'amount_out_of_range');
-      assert.equal((await h.reader.get(`/inbox/stripe/${eur.id}`)).body.code, 'currency_mismatch');
+      assert.equal((await h.operator.get(`/inbox/stripe/${neg.id}`)).body.code, 'amount_out_of_range');
+      assert.equal((await h.operator.get(`/inbox/stripe/${eur.id}`)).body.code, 'currency_mismatch');
       assert.equal((await readEntries(h.t.db)).length, before);
     });
   });
