@@ -45,7 +45,7 @@ const REQUIRED_SECRETS = ['MYSQL_ROOT_PASSWORD', 'MYSQL_APP_PASSWORD', 'BOOKING_
 /** Every variable the sidecar's code reads from process.env. */
 function sidecarVariables(): Set<string> {
   const names = new Set<string>();
-  const files = ['sidecar/src/config.ts', 'sidecar/src/start-mode.ts', ...readdirSync(join(repo, 'migrations')).filter((f) => f.endsWith('.ts')).map((f) => `migrations/${f}`)];
+  const files = ['sidecar/src/config.ts', 'sidecar/src/start-mode.ts', 'sidecar/src/ops-config.ts', ...readdirSync(join(repo, 'migrations')).filter((f) => f.endsWith('.ts')).map((f) => `migrations/${f}`)];
   for (const file of files) {
     for (const m of read(file).matchAll(/(?:process\.)?env(?:\.([A-Z][A-Z0-9_]*)|\[['"]([A-Z][A-Z0-9_]*)['"]\])/g)) names.add((m[1] ?? m[2])!);
   }
@@ -73,7 +73,10 @@ describe('docker-compose.yml', () => {
       assert.equal(build['dockerfile'], 'Dockerfile');
     }
     const dockerfile = read('Dockerfile');
-    assert.match(dockerfile, /CMD \["node", "--import", "tsx", "sidecar\/src\/main\.ts"\]/);
+    // the image runs the compiled entry point (npm run build → dist/), never TypeScript through tsx
+    assert.match(dockerfile, /RUN node scripts\/build\.mjs/);
+    assert.match(dockerfile, /CMD \["node", "dist\/sidecar\/src\/main\.js"\]/);
+    assert.doesNotMatch(dockerfile, /tsx/);
     assert.ok(existsSync(join(repo, 'sidecar/src/main.ts')), 'the entry point exists');
     for (const path of ['sidecar', 'migrations', 'policies']) assert.match(dockerfile, new RegExp(`COPY ${path} `), `image holds ${path}/`);
     const exposed = /EXPOSE (\d+)/.exec(dockerfile)?.[1];

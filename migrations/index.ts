@@ -5,6 +5,7 @@ import * as m003 from './003_bookings.js';
 import * as m010 from './010_dispatch_lease.js';
 import * as m050 from './050_outbound_events.js';
 import * as m040 from './040_subscriptions.js';
+import * as m060 from './060_clock_leases.js';
 
 /**
  * The migrations, in order. Listed here (not discovered from the folder) so they run the same under
@@ -17,6 +18,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, { up: (k: Knex) => Prom
   ['010_dispatch_lease', m010],
   ['050_outbound_events', m050],
   ['040_subscriptions', m040],
+  ['060_clock_leases', m060],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseDatabaseUrl, type DatabaseTarget } from './db/database-url.js';
 import { decideStartMode, DEMO_DATABASE_FILE } from './start-mode.js';
+import { loadOpsConfig, type OpsConfig } from './ops-config.js';
 
 /** The contract's key roles; which routes each may call is http/route-roles.ts. */
 export const KEY_ROLES = ['booking-engine', 'reader', 'auditor', 'operator'] as const;
@@ -31,6 +32,8 @@ export type Config = {
   outboundSecretsKey?: string | null;
   /** NODE_ENV=development: http:// outbound endpoints are allowed (https everywhere else). */
   development?: boolean;
+  /** Clock, metrics port, readiness bounds (ops-config.ts). */
+  ops: OpsConfig;
 };
 
 export type ConfigProblem = { variable: string; message: string };
@@ -117,7 +120,7 @@ export function checkConfig(env: NodeJS.ProcessEnv = process.env, opts: ConfigOp
   problems.push(...mode.problems);
   if (mode.demo) database = { dialect: 'sqlite', filename: DEMO_DATABASE_FILE };
   return {
-    config: { port, listenHost, database, logLevel, stripeWebhookSecrets, sidecarKeys, stripeSecretKey, stripeApiUrl, policyDir, inboxMaxBacklog, rateLimitPerMinute, eventMaxSkew_s, clockTick_s, demo: mode.demo, outboundSecretsKey, development: env.NODE_ENV === 'development' },
+    config: { port, listenHost, database, logLevel, stripeWebhookSecrets, sidecarKeys, stripeSecretKey, stripeApiUrl, policyDir, inboxMaxBacklog, rateLimitPerMinute, eventMaxSkew_s, clockTick_s, demo: mode.demo, outboundSecretsKey, development: env.NODE_ENV === 'development', ops: loadOpsConfig(env) },
     problems,
   };
 }

@@ -1,10 +1,10 @@
 // Reads policies/ from disk, for the lock file, its test and the CLI. The engine never touches the file system.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative, sep } from 'node:path';
 import { policyVersionOf, type PolicyLock, type PolicyVersion } from './nora/index.js';
+import { REPO_ROOT } from './repo-root.js';
 
-export const POLICIES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'policies');
+export const POLICIES_DIR = join(REPO_ROOT, 'policies');
 export const LOCK_PATH = join(POLICIES_DIR, 'policies.lock.json');
 
 /**

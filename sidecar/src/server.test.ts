@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { openDb } from './db/connect.js';
 import { MYSQL_ADMIN, mysqlSkipped } from './testing/databases.js';
-import { testConfig } from './testing/harness.js';
+import { OPERATOR_KEY, testConfig } from './testing/harness.js';
+import { SignedClient } from './client/signed-client.js';
 import { startSidecar, StartupError } from './server.js';
 import { freshDatabase } from './testing/databases.js';
 
@@ -30,7 +31,8 @@ test('on SQLite the service migrates by itself and /readyz says ready', async ()
       assert.equal(((await ready.json()) as { status: string }).status, 'ready');
       const health = await fetch(`${sidecar.url}/healthz`);
       assert.equal(health.status, 200);
-      const metrics = await (await fetch(`${sidecar.url}/metrics`)).text();
+      assert.equal((await fetch(`${sidecar.url}/metrics`)).status, 401, 'metrics are for a signed caller');
+      const metrics = (await new SignedClient(sidecar.url, OPERATOR_KEY).get('/metrics')).text;
       assert.match(metrics, /mybnb_http_requests_total/);
       const missing = await fetch(`${sidecar.url}/nowhere`);
       assert.equal(missing.status, 404);

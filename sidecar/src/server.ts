@@ -15,8 +15,11 @@ import { DispatchLease } from './pipeline/batch/leasing.js';
 import { publishPolicies } from './pipeline/publish-policies.js';
 import { readPolicyDir } from './policy-files.js';
 import { OutboxWorker } from './flows/outbox/worker.js';
-import { ingestStripeApiObject, storeOwnClockTick } from './sari/ingest.js';
+import { ingestStripeApiObject } from './sari/ingest.js';
 import { InboxWriter } from './sari/inbox-writer.js';
+import { ClockTicker } from './sari/clock-ticker.js';
+import { registerOpsMetrics } from './http/ops-metrics.js';
+import { startMetricsServer } from './http/metrics-server.js';
 import { startOutbound } from './outbound-service.js';
 import type { OutboundWorker } from './flows/outbound/worker.js';
 
@@ -27,6 +30,9 @@ export type Sidecar = {
   metrics: Metrics;
   dispatcher: Dispatcher;
   outbox: OutboxWorker | null;
+  clock: ClockTicker | null;
+  /** The 127.0.0.1-only metrics listener (METRICS_PORT), if configured. */
+  metricsServer: Server | null;
   outbound?: OutboundWorker | null;
   server: Server;
   url: string;
@@ -36,8 +42,8 @@ export type Sidecar = {
 export class StartupError extends Error {}
 
 /** JSON logs that never carry a signature or a secret, whoever logs what. */
-export function createLogger(level: Config['logLevel']): Logger {
-  return pino({ level, redact: { paths: ['req.headers["mybnb-signature"]', 'req.headers["stripe-signature"]', 'headers["mybnb-signature"]', 'headers["stripe-signature"]', '*.secret', '*.password', 'config.sidecarKeys', 'config.stripeSecretKey'], censor: '[redacted]' } });
+export function createLogger(level: Config['logLevel'], destination?: { write: (line: string) => void }): Logger {
+  return pino({ level, redact: { paths: ['req.headers["mybnb-signature"]', 'req.headers["stripe-signature"]', 'headers["mybnb-signature"]', 'headers["stripe-signature"]', '*.secret', '*.password', 'config.sidecarKeys', 'config.stripeSecretKey'], censor: '[redacted]' } }, ...(destination ? [destination] : []));
 }
 
 /**
@@ -85,7 +91,10 @@ export async function startSidecar(config: Config, opts: { logger?: Logger; db?:
     });
     outbox = new OutboxWorker(db, stripe, {
       logger,
-      onAttempt: (operation, outcome) => metrics.outboxAttempts.inc({ operation, outcome }),
+      onAttempt: (operation, outcome) => {
+        metrics.outboxAttempts.inc({ operation, outcome });
+        if (outcome === 'retryable') metrics.outboxRetries.inc({ operation });
+      },
       onStripeObject: async (_intent, object) => {
         const stored = await ingestStripeApiObject(inbox, object, objectTime(object), now_ms());
         if (!stored.duplicate) dispatcher.noteStored(stored.inbox_id);
@@ -96,14 +105,16 @@ export async function startSidecar(config: Config, opts: { logger?: Logger; db?:
     logger.warn('STRIPE_SECRET_KEY is not set: outbox intents are kept and shown, and nothing is sent to Stripe');
   }
 
-  // The sidecar keeps its own time (issue #13): payouts and expiries fall due without trusting a
-  // sender's clock.tick, which is accepted only within EVENT_MAX_SKEW_S of its receipt.
-  const ownClock = config.clockTick_s > 0 ? setInterval(() => {
-    storeOwnClockTick(inbox, now_ms()).then((r) => { if (!r.duplicate) dispatcher.noteStored(r.inbox_id); }, (err: unknown) => logger.error({ err }, 'own clock tick not stored'));
-  }, config.clockTick_s * 1000) : null;
-  ownClock?.unref();
+  // The sidecar keeps its own time (issues #13, #16): a clock.tick every CLOCK_TICK_S seconds (0 = off),
+  // an inbox event like any other (replayed exactly), one ticker across replicas (an append-only lease).
+  const clock = config.clockTick_s > 0
+    ? new ClockTicker({ db, store: inbox, onStored: (id) => dispatcher.noteStored(id), onTick: (result) => metrics.clockTicks.inc({ result }), logger, interval_ms: config.clockTick_s * 1000, now_ms })
+    : null;
+  clock?.start();
 
   const outbound = startOutbound(config, db, logger, metrics.registry, { interval_ms: opts.outboundInterval_ms });
+  registerOpsMetrics(metrics, db, now_ms);
+  const metricsServer = config.ops.metricsPort !== null ? await startMetricsServer(metrics, config.ops.metricsPort) : null;
   const app = createApp({ config, db, logger, metrics, dispatcher, inbox, now_ms });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.listenHost, () => resolve(s));
@@ -113,18 +124,24 @@ export async function startSidecar(config: Config, opts: { logger?: Logger; db?:
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${localAddress(config.listenHost)}:${port}`;
   logger.info({ url, listen: `${config.listenHost}:${port}`, database: describeTarget(config.database), demo: config.demo }, 'sidecar listening');
+  let stopping: Promise<void> | null = null;
   return {
-    config, db, logger, metrics, dispatcher, outbox, outbound, server, url,
-    stop: async () => {
-      if (ownClock) clearInterval(ownClock);
+    config, db, logger, metrics, dispatcher, outbox, outbound, clock, metricsServer, server, url,
+    // Graceful: stop ticking and accepting, let requests in flight finish (up to SHUTDOWN_GRACE_S),
+    // let the dispatcher finish the batch in hand, then close the database. Safe to call twice.
+    stop: () => (stopping ??= (async () => {
+      await clock?.stop();
       const closed = new Promise<void>((r) => server.close(() => r()));
-      server.closeAllConnections();
+      server.closeIdleConnections();
+      const grace = setTimeout(() => server.closeAllConnections(), config.ops.shutdownGrace_s * 1000);
       await closed;
+      clearTimeout(grace);
+      if (metricsServer) await new Promise<void>((r) => { metricsServer.close(() => r()); metricsServer.closeAllConnections(); });
       await outbox?.stop();
       await outbound?.stop();
       await dispatcher.stop();
       await db.destroy();
-    },
+    })()),
   };
 }
 

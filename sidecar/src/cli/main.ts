@@ -21,6 +21,8 @@ import { signatureHeaderValue } from '../sari/request-signature.js';
 import { DEMO_KEYS } from '../demo/keys.js';
 import { computeLock } from '../nora/index.js';
 import { readPolicyFiles } from '../policy-files.js';
+import { exportArchiveCommand, importArchiveCommand } from './archive-commands.js';
+import { stripeCommand } from './stripe-setup.js';
 import { configCheck } from './config-check.js';
 import { OUTBOUND_USAGE, runOutboundCli } from './outbound.js';
 
@@ -40,12 +42,17 @@ const USAGE = `usage: npm run cli -- <command>
   trial-balance [--as-of ISO | --as-of-seq N]
   balance <account> [--as-of ISO | --as-of-seq N]
   export --format jsonl|csv [--out FILE]    every entry with its lines and hashes, for an auditor
+  export --archive FILE                     one verifiable archive of the whole database (manifest of hashes)
+  import FILE [--check]                     load an archive into an EMPTY database, verify its ledger (--check: hashes only)
   worker                                    dispatch stored events in this process (holds the dispatch lease; sidecars then only ingest)
   replay [--into DATABASE_URL]              rebuild everything derived from the inbox into a fresh database and prove it identical
   outbox [--status pending|retrying|succeeded|failed|exhausted]
   sign <METHOD> <path> [--body JSON] [--key KEY_ID] [--url BASE]   print a signed curl line
   policy simulate <candidate.json>          re-decide past cancellations under a candidate policy version
   policy lock                               rewrite policies/policies.lock.json from the policy files
+  stripe setup --url https://…/webhooks/stripe [--rotate]   create or update the Stripe webhook endpoint (handled events, pinned API version); prints a new secret
+  stripe delete-endpoint <we_…>             delete an old webhook endpoint (after a rotation)
+  stripe events                             the handled Stripe event types, comma-separated (for stripe listen --events)
   config check [--demo]                     the effective configuration (secrets masked) and every problem; exit 1 if any
 ${OUTBOUND_USAGE}
 Reads DATABASE_URL (default sqlite:./data/mybnb.sqlite; demo mode's is sqlite:./data/demo/mybnb.sqlite),
@@ -84,6 +91,7 @@ async function main(argv: string[]): Promise<number> {
       format: { type: 'string' }, out: { type: 'string' }, 'as-of': { type: 'string' }, 'as-of-seq': { type: 'string' },
       into: { type: 'string' }, status: { type: 'string' }, body: { type: 'string' }, key: { type: 'string' }, url: { type: 'string' },
       'skip-decisions': { type: 'boolean' }, demo: { type: 'boolean' }, anchor: { type: 'string' }, 'checkpoint-out': { type: 'string' },
+      archive: { type: 'string' }, check: { type: 'boolean' }, rotate: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -144,6 +152,10 @@ async function main(argv: string[]): Promise<number> {
       });
     }
     case 'export': {
+      if (values.archive) {
+        const file = values.archive;
+        return withDb((db) => exportArchiveCommand(db, file, out));
+      }
       const format = values.format ?? 'jsonl';
       if (format !== 'jsonl' && format !== 'csv') throw new Error('--format must be jsonl or csv');
       return withDb(async (db) => {
@@ -157,6 +169,13 @@ async function main(argv: string[]): Promise<number> {
         if (values.out) await new Promise((r) => (stream as ReturnType<typeof createWriteStream>).end(r));
         return 0;
       });
+    }
+    case 'stripe':
+      return stripeCommand(rest[0], { ...(values.url ? { url: values.url } : {}), rotate: Boolean(values.rotate), ...(rest[1] ? { id: rest[1] } : {}) }, out);
+    case 'import': {
+      const file = rest[0];
+      if (!file) throw new Error('import needs the archive FILE');
+      return withDb((db) => importArchiveCommand(db, file, Boolean(values.check), out));
     }
     case 'replay':
       return withDb(async (source) => {

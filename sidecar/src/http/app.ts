@@ -12,6 +12,7 @@ import type { Services } from './services.js';
 import { opsRoutes } from './routes/ops.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { readRoutes } from './routes/reads.js';
+import { accessLog } from './access-log.js';
 import { suspenseRoutes } from './routes/suspense.js';
 import { guestBookingsRoutes } from './routes/guest-bookings.js';
 import { whoamiRoutes } from './routes/whoami.js';
@@ -25,6 +26,7 @@ export function createApp(s: Services): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(helmet());
+  app.use(accessLog(s.logger));
   app.use(requestMetrics(s));
   // Every body is kept raw: signatures cover the exact bytes, and JSON is parsed only after they verify.
   app.use(express.raw({ type: () => true, limit: MAX_BODY_BYTES }));

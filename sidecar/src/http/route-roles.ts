@@ -18,8 +18,11 @@ export const PUBLIC = 'public' as const;
 export const ROUTE_ROLES = {
   'GET /healthz': PUBLIC,
   'GET /readyz': PUBLIC,
-  // Prometheus cannot sign requests; the figures are counts and durations, no ids or amounts.
-  'GET /metrics': PUBLIC,
+  // The operator's (issue #16): unsigned → 401. A Prometheus that cannot sign scrapes the unsigned
+  // copy on 127.0.0.1:METRICS_PORT (http/metrics-server.ts), reachable only from the machine or pod.
+  'GET /metrics': ['operator'],
+  // The API contract (generated from the zod schemas, http/openapi).
+  'GET /openapi.json': PUBLIC,
   'POST /webhooks/stripe': PUBLIC,
   'POST /events/booking': ['booking-engine'],
   'GET /inbox/:source/:eventId': ['booking-engine', 'operator'],

@@ -10,6 +10,8 @@
  * Ids and `created` times are deterministic; nothing here reads the wall clock except webhook
  * signatures, which receivers check against their own clock.
  */
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { readFile } from 'node:fs/promises';
 import Stripe from 'stripe';
 import type { FaultControl } from './faults.js';
@@ -17,6 +19,8 @@ import { FakeClock, IdSequence } from './ids.js';
 import { FakeStripeModel, type RequestContext, type StripeFakeState } from './model.js';
 import { snapshot } from './objects.js';
 import { FakeHttpServer, type RequestLogEntry } from './server.js';
+import type { FakeWebhookEndpoints } from './webhook-endpoints.js';
+import { REPO_ROOT } from '../repo-root.js';
 import { WebhookDispatcher, type EventRecord, type FakeEvent } from './webhooks.js';
 import { FakeBilling } from './billing.js';
 import { billingRoutes } from './billing-routes.js';
@@ -60,6 +64,8 @@ export interface StripeFake {
   state: StripeFakeState & { requests: RequestLogEntry[]; events: EventRecord[] };
   /** Waits until every queued webhook was delivered or gave up (immediately if no target is set). */
   deliverAll(): Promise<void>;
+  /** Webhook endpoints made through the API (POST /v1/webhook_endpoints), secrets included. */
+  webhookEndpoints: FakeWebhookEndpoints;
   setWebhookTarget(url: string, secret: string): void;
   /** The next refund is created `pending`, then reported failed through `refund.updated`. */
   failNextRefund(reason?: string): void;
@@ -74,7 +80,7 @@ export interface StripeFake {
   createPayment(p: { amount: number; currency: string; metadata?: Record<string, string>; description?: string; transfer_group?: string }): Stripe.PaymentIntent;
 }
 
-const FIXTURE_BALANCE_TRANSACTIONS = new URL('../../../fixtures/stripe/_objects/balance_transactions.json', import.meta.url);
+const FIXTURE_BALANCE_TRANSACTIONS = pathToFileURL(join(REPO_ROOT, 'fixtures/stripe/_objects/balance_transactions.json'));
 
 export async function startStripeFake(opts: StripeFakeOptions = {}): Promise<StripeFake> {
   const apiVersion = opts.apiVersion ?? Stripe.API_VERSION;
@@ -149,6 +155,7 @@ export async function startStripeFake(opts: StripeFakeOptions = {}): Promise<Str
         await dispatcher.idle();
       }
     },
+    webhookEndpoints: http.webhookEndpoints,
     setWebhookTarget: (url, secret) => dispatcher.setTarget(url, secret),
     failNextRefund: (reason) => model.failNextRefund(reason),
     setNow: (unix_s) => clock.setNow(unix_s),

@@ -2,6 +2,7 @@
  * The HTTP face of the fake: Stripe's v1 wire format on a plain node:http server, with API-key
  * checks, injected faults, idempotency-key replay and a request log.
  */
+import { FakeWebhookEndpoints } from './webhook-endpoints.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { canonicalJson } from '../kernel/index.js';
@@ -35,7 +36,7 @@ interface StoredResult {
 
 type Handler = (match: RegExpExecArray, params: FormObject, ctx: RequestContext) => unknown;
 export interface Route {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   pattern: RegExp;
   handler: Handler;
 }
@@ -48,6 +49,7 @@ export class FakeHttpServer {
   private readonly stored = new Map<string, StoredResult>();
   private readonly server: http.Server;
   private readonly routes: Route[];
+  readonly webhookEndpoints: FakeWebhookEndpoints;
 
   constructor(
     private readonly model: FakeStripeModel,
@@ -55,6 +57,7 @@ export class FakeHttpServer {
     extraRoutes: Route[] = [],
   ) {
     const m = model;
+    this.webhookEndpoints = new FakeWebhookEndpoints(model.ids, model.clock, apiVersion);
     this.routes = [
       { method: 'POST', pattern: /^\/v1\/payment_intents$/, handler: (_, p, c) => m.createPaymentIntent(p, c) },
       { method: 'GET', pattern: new RegExp(`^/v1/payment_intents/${ID}$`), handler: (x) => m.paymentIntent(x[1] as string) },
@@ -68,6 +71,7 @@ export class FakeHttpServer {
       { method: 'GET', pattern: new RegExp(`^/v1/transfers/${ID}/reversals/${ID}$`), handler: (x) => m.transferReversal(x[1] as string, x[2] as string) },
       { method: 'GET', pattern: new RegExp(`^/v1/balance_transactions/${ID}$`), handler: (x) => m.balanceTransaction(x[1] as string) },
       ...extraRoutes,
+      ...this.webhookEndpoints.routes(),
     ];
     this.server = http.createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => {

@@ -1,5 +1,6 @@
 import { pino, type Logger } from 'pino';
 import type { Config } from '../config.js';
+import { OPS_DEFAULTS } from '../ops-config.js';
 import { startSidecar, type Sidecar } from '../server.js';
 import { startStripeFake, type StripeFake } from '../stripe-fake/index.js';
 import { freshDatabase, type Dialect, type TestDatabase } from './databases.js';
@@ -45,6 +46,7 @@ export function testConfig(t: TestDatabase, overrides: Partial<Config> = {}): Co
     eventMaxSkew_s: 300,
     clockTick_s: 0, // tests send their own ticks; a wall-clock tick would make their 2026 bookings due
     demo: false,
+    ops: { ...OPS_DEFAULTS },
     ...overrides,
   };
 }

@@ -19,7 +19,9 @@ export class PagePool {
   constructor(size = Math.max(1, availableParallelism())) {
     for (let i = 0; i < size; i++) {
       try {
-        const worker = new Worker(new URL('./verify-worker.mjs', import.meta.url));
+        // From TypeScript (tsx) the worker registers the loader first; compiled, it is plain JavaScript.
+        const compiled = import.meta.url.endsWith('.js');
+        const worker = new Worker(new URL(compiled ? './verify-worker-body.js' : './verify-worker.mjs', import.meta.url));
         const slot = { worker, ready: false, busy: 0, dead: false };
         worker.unref();
         worker.on('message', (m: { ready?: boolean; id?: number; verdict?: PageVerdict; error?: string }) => {

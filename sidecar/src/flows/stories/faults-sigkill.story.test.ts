@@ -118,7 +118,7 @@ async function startProcess(t: TestDatabase, stripe: { key: string | null; apiUr
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const k of ['STRIPE_SECRET_KEY', 'STRIPE_API_URL', 'STRIPE_WEBHOOK_SECRETS', 'SIDECAR_KEYS', 'DATABASE_URL', 'PORT', 'LOG_LEVEL', 'POLICY_DIR']) delete env[k];
   Object.assign(env, {
-    PORT: '0', DATABASE_URL: databaseUrl(t.target), LOG_LEVEL: 'info', POLICY_DIR: `${REPO}policies`,
+    PORT: '0', DATABASE_URL: databaseUrl(t.target), LOG_LEVEL: 'info', POLICY_DIR: `${REPO}policies`, CLOCK_TICK_S: '0', // the story sends its own ticks
     SIDECAR_KEYS: `${ENGINE_KEY.keyId}:${ENGINE_KEY.secret}:booking-engine,${READER_KEY.keyId}:${READER_KEY.secret}:reader,${OPERATOR_KEY.keyId}:${OPERATOR_KEY.secret}:operator`,
     STRIPE_WEBHOOK_SECRETS: WEBHOOK_SECRET, STRIPE_API_URL: stripe.apiUrl,
     ...(stripe.key ? { STRIPE_SECRET_KEY: stripe.key } : {}),

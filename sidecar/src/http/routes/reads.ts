@@ -25,7 +25,7 @@ export function readRoutes(s: Services, mw: { signedFor: SignedFor }): Router {
 
   r.get('/inbox/:source/:eventId', ...mw.signedFor('GET /inbox/:source/:eventId'), route(async (req, res) => {
     const source = String(req.params.source);
-    if (source !== 'stripe' && source !== 'booking') throw new DomainError('validation_failed', 'source must be stripe or booking', { field: 'source' });
+    if (source !== 'stripe' && source !== 'booking' && source !== 'clock') throw new DomainError('validation_failed', 'source must be stripe, booking or clock', { field: 'source' });
     const ev = await readInboxEvent(s.db, source, requireSafeId(req.params.eventId, 'eventId'));
     if (!ev) return notFound(`event ${source}/${requireSafeId(req.params.eventId, 'eventId')}`);
     const st = await inboxStatus(s.db, ev.id);

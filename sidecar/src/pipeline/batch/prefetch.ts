@@ -14,6 +14,12 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v.leng
 export function prefetchNeeds(events: Array<Omit<InboxEvent, 'payload'> & { payload: Record<string, unknown> }>): Needs {
   const n = noNeeds();
   for (const e of events) {
+    if (e.source === 'clock') {
+      // the built-in clock's ticks (sari/clock-ticker.ts): the same needs as the engine's ticks
+      n.awaitingPayout = true;
+      if (!n.expiringBefore || e.occurred_at > n.expiringBefore) n.expiringBefore = e.occurred_at;
+      continue;
+    }
     if (e.source === 'booking') {
       const data = (e.payload.data ?? {}) as Obj;
       const booking = str(data.booking_id);

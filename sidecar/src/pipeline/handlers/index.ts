@@ -17,7 +17,7 @@ export const HANDLERS: Record<string, DecisionHandler> = {
   'booking:stay.completed': onCompleted,
   'booking:host.connected': onHostConnected,
   'booking:clock.tick': onClockTick,
-  'clock:clock.tick': onClockTick, // the sidecar's own clock (issue #13)
+  'clock:clock.tick': onClockTick, // the sidecar's own clock (sari/clock-ticker.ts; issues #13, #16)
   'policy:policy.published': onPolicyPublished,
   'stripe:payment_intent.succeeded': onPaymentIntentSucceeded,
   'stripe:charge.succeeded': onChargeSucceeded,

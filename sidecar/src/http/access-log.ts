@@ -1,0 +1,35 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Request } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from 'pino';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * One access-log line per request: request id (X-Request-Id when the caller sent a sane one, else
+ * new; echoed back), method, route, path, status, duration. Headers and bodies are not logged at
+ * all — so no signature, secret or payload can leak through it — only what is listed here.
+ */
+export function accessLog(logger: Logger) {
+  return pinoHttp({
+    logger,
+    genReqId: (req: IncomingMessage, res: ServerResponse) => {
+      const given = req.headers['x-request-id'];
+      const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      res.setHeader('X-Request-Id', id);
+      return id;
+    },
+    serializers: {
+      req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: String(req.url).split('?')[0] }),
+      res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+    },
+    // Called when the request starts and again when it ends; the route is known only at the end.
+    customProps: (req: IncomingMessage, res: ServerResponse) => (res.writableEnded ? { route: ((req as Request).route?.path as string | undefined) ?? 'unmatched' } : {}),
+    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+    customSuccessMessage: (req, res) => `${req.method} ${String(req.url).split('?')[0]} ${res.statusCode}`,
+    customErrorMessage: (req, res) => `${req.method} ${String(req.url).split('?')[0]} ${res.statusCode}`,
+    customAttributeKeys: { responseTime: 'duration_ms' },
+    quietReqLogger: true,
+  });
+}
