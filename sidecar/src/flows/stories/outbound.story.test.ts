@@ -127,7 +127,7 @@ for (const dialect of dialects()) {
       assert.equal((await h.operator.get('/outbound/deliveries?status=lost')).status, 422);
       assert.equal((await h.reader.get('/outbound/deliveries?status=dead')).status, 403, 'a reader key may not see deliveries');
       assert.equal((await h.engine.get('/outbound/deliveries?status=dead')).status, 403, 'deliveries are the operator\'s');
-      const metrics = await fetch(`${h.sidecar.url}/metrics`).then((r) => r.text());
+      const metrics = (await h.operator.get('/metrics')).text;
       assert.match(metrics, /mybnb_outbound_attempts_total\{outcome="delivered"\} 5/);
       assert.match(metrics, /mybnb_outbound_dead_letters 0/);
     });
