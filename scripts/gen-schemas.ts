@@ -21,6 +21,7 @@ const MEANING: Record<BookingEventType, string> = {
   'stay.completed': 'The stay is over.',
   'host.connected': 'The host is connected to a Stripe connected account (payouts go there).',
   'clock.tick': 'The only source of time for scheduled work: everything scheduled up to occurred_at becomes due. data is always {}.',
+  'money.retry_requested': 'Re-opens an outbound payment (an outbox intent) that ended in a terminal failure, for one more retry schedule, if the retry policy allows. The intent id is the one listed by GET /outbox?status=failed.',
 };
 
 function json(value: unknown): string {

@@ -10,4 +10,5 @@ export * from './payments.js';
 export * from './loyalty.js';
 export * from './dispute.js';
 export * from './constraints.js';
+export * from './retry.js';
 export { formatMoney, durationMs, describeSpan } from './format.js';

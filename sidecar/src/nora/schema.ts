@@ -106,6 +106,20 @@ export const PayoutHoldRulesSchema = z.strictObject({
   hold_when_no_subscription: z.boolean(),
 });
 
+/** Re-drive of outbound Stripe calls (issue #12): the schedule between rounds and what is terminal. */
+export const RetryRulesSchema = z.strictObject({
+  /** Wait before each further round, counted from the start of the round before (clock.tick time). */
+  schedule_minutes: z.array(z.number().int().min(1).max(7 * 24 * 60)).min(1).max(32),
+  /** Stripe keeps an idempotency key this long; a round later than this after the first asks Stripe what exists first. */
+  idempotency_key_lifetime_minutes: z.number().int().min(1),
+  /** Stripe error codes always tried again (besides no answer, 5xx, 429 and 409). */
+  retryable_codes: z.array(z.string().min(1)),
+  /** Stripe error codes that end the intent at once (besides any other 4xx). */
+  terminal_codes: z.array(z.string().min(1)),
+  /** How many times `money.retry_requested` may re-open one intent after a terminal failure. */
+  max_reopens: z.number().int().min(0),
+});
+
 function documentOf<K extends string, R extends z.ZodType>(kind: K, rules: R) {
   return z.strictObject({
     kind: z.literal(kind),
@@ -124,6 +138,7 @@ export const PayoutTimingDocumentSchema = documentOf('payout_timing', PayoutTimi
 export const LoyaltyDocumentSchema = documentOf('loyalty', LoyaltyRulesSchema);
 export const DisputeDocumentSchema = documentOf('dispute', DisputeRulesSchema);
 export const PayoutHoldDocumentSchema = documentOf('payout_hold', PayoutHoldRulesSchema);
+export const RetryDocumentSchema = documentOf('retry', RetryRulesSchema);
 
 export const PolicyDocumentSchema = z.discriminatedUnion('kind', [
   CancellationDocumentSchema,
@@ -133,6 +148,7 @@ export const PolicyDocumentSchema = z.discriminatedUnion('kind', [
   LoyaltyDocumentSchema,
   DisputeDocumentSchema,
   PayoutHoldDocumentSchema,
+  RetryDocumentSchema,
 ]);
 
 export type PolicyDocument = z.infer<typeof PolicyDocumentSchema>;
@@ -145,5 +161,6 @@ export type PayoutTimingDocument = DocumentOfKind<'payout_timing'>;
 export type LoyaltyDocument = DocumentOfKind<'loyalty'>;
 export type DisputeDocument = DocumentOfKind<'dispute'>;
 export type PayoutHoldDocument = DocumentOfKind<'payout_hold'>;
+export type RetryDocument = DocumentOfKind<'retry'>;
 
-export const POLICY_KINDS = ['cancellation', 'host_cancellation', 'fees', 'payout_timing', 'loyalty', 'dispute', 'payout_hold'] as const;
+export const POLICY_KINDS = ['cancellation', 'host_cancellation', 'fees', 'payout_timing', 'loyalty', 'dispute', 'payout_hold', 'retry'] as const;

@@ -79,6 +79,11 @@ export const HostConnectedData = z.strictObject({
 
 export const ClockTickData = z.strictObject({});
 
+/** Second release: re-opens an outbound payment that failed terminally, for one more retry schedule (issue #12). */
+export const MoneyRetryRequestedData = z.strictObject({
+  intent_id: z.string().max(191).regex(/^mybnb:(refund|transfer|transfer_reversal|balance_transaction):[A-Za-z0-9_.:\-]{1,160}$/, 'an outbox intent id such as mybnb:refund:dec_…'),
+});
+
 export const BOOKING_EVENT_DATA = {
   'booking.confirmed': BookingConfirmedData,
   'booking.modified': BookingModifiedData,
@@ -87,6 +92,7 @@ export const BOOKING_EVENT_DATA = {
   'stay.completed': StayData,
   'host.connected': HostConnectedData,
   'clock.tick': ClockTickData,
+  'money.retry_requested': MoneyRetryRequestedData,
 } as const;
 
 export type BookingEventType = keyof typeof BOOKING_EVENT_DATA;
@@ -110,7 +116,8 @@ export type BookingEvent =
   | { id: string; type: 'booking.cancel_requested'; occurred_at: string; data: BookingCancelRequested }
   | { id: string; type: 'stay.checked_in' | 'stay.completed'; occurred_at: string; data: { booking_id: string } }
   | { id: string; type: 'host.connected'; occurred_at: string; data: HostConnected }
-  | { id: string; type: 'clock.tick'; occurred_at: string; data: Record<string, never> };
+  | { id: string; type: 'clock.tick'; occurred_at: string; data: Record<string, never> }
+  | { id: string; type: 'money.retry_requested'; occurred_at: string; data: { intent_id: string } };
 
 export type ValidationIssue = { field: string; message: string };
 
@@ -134,7 +141,7 @@ function toIssues(error: z.ZodError, prefix: Array<string | number>): Validation
 
 /** The booking (or host) an event belongs to: its stream in dispatch. */
 export function streamKeyOf(event: BookingEvent): string | null {
-  if (event.type === 'clock.tick') return null;
+  if (event.type === 'clock.tick' || event.type === 'money.retry_requested') return null;
   if (event.type === 'host.connected') return `host:${event.data.host_id}`;
   return event.data.booking_id;
 }

@@ -22,6 +22,7 @@ const CONTRACT_FIELDS: Record<string, [string[], string[]]> = {
   'stay.completed': [['booking_id'], []],
   'host.connected': [['host_id', 'stripe_account_id'], []],
   'clock.tick': [[], []],
+  'money.retry_requested': [['intent_id'], []],
 };
 
 test('the committed schemas are exactly what the generator produces', () => {

@@ -62,6 +62,8 @@ export interface StripeFake {
   failNextRefund(reason?: string): void;
   setNow(unix_s: number): void;
   now(): number;
+  /** Forgets every stored idempotent result, as Stripe does after 24 h. */
+  expireIdempotencyKeys(): void;
   /**
    * A confirmed card payment made without going through HTTP, for tests and demos that need
    * "the guest has paid": the same objects and webhooks as POST /v1/payment_intents with confirm=true.
@@ -145,6 +147,7 @@ export async function startStripeFake(opts: StripeFakeOptions = {}): Promise<Str
     setWebhookTarget: (url, secret) => dispatcher.setTarget(url, secret),
     failNextRefund: (reason) => model.failNextRefund(reason),
     setNow: (unix_s) => clock.setNow(unix_s),
+    expireIdempotencyKeys: () => http.expireIdempotencyKeys(),
     now: () => clock.now(),
     createPayment(p) {
       const params: Record<string, string | Record<string, string>> = { amount: String(p.amount), currency: p.currency, confirm: 'true', payment_method: 'pm_card_visa' };

@@ -31,6 +31,9 @@ export function ingestRoutes(s: Services, mw: { signedEngine: RequestHandler; pe
       if (event.type === 'booking.confirmed' && !(await currentPolicyVersion(s.db, 'cancellation', event.data.cancellation_policy))) {
         throw new DomainError('unknown_policy', `unknown cancellation policy ${event.data.cancellation_policy}`, { field: 'data.cancellation_policy' });
       }
+      if (event.type === 'money.retry_requested' && !(await s.db('outbox_intents').where({ intent_id: event.data.intent_id }).first('intent_id'))) {
+        throw new DomainError('not_found', `no outbound intent ${event.data.intent_id}`, { field: 'data.intent_id' });
+      }
     });
     s.metrics.inboxStored.inc({ source: 'booking', result: stored.duplicate ? 'duplicate' : 'stored' });
     if (!stored.duplicate) s.dispatcher.noteStored(stored.inbox_id);

@@ -10,6 +10,7 @@ import { addIntent, intentIdFor } from '../../flows/outbox/intents.js';
 import { payoutDueAt, payoutHold, ruleRefOf } from '../../nora/index.js';
 import { factsOf, pinnedPolicy } from '../booking-facts.js';
 import { ref, type HandlerContext, type HandlerResult, type Trx } from '../context.js';
+import { redriveOnTick } from './outbox-redrive.js';
 
 /** Everything scheduled up to the tick's occurred_at becomes due: host payouts, credit expiries. */
 export async function onClockTick(ctx: HandlerContext): Promise<HandlerResult> {
@@ -25,8 +26,10 @@ export async function onClockTick(ctx: HandlerContext): Promise<HandlerResult> {
     if (r !== 'not_due') keys.push(booking_id);
   }
   const expired = await expireCredits(ctx);
-  const did = payouts + holds + expired;
-  return { status: did > 0 ? 'processed' : 'ignored', code: did > 0 ? undefined : 'nothing_due', reason: `${payouts} payout(s), ${holds} hold(s), ${expired} credit lot(s) expired`, keys };
+  const redrive = await redriveOnTick(ctx);
+  keys.push(...redrive.keys);
+  const did = payouts + holds + expired + redrive.granted + redrive.terminal;
+  return { status: did > 0 ? 'processed' : 'ignored', code: did > 0 ? undefined : 'nothing_due', reason: `${payouts} payout(s), ${holds} hold(s), ${expired} credit lot(s) expired, ${redrive.granted} outbound retr(ies), ${redrive.terminal} terminal`, keys };
 }
 
 async function payoutIfDue({ db, event }: HandlerContext, b: BookingRecord): Promise<'not_due' | 'held' | 'paid'> {

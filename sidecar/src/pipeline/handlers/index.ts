@@ -2,6 +2,7 @@ import type { Handler } from '../context.js';
 import { onBookingConfirmed, onBookingModified, onCancelRequested, onCheckedIn, onCompleted, onHostConnected } from './booking.js';
 import { onClockTick } from './clock.js';
 import { onPolicyPublished } from './policy.js';
+import { onAttemptFailed, onRetryRequested } from './outbox-redrive.js';
 import { onBalanceTransaction, onChargeRefunded, onChargeSucceeded, onDispute, onPaymentIntentSucceeded, onRefund, onSubscription, onTransfer, onTransferReversal } from './stripe.js';
 
 /**
@@ -16,6 +17,7 @@ export const HANDLERS: Record<string, Handler> = {
   'booking:stay.completed': onCompleted,
   'booking:host.connected': onHostConnected,
   'booking:clock.tick': onClockTick,
+  'booking:money.retry_requested': onRetryRequested,
   'policy:policy.published': onPolicyPublished,
   'stripe:payment_intent.succeeded': onPaymentIntentSucceeded,
   'stripe:charge.succeeded': onChargeSucceeded,
@@ -38,4 +40,5 @@ export const HANDLERS: Record<string, Handler> = {
   'stripe_api:transfer': onTransfer,
   'stripe_api:transfer_reversal': onTransferReversal,
   'stripe_api:balance_transaction': onBalanceTransaction,
+  'stripe_api:outbox.attempt_failed': onAttemptFailed,
 };
