@@ -3,6 +3,7 @@ import * as m001 from './001_ledger.js';
 import * as m002 from './002_inbox.js';
 import * as m003 from './003_bookings.js';
 import * as m020 from './020_outbox_redrive.js';
+import * as m021 from './021_host_account_states.js';
 
 /**
  * The migrations, in order. Listed here (not discovered from the folder) so they run the same under
@@ -13,6 +14,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, { up: (k: Knex) => Prom
   ['002_inbox', m002],
   ['003_bookings', m003],
   ['020_outbox_redrive', m020],
+  ['021_host_account_states', m021],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -11,4 +11,5 @@ export * from './loyalty.js';
 export * from './dispute.js';
 export * from './constraints.js';
 export * from './retry.js';
+export * from './connect.js';
 export { formatMoney, durationMs, describeSpan } from './format.js';

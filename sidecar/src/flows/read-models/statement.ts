@@ -1,5 +1,6 @@
 import type { Db } from '../../db/connect.js';
 import { readEntries, type JournalEntry } from '../ledger/index.js';
+import { heldPayoutsOf } from './held-payouts.js';
 
 export type StatementRow = {
   booking_id: string; currency: string;
@@ -58,7 +59,7 @@ export async function hostStatement(db: Db, host_id: string, from: string, to: s
     if (!t) totals.set(r.currency, (t = { currency: r.currency, ...Object.fromEntries(COLUMNS.map((c) => [c, 0])) }));
     for (const c of COLUMNS) t[c] = (t[c] as number) + r[c];
   }
-  return { host_id, from, to, bookings: rows, totals: [...totals.values()] };
+  return { host_id, from, to, bookings: rows, totals: [...totals.values()], held_payouts: await heldPayoutsOf(db, host_id) };
 }
 
 export function statementCsv(s: Awaited<ReturnType<typeof hostStatement>>): string {

@@ -11,6 +11,8 @@ import { payoutDueAt, payoutHold, ruleRefOf } from '../../nora/index.js';
 import { factsOf, pinnedPolicy } from '../booking-facts.js';
 import { ref, type HandlerContext, type HandlerResult, type Trx } from '../context.js';
 import { redriveOnTick } from './outbox-redrive.js';
+import { accountState } from '../../flows/booking/account-states.js';
+import { connectHold } from '../../nora/index.js';
 
 /** Everything scheduled up to the tick's occurred_at becomes due: host payouts, credit expiries. */
 export async function onClockTick(ctx: HandlerContext): Promise<HandlerResult> {
@@ -52,6 +54,12 @@ async function payoutIfDue({ db, event }: HandlerContext, b: BookingRecord): Pro
   }
   if (hold.held) {
     await recordHold(db, b.booking_id, event.id, hold.reason ?? 'held', `payouts to host ${b.host_id} are held (${hold.reason}) by ${ruleRefOf(holdPolicy).policy} v${holdPolicy.version}`);
+    return 'held';
+  }
+  // Not attempted, not failed: held until an account.updated says the account can receive transfers.
+  const connect = connectHold(await accountState(db, account));
+  if (connect.held) {
+    await recordHold(db, b.booking_id, event.id, connect.code, `${connect.reason}; the payout of ${amount} waits`);
     return 'held';
   }
   const owed = Math.max(0, await heldIn(db, chart.hostPenalties(b.host_id, b.currency)));

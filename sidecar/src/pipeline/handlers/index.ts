@@ -3,6 +3,7 @@ import { onBookingConfirmed, onBookingModified, onCancelRequested, onCheckedIn, 
 import { onClockTick } from './clock.js';
 import { onPolicyPublished } from './policy.js';
 import { onAttemptFailed, onRetryRequested } from './outbox-redrive.js';
+import { onAccountUpdated } from './account.js';
 import { onBalanceTransaction, onChargeRefunded, onChargeSucceeded, onDispute, onPaymentIntentSucceeded, onRefund, onSubscription, onTransfer, onTransferReversal } from './stripe.js';
 
 /**
@@ -35,6 +36,7 @@ export const HANDLERS: Record<string, Handler> = {
   'stripe:customer.subscription.created': onSubscription,
   'stripe:customer.subscription.updated': onSubscription,
   'stripe:customer.subscription.deleted': onSubscription,
+  'stripe:account.updated': onAccountUpdated,
   // objects the outbox received from Stripe's API, logged like webhooks
   'stripe_api:refund': onRefund,
   'stripe_api:transfer': onTransfer,
