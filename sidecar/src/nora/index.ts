@@ -12,4 +12,5 @@ export * from './dispute.js';
 export * from './constraints.js';
 export * from './retry.js';
 export * from './connect.js';
+export * from './modification.js';
 export { formatMoney, durationMs, describeSpan } from './format.js';

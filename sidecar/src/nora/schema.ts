@@ -120,6 +120,18 @@ export const RetryRulesSchema = z.strictObject({
   max_reopens: z.number().int().min(0),
 });
 
+/** Booking changes after payment (issue #12): how a changed price moves money. */
+export const ModificationRulesSchema = z.strictObject({
+  /** A lower total: the difference goes back to the guest, split off the booking's held liabilities. */
+  decrease: z.literal('refund_difference'),
+  /** A higher total: a balance due, settled by a later payment of exactly that amount. */
+  increase: z.literal('balance_due'),
+  /** The new price is split by the booking's pinned fees policy: the host payout follows it. */
+  split: z.literal('pinned_fees_policy'),
+  /** Money-moving changes are allowed until this moment (inclusive of earlier instants only). */
+  allowed_until: z.literal('check_in_moment'),
+});
+
 function documentOf<K extends string, R extends z.ZodType>(kind: K, rules: R) {
   return z.strictObject({
     kind: z.literal(kind),
@@ -139,6 +151,7 @@ export const LoyaltyDocumentSchema = documentOf('loyalty', LoyaltyRulesSchema);
 export const DisputeDocumentSchema = documentOf('dispute', DisputeRulesSchema);
 export const PayoutHoldDocumentSchema = documentOf('payout_hold', PayoutHoldRulesSchema);
 export const RetryDocumentSchema = documentOf('retry', RetryRulesSchema);
+export const ModificationDocumentSchema = documentOf('modification', ModificationRulesSchema);
 
 export const PolicyDocumentSchema = z.discriminatedUnion('kind', [
   CancellationDocumentSchema,
@@ -149,6 +162,7 @@ export const PolicyDocumentSchema = z.discriminatedUnion('kind', [
   DisputeDocumentSchema,
   PayoutHoldDocumentSchema,
   RetryDocumentSchema,
+  ModificationDocumentSchema,
 ]);
 
 export type PolicyDocument = z.infer<typeof PolicyDocumentSchema>;
@@ -163,4 +177,4 @@ export type DisputeDocument = DocumentOfKind<'dispute'>;
 export type PayoutHoldDocument = DocumentOfKind<'payout_hold'>;
 export type RetryDocument = DocumentOfKind<'retry'>;
 
-export const POLICY_KINDS = ['cancellation', 'host_cancellation', 'fees', 'payout_timing', 'loyalty', 'dispute', 'payout_hold', 'retry'] as const;
+export const POLICY_KINDS = ['cancellation', 'host_cancellation', 'fees', 'payout_timing', 'loyalty', 'dispute', 'payout_hold', 'retry', 'modification'] as const;

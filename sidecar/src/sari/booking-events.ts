@@ -52,10 +52,12 @@ export const BookingModifiedData = z.strictObject({
   cleaning_fee: AmountMinor.optional(),
   guest_service_fee: AmountMinor.optional(),
   taxes: AmountMinor.optional(),
-}).refine((d) => Object.keys(d).length > 1, { message: 'a modification changes at least one field', path: ['booking_id'] })
+  /** Second release: required when the change moves money after payment — the hash of the action=modify preview. */
+  consent: z.lazy(() => Consent).optional(),
+}).refine((d) => Object.keys(d).filter((k) => k !== 'consent').length > 1, { message: 'a modification changes at least one field', path: ['booking_id'] })
   // Both dates given: their order is known here, so a bad pair is a 422 now, not a dead letter later.
   .refine((d) => d.check_in === undefined || d.check_out === undefined || d.check_out > d.check_in, { message: 'check_out must be after check_in', path: ['check_out'] })
-  .meta({ description: 'booking_id and the full new value of each field that changed; at least one field besides booking_id. When both dates are given, check_out is after check_in.' });
+  .meta({ description: 'booking_id and the full new value of each field that changed; at least one field besides booking_id (and consent). When both dates are given, check_out is after check_in. consent: whenever the change moves money after payment.' });
 
 export const Consent = z.strictObject({
   outcome_hash: Sha256,

@@ -26,6 +26,7 @@ export async function bookingMoney(db: Db, booking_id: string): Promise<BookingM
   for (const e of entries) {
     switch (e.kind) {
       case 'payment_received':
+      case 'balance_payment': // a later payment of a balance due after a price increase (issue #12)
         m.paid_minor += sumOn(e, 'platform:stripe_balance:', 'D');
         break;
       case 'refund_paid':

@@ -10,13 +10,13 @@ import { chart, ensureAccounts, type ChartAccount } from './chart.js';
  * the several webhooks that report one refund post it once.
  */
 
-type EventRef = { inbox_id: number; event_id: string; occurred_at: string; decision_id?: string };
+export type EventRef = { inbox_id: number; event_id: string; occurred_at: string; decision_id?: string };
 
-function line(a: ChartAccount, direction: 'D' | 'C', amount_minor: number): JournalLine | null {
+export function line(a: ChartAccount, direction: 'D' | 'C', amount_minor: number): JournalLine | null {
   return amount_minor > 0 ? { account: a.code, unit: a.unit, direction, amount_minor } : null;
 }
 
-type PostInput = {
+export type PostInput = {
   key: string; kind: string; booking_id: string | null; ev: EventRef; description: string; lines: Array<JournalLine | null>; accounts: ChartAccount[];
   meta?: Record<string, unknown>;
   /**
@@ -27,7 +27,7 @@ type PostInput = {
   reported?: { object_id: string; amount_minor: number };
 };
 
-async function post(db: Db, input: PostInput): Promise<PostResult | null> {
+export async function post(db: Db, input: PostInput): Promise<PostResult | null> {
   if (input.reported) {
     const existing = await readEntry(db, { idempotency_key: input.key });
     if (existing) {

@@ -13,6 +13,7 @@ import { chart } from '../../flows/booking/chart.js';
 import { allIntents } from '../../flows/outbox/intents.js';
 import { getBooking } from '../../flows/booking/store.js';
 import { bookingConstraints, checkAt, nextPayoutAt, previewCancellation } from '../../pipeline/preview.js';
+import { parseModifyPreviewQuery, previewModification } from '../../pipeline/preview-modify.js';
 import { requireQuery, route } from '../app.js';
 import type { Services } from '../services.js';
 
@@ -39,7 +40,12 @@ export function readRoutes(s: Services, mw: { signedAny: RequestHandler; perKeyL
 
   r.get('/preview/outcome', ...signed, route(async (req, res) => {
     const action = requireQuery(req, 'action');
-    if (action !== 'cancel') throw new DomainError('validation_failed', 'action must be cancel', { field: 'action' });
+    if (action === 'modify') {
+      const q = parseModifyPreviewQuery(req.query as Record<string, unknown>);
+      res.json(await previewModification(s.db, q, checkAt(q.at, s.now_ms())));
+      return;
+    }
+    if (action !== 'cancel') throw new DomainError('validation_failed', 'action must be cancel or modify', { field: 'action' });
     const by = requireQuery(req, 'by');
     if (by !== 'guest' && by !== 'host') throw new DomainError('validation_failed', 'by must be guest or host', { field: 'by' });
     const at = checkAt(typeof req.query.at === 'string' ? req.query.at : undefined, s.now_ms());

@@ -16,7 +16,7 @@ import { addCreditLot, useCredits } from '../../flows/booking/credits.js';
 import { connectHost } from '../../flows/booking/hosts.js';
 
 /** The policy kinds every booking is pinned to at confirmation; only cancellation varies by booking. */
-export const PINNED_KINDS = ['cancellation', 'host_cancellation', 'fees', 'payout_timing', 'loyalty', 'payout_hold', 'dispute'] as const;
+export const PINNED_KINDS = ['cancellation', 'host_cancellation', 'fees', 'payout_timing', 'loyalty', 'payout_hold', 'dispute', 'modification'] as const;
 
 export async function pinPolicies(db: Trx, cancellation_policy: string): Promise<PinnedPolicies> {
   const wanted = PINNED_KINDS.map((kind) => ({ kind, id: kind === 'cancellation' ? cancellation_policy : 'standard' }));
@@ -55,23 +55,6 @@ async function requireBooking(db: Trx, booking_id: string): Promise<BookingRecor
   const b = await getBooking(db, booking_id);
   if (!b) throw new ParkEvent('booking_not_confirmed', `booking ${booking_id} has not been confirmed yet`);
   return b;
-}
-
-export async function onBookingModified({ db, event, payload }: HandlerContext): Promise<HandlerResult> {
-  const data = payload.data as BookingModified;
-  const b = await requireBooking(db, data.booking_id);
-  if (b.state !== 'awaiting_payment' && b.state !== 'paid') {
-    throw new DomainError('illegal_transition', `cannot modify a booking that is ${b.state.replace(/_/g, ' ')}`, { from: b.state, action: 'modify' });
-  }
-  const { booking_id: _id, ...changes } = data;
-  const facts: BookingFactsData = { ...b.facts, ...changes } as BookingFactsData;
-  if (facts.check_out <= facts.check_in) throw new DomainError('validation_failed', 'check_out must be after check_in', { field: 'data.check_out' });
-  await appendRevision(db, b, facts, event.id);
-  const total = (f: BookingFactsData) => f.nightly_total + f.cleaning_fee + f.guest_service_fee + f.taxes;
-  if (b.state === 'paid' && total(facts) !== total(b.facts)) {
-    await flagBooking(db, b.booking_id, event.id, 'price_changed_after_payment', `the total changed from ${total(b.facts)} to ${total(facts)} after payment; the difference is not collected or refunded automatically`);
-  }
-  return { status: 'processed', keys: [b.booking_id] };
 }
 
 export async function onCancelRequested({ db, event, payload }: HandlerContext): Promise<HandlerResult> {

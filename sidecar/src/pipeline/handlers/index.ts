@@ -1,9 +1,10 @@
 import type { Handler } from '../context.js';
-import { onBookingConfirmed, onBookingModified, onCancelRequested, onCheckedIn, onCompleted, onHostConnected } from './booking.js';
+import { onBookingConfirmed, onCancelRequested, onCheckedIn, onCompleted, onHostConnected } from './booking.js';
 import { onClockTick } from './clock.js';
 import { onPolicyPublished } from './policy.js';
 import { onAttemptFailed, onRetryRequested } from './outbox-redrive.js';
 import { onAccountUpdated } from './account.js';
+import { onBookingModified } from './modification.js';
 import { onBalanceTransaction, onChargeRefunded, onChargeSucceeded, onDispute, onPaymentIntentSucceeded, onRefund, onSubscription, onTransfer, onTransferReversal } from './stripe.js';
 
 /**

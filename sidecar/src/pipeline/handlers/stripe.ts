@@ -11,6 +11,7 @@ import { disputeLiability, paymentSplit, ruleRefOf } from '../../nora/index.js';
 import { factsOf, pinnedPolicy } from '../booking-facts.js';
 import { ParkEvent, RefuseEvent, ref, type HandlerContext, type HandlerResult, type Trx } from '../context.js';
 import { requestRecoveries } from '../recoveries.js';
+import { settleBalanceDue } from './modification.js';
 
 type Obj = Record<string, unknown>;
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -47,6 +48,9 @@ export async function onPaymentIntentSucceeded({ db, event, payload }: HandlerCo
   const b = await getBooking(db, meta_booking);
   if (!b) throw new ParkEvent('booking_not_confirmed', `booking ${meta_booking} has not been confirmed yet`);
   if (b.payment_intent_id !== pi_id) {
+    // A later payment of a balance due after a price increase (issue #12), else a mismatch.
+    const settled = await settleBalanceDue(db, b, { id: pi_id, amount_received: int(pi.amount_received), currency: String(pi.currency ?? '') }, event);
+    if (settled) return settled;
     throw new RefuseEvent('validation_failed', `payment intent ${pi_id} says booking ${meta_booking}, whose payment intent is ${b.payment_intent_id}`, b.booking_id, 'payment_intent_mismatch');
   }
   const charge = str(pi.latest_charge);
