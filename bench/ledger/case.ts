@@ -4,7 +4,7 @@
  */
 import { openDb, type Db } from '../../sidecar/src/db/connect.js';
 import type { DatabaseTarget } from '../../sidecar/src/db/database-url.js';
-import { chart } from '../../sidecar/src/flows/booking/chart.js';
+import { chart } from '../../sidecar/src/flows/vocabulary.js';
 import { balanceOf, headSeq, postEntries, postEntry, verifyLedger } from '../../sidecar/src/flows/ledger/index.js';
 import { ENTRY_COLUMNS, LINE_COLUMNS } from '../../sidecar/src/flows/ledger/entry-checks.js';
 import { insertRows } from '../../sidecar/src/flows/ledger/multi-row-insert.js';

@@ -1,5 +1,6 @@
 import { canonicalJson } from '../../sidecar/src/kernel/index.js';
-import { chart, ensureAccounts, type ChartAccount } from '../../sidecar/src/flows/booking/chart.js';
+import { chart, KIND, type ChartAccount } from '../../sidecar/src/flows/vocabulary.js';
+import { ensureAccounts } from '../../sidecar/src/flows/booking/open-accounts.js';
 import type { Db } from '../../sidecar/src/db/connect.js';
 import { contentHashOf, entryHashOf, GENESIS_HASH, normalizeInstant, type JournalEntry, type JournalEntryRequest } from '../../sidecar/src/flows/ledger/index.js';
 
@@ -43,7 +44,7 @@ export function requestFor(placement: Placement, run: string, i: number): Journa
   const debit = placement === 'hot' ? chart.stripeBalance(CURRENCY).code : chart.hostReceivable(`h${i % HOSTS}`, CURRENCY).code;
   return {
     idempotency_key: `bench:${run}:${i}`,
-    kind: 'payment_received',
+    kind: KIND.payment_received,
     booking_id: `bk${b}`,
     occurred_at: new Date(T0 + i * 1000).toISOString().replace('.000Z', 'Z'),
     description: `Guest payment for booking bk${b}`,

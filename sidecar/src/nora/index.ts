@@ -14,3 +14,4 @@ export * from './retry.js';
 export * from './connect.js';
 export * from './modification.js';
 export { formatMoney, durationMs, describeSpan } from './format.js';
+export * from './settlement.js';

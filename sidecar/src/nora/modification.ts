@@ -17,6 +17,8 @@ export type ModificationOutcome = {
   balance_due: number;
   /** Signed changes of what each booking liability holds (new split − old split). */
   deltas: { host_share: number; platform_fees: number; taxes: number };
+  /** The platform's host fee within the platform_fees change (what the host statement shows). */
+  host_fee_delta: number;
   new_values: Required<ModificationChanges>;
 };
 
@@ -52,6 +54,7 @@ export function decideModification(input: {
       platform_fees: (after.guest_service_fee + after.host_fee) - (before.guest_service_fee + before.host_fee),
       taxes: after.taxes - before.taxes,
     },
+    host_fee_delta: after.host_fee - before.host_fee,
     new_values: { check_in: next.check_in, check_out: next.check_out, nightly_total: next.nightly_total, cleaning_fee: next.cleaning_fee, guest_service_fee: next.guest_service_fee, taxes: next.taxes },
   };
   const moves_money = facts.paid_minor > 0 && delta !== 0;

@@ -3,7 +3,7 @@ import type { Db } from '../db/connect.js';
 import { getBooking, type BookingRecord } from '../flows/booking/store.js';
 import { bookingMoney, type BookingMoney } from '../flows/booking/money-view.js';
 import { heldIn } from '../flows/booking/postings.js';
-import { chart } from '../flows/booking/chart.js';
+import { chart } from '../flows/vocabulary.js';
 import { constraints, decideCancellation, payoutDueAt, type Actor } from '../nora/index.js';
 // pinnedPolicy keeps parsed versions by their pin: a preview reads no policy after the first.
 import { cancellationPolicies, factsOf, pinnedPolicy } from './booking-facts.js';

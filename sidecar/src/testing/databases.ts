@@ -59,8 +59,24 @@ export async function freshDatabase(dialect: Dialect): Promise<TestDatabase> {
     dialect, db, admin, target, adminTarget,
     drop: async () => {
       await db.destroy();
-      await admin.raw(`DROP DATABASE \`${name}\``);
+      await dropDatabase(admin, name);
       await admin.destroy();
     },
   };
+}
+
+/**
+ * MariaDB sometimes answers a DROP DATABASE under heavy concurrent DDL with errno 39 ("Directory
+ * not empty") while it is still removing the tables' files; the same statement succeeds a moment later.
+ */
+async function dropDatabase(admin: Db, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin.raw(`DROP DATABASE IF EXISTS \`${name}\``);
+      return;
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'ER_DB_DROP_RMDIR' || attempt >= 5) throw e;
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  }
 }

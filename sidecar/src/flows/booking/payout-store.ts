@@ -1,11 +1,12 @@
 import { toInt, type Db } from '../../db/connect.js';
+import { KIND } from '../vocabulary.js';
 
 /** Bookings paid for whose host share has no transfer intent yet: candidates for a payout. */
 export async function bookingsAwaitingPayout(db: Db): Promise<string[]> {
   const rows = await db('bookings as b')
-    .whereExists(db('journal_entries as e').whereRaw('e.booking_id = b.booking_id').andWhere('e.kind', 'payment_received'))
+    .whereExists(db('journal_entries as e').whereRaw('e.booking_id = b.booking_id').andWhere('e.kind', KIND.payment_received))
     .whereNotExists(db('outbox_intents as i').whereRaw('i.booking_id = b.booking_id').andWhere('i.operation', 'transfer'))
-    .whereNotExists(db('journal_entries as t').whereRaw('t.booking_id = b.booking_id').andWhere('t.kind', 'host_transfer'))
+    .whereNotExists(db('journal_entries as t').whereRaw('t.booking_id = b.booking_id').andWhere('t.kind', KIND.host_transfer))
     .orderBy('b.inbox_id')
     .select('b.booking_id');
   return rows.map((r: { booking_id: string }) => r.booking_id);

@@ -39,9 +39,9 @@ export async function recordDecision(db: Db, d: Omit<DecisionRecord, 'input_hash
   return record;
 }
 
-type Row = Omit<DecisionRecord, 'input' | 'outcome' | 'allowed' | 'inbox_id' | 'policy_version'> & { input: string; outcome: string; allowed: unknown; inbox_id: unknown; policy_version: unknown };
+export type DecisionRow = Omit<DecisionRecord, 'input' | 'outcome' | 'allowed' | 'inbox_id' | 'policy_version'> & { input: string; outcome: string; allowed: unknown; inbox_id: unknown; policy_version: unknown };
 
-function fromRow(r: Row): DecisionRecord {
+export function decisionFromRow(r: DecisionRow): DecisionRecord {
   return {
     ...r,
     inbox_id: toInt(r.inbox_id),
@@ -53,13 +53,13 @@ function fromRow(r: Row): DecisionRecord {
 }
 
 export async function readDecision(db: Db, decision_id: string): Promise<DecisionRecord | undefined> {
-  const row = (await db('decisions').where({ decision_id }).first()) as Row | undefined;
-  return row ? fromRow(row) : undefined;
+  const row = (await db('decisions').where({ decision_id }).first()) as DecisionRow | undefined;
+  return row ? decisionFromRow(row) : undefined;
 }
 
 export async function decisionsOfBooking(db: Db, booking_id: string): Promise<DecisionRecord[]> {
-  const rows = (await db('decisions').where({ booking_id }).orderBy('inbox_id').orderBy('decision_id')) as Row[];
-  return rows.map(fromRow);
+  const rows = (await db('decisions').where({ booking_id }).orderBy('inbox_id').orderBy('decision_id')) as DecisionRow[];
+  return rows.map(decisionFromRow);
 }
 
 export async function forEachDecision(db: Db, fn: (d: DecisionRecord) => void | Promise<void>): Promise<number> {
@@ -69,10 +69,10 @@ export async function forEachDecision(db: Db, fn: (d: DecisionRecord) => void | 
   for (;;) {
     const rows = (await db('decisions')
       .where((q) => q.where('inbox_id', '>', lastInbox).orWhere((q2) => q2.where('inbox_id', lastInbox).andWhere('decision_id', '>', last)))
-      .orderBy('inbox_id').orderBy('decision_id').limit(2000)) as Row[];
+      .orderBy('inbox_id').orderBy('decision_id').limit(2000)) as DecisionRow[];
     if (rows.length === 0) return n;
     for (const r of rows) {
-      await fn(fromRow(r));
+      await fn(decisionFromRow(r));
       n++;
     }
     const tail = rows[rows.length - 1]!;

@@ -13,7 +13,7 @@ for (const dialect of dialects()) {
     after(async () => t.drop());
 
     const entry = (key: string, occurred_at: string, amount: number) => postEntry(t.db, {
-      idempotency_key: key, kind: 'test', booking_id: null, occurred_at, description: key,
+      idempotency_key: key, kind: 'credits_earned', booking_id: null, occurred_at, description: key,
       lines: [{ account: 'a:cash:USD', unit: 'USD', direction: 'D', amount_minor: amount }, { account: 'a:owed:USD', unit: 'USD', direction: 'C', amount_minor: amount }],
     });
 

@@ -4,6 +4,8 @@ import type { Account, JournalEntry, JournalEntryRequest } from './types.js';
 /** Checks shared by postEntry and postEntries: the same rules, the same errors, in the same order. */
 
 export const MAX_LINES_PER_ENTRY = 64;
+/** How often a post is retried when another writer took the next seq first. */
+export const MAX_CHAIN_RETRIES = 8;
 
 export type PostResult = { entry: JournalEntry; replayed: boolean };
 

@@ -1,4 +1,5 @@
-import { dialectOf, type Db } from '../../db/connect.js';
+import type { Db } from '../../db/connect.js';
+import { insertVerb, quoteIdent } from '../../db/dialect.js';
 
 /**
  * Bound parameters per statement. SQLite (3.32+) takes 32,766, MySQL 65,535; staying well under
@@ -10,12 +11,13 @@ export const MAX_PARAMS_PER_STATEMENT = 10_000;
  * `INSERT INTO t (…) VALUES (…), (…), …`, chunked under the parameter limit. knex 3 writes a
  * multi-row insert on SQLite as `SELECT … UNION ALL SELECT …`, which SQLite plans as a compound
  * query and which measured slower than one INSERT per row; the VALUES list is the plain form on
- * both dialects. Returns the number of statements run.
+ * both dialects. `ignoreDuplicates` skips rows whose unique key is taken (first write wins).
+ * Returns the number of statements run.
  */
-export async function insertRows(db: Db, table: string, columns: string[], rows: unknown[][]): Promise<number> {
+export async function insertRows(db: Db, table: string, columns: string[], rows: unknown[][], opts: { ignoreDuplicates?: boolean } = {}): Promise<number> {
   if (rows.length === 0) return 0;
-  const q = dialectOf(db) === 'mysql' ? (n: string) => `\`${n}\`` : (n: string) => `"${n}"`;
-  const head = `INSERT INTO ${q(table)} (${columns.map(q).join(', ')}) VALUES `;
+  const q = (n: string) => quoteIdent(db, n);
+  const head = `${insertVerb(db, opts.ignoreDuplicates)} ${q(table)} (${columns.map(q).join(', ')}) VALUES `;
   const tuple = `(${columns.map(() => '?').join(', ')})`;
   const perStatement = Math.max(1, Math.floor(MAX_PARAMS_PER_STATEMENT / columns.length));
   let statements = 0;

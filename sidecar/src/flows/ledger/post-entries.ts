@@ -1,12 +1,12 @@
 import { DomainError } from '../../kernel/index.js';
-import { dialectOf, isUniqueViolation, toInt, type Db } from '../../db/connect.js';
+import { isUniqueViolation, toInt, type Db } from '../../db/connect.js';
+import { rawRows } from '../../db/dialect.js';
 import { contentHashWithParts, entryFromRequest, entryHashWithParts, metaTextOf } from './entry-hash.js';
 import {
-  checkAccounts, checkBalanced, ENTRY_COLUMNS, entryRow, LINE_COLUMNS, normalizeInstant, replayOrConflict, validateShape, type PostResult,
+  checkAccounts, checkBalanced, ENTRY_COLUMNS, MAX_CHAIN_RETRIES, entryRow, LINE_COLUMNS, normalizeInstant, replayOrConflict, validateShape, type PostResult,
 } from './entry-checks.js';
 import { insertRows, statementsFor } from './multi-row-insert.js';
-import { MAX_CHAIN_RETRIES } from './post-entry.js';
-import { entryFromRows, type EntryRow, type LineRow } from './read-entries.js';
+import { entryFromRows, readEntriesByKeys, type EntryRow, type LineRow } from './read-entries.js';
 import { GENESIS_HASH, type Account, type AccountType, type JournalEntry, type JournalEntryRequest } from './types.js';
 
 /** Keys and account codes asked for per lookup statement (each is one bound parameter). */
@@ -54,7 +54,7 @@ async function planBatch(db: Db, requests: JournalEntryRequest[]): Promise<Plan>
   }
   const state = await lookUpBatch(db, [...keys], [...codes]);
   const reversals = targets.size > 0 ? await reversalState(db, [...targets]) : undefined;
-  const stored = state.taken.size > 0 ? await readByKeys(db, [...state.taken.keys()]) : new Map<string, JournalEntry>();
+  const stored = state.taken.size > 0 ? await readEntriesByKeys(db, [...state.taken.keys()]) : new Map<string, JournalEntry>();
 
   const results: PostResult[] = [];
   const fresh: Fresh[] = [];
@@ -144,9 +144,8 @@ async function lookUpBatch(db: Db, keys: string[], codes: string[]): Promise<Bat
     if (round === 0) parts.push('SELECT 2 AS tag, seq AS a, entry_hash AS b, NULL AS c, NULL AS d FROM (SELECT seq, entry_hash FROM journal_entries ORDER BY seq DESC LIMIT 1) AS head');
     if (c.length > 0) parts.push(`SELECT 3 AS tag, code AS a, type AS b, unit AS c, name AS d FROM accounts WHERE code IN (${c.map(() => '?').join(', ')})`);
     if (parts.length === 0) continue;
-    const result = (await db.raw(parts.join(' UNION ALL '), [...k, ...c])) as unknown;
     type Row = { tag: number | string; a: unknown; b: string; c: string | null; d: string | null };
-    const rows = (dialectOf(db) === 'mysql' ? (result as [Row[]])[0] : result) as Row[];
+    const rows = await rawRows<Row>(db, parts.join(' UNION ALL '), [...k, ...c]);
     for (const r of rows) {
       const tag = Number(r.tag);
       if (tag === 1) seen.taken.set(String(r.c), toInt(r.a));
@@ -157,22 +156,6 @@ async function lookUpBatch(db: Db, keys: string[], codes: string[]): Promise<Bat
   return seen;
 }
 
-/** The stored entries (lines attached) under the given idempotency keys. */
-async function readByKeys(db: Db, keys: string[]): Promise<Map<string, JournalEntry>> {
-  const out = new Map<string, JournalEntry>();
-  for (let i = 0; i < keys.length; i += LOOKUP_CHUNK) {
-    const rows = (await db('journal_entries').whereIn('idempotency_key', keys.slice(i, i + LOOKUP_CHUNK))) as EntryRow[];
-    if (rows.length === 0) continue;
-    const lines = (await db('journal_lines').whereIn('entry_seq', rows.map((r) => r.seq))) as LineRow[];
-    const bySeq = new Map<number, typeof lines>();
-    for (const l of lines) {
-      const k = toInt(l.entry_seq);
-      bySeq.set(k, [...(bySeq.get(k) ?? []), l]);
-    }
-    for (const r of rows) out.set(r.idempotency_key, entryFromRows(r, bySeq.get(toInt(r.seq)) ?? []));
-  }
-  return out;
-}
 
 /** For reversals in the batch: which targets exist in the ledger, and which are already reversed (by which entry). */
 async function reversalState(db: Db, targets: number[]): Promise<{ existing: Set<number>; reversedBy: Map<number, number> }> {

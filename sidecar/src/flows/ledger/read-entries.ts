@@ -1,5 +1,5 @@
 import { toInt, type Db } from '../../db/connect.js';
-import type { Direction, JournalEntry, JournalLine } from './types.js';
+import type { Direction, EntryKind, JournalEntry, JournalLine } from './types.js';
 
 export type EntryRow = {
   seq: number | string; idempotency_key: string; content_hash: string; kind: string; booking_id: string | null;
@@ -12,7 +12,8 @@ export function entryFromRows(row: EntryRow, lines: LineRow[]): JournalEntry {
     seq: toInt(row.seq),
     idempotency_key: row.idempotency_key,
     content_hash: row.content_hash,
-    kind: row.kind,
+    // Only kinds of the vocabulary were ever posted (postEntry takes an EntryKind); verify checks the hashes.
+    kind: row.kind as EntryKind,
     booking_id: row.booking_id,
     occurred_at: row.occurred_at,
     description: row.description,
@@ -31,6 +32,26 @@ export async function readEntry(db: Db, by: { seq: number } | { idempotency_key:
   if (!row) return undefined;
   const lines = (await db('journal_lines').where({ entry_seq: row.seq })) as LineRow[];
   return entryFromRows(row, lines);
+}
+
+/** The entries posted under these idempotency keys (those that exist), by key: two statements whatever the count. */
+export async function readEntriesByKeys(db: Db, keys: string[]): Promise<Map<string, JournalEntry>> {
+  const out = new Map<string, JournalEntry>();
+  const unique = [...new Set(keys)];
+  for (let i = 0; i < unique.length; i += 500) {
+    const rows = (await db('journal_entries').whereIn('idempotency_key', unique.slice(i, i + 500))) as EntryRow[];
+    if (rows.length === 0) continue;
+    const lineRows = (await db('journal_lines').whereIn('entry_seq', rows.map((r) => toInt(r.seq)))) as LineRow[];
+    const bySeq = new Map<number, LineRow[]>();
+    for (const l of lineRows) {
+      const k = toInt(l.entry_seq);
+      let list = bySeq.get(k);
+      if (!list) bySeq.set(k, (list = []));
+      list.push(l);
+    }
+    for (const r of rows) out.set(r.idempotency_key, entryFromRows(r, bySeq.get(toInt(r.seq)) ?? []));
+  }
+  return out;
 }
 
 /** Entries in seq order, lines attached; `fromSeq` exclusive, at most `limit`. */

@@ -1,4 +1,6 @@
-export type AccountType = 'asset' | 'liability' | 'revenue' | 'expense' | 'equity';
+import type { AccountType, EntryKind } from '../vocabulary.js';
+
+export type { AccountType, EntryKind } from '../vocabulary.js';
 export const ACCOUNT_TYPES: readonly AccountType[] = ['asset', 'liability', 'revenue', 'expense', 'equity'];
 
 export type Direction = 'D' | 'C';
@@ -10,7 +12,7 @@ export type JournalLine = { account: string; unit: string; direction: Direction;
 /** What a caller asks the ledger to post. Everything here is hashed; nothing here is wall-clock. */
 export type JournalEntryRequest = {
   idempotency_key: string;
-  kind: string;
+  kind: EntryKind;
   booking_id: string | null;
   occurred_at: string; // ISO UTC, from the event that caused the entry
   description: string;
@@ -23,7 +25,7 @@ export type JournalEntry = {
   seq: number;
   idempotency_key: string;
   content_hash: string;
-  kind: string;
+  kind: EntryKind;
   booking_id: string | null;
   occurred_at: string;
   description: string;

@@ -1,6 +1,6 @@
 import { toInt } from '../../kernel/ints.js';
 import { checkEntry, type VerifyProblem } from './check-entry.js';
-import type { Direction, JournalEntry, JournalLine } from './types.js';
+import type { Direction, EntryKind, JournalEntry, JournalLine } from './types.js';
 
 /** A page as read: entry rows and their lines as arrays of column values, in seq (then line) order. */
 export type Page = { entries: unknown[][]; lines: unknown[][] };
@@ -31,7 +31,7 @@ export function checkPage(page: Page, expectedSeq: number, prev: string): PageVe
         seq,
         idempotency_key: row[1] as string,
         content_hash: row[2] as string,
-        kind: row[3] as string,
+        kind: row[3] as EntryKind, // verified by its content hash below
         booking_id: row[4] as string | null,
         occurred_at: row[5] as string,
         description: row[6] as string,

@@ -16,10 +16,6 @@ export function priceLines(b: BookingRecord): PriceLine[] {
   ];
 }
 
-function credited(m: BookingMoney, kind: string, prefix: string): number {
-  return m.entries.filter((e) => e.kind === kind).flatMap((e) => e.lines).filter((l) => l.account.startsWith(prefix) && l.direction === 'C').reduce((s, l) => s + l.amount_minor, 0);
-}
-
 export type NextStep = { action: string; due_at: string | null; held?: { code: string; reason: string } } | null;
 
 /** The booking as a guest, host or admin sees it: state, price, money moved, what happens next. */
@@ -30,7 +26,6 @@ export async function bookingView(db: Db, booking_id: string, nextPayoutAt: Payo
   if (!b) return undefined;
   const money = await bookingMoney(db, booking_id);
   const lines = priceLines(b);
-  const platformFees = credited(money, 'payment_received', `booking:${booking_id}:platform_fees:`);
   const transferIntents = (await intentsWithStatus(db, { booking_id })).filter((i) => i.operation === 'transfer');
   const transfers = await stripeObjectsOfBooking(db, booking_id, 'transfer');
   const refunds = await stripeObjectsOfBooking(db, booking_id, 'refund');
@@ -55,7 +50,7 @@ export async function bookingView(db: Db, booking_id: string, nextPayoutAt: Payo
     paid_minor: money.paid_minor,
     refunded_minor: money.refunded_minor,
     refund_pending_minor: Math.max(0, money.refund_due_minor - money.refunded_minor),
-    fees: { host_fee_minor: money.paid_minor > 0 ? Math.max(0, platformFees - b.facts.guest_service_fee) : 0, stripe_fee_minor: money.stripe_fee_minor },
+    fees: { host_fee_minor: money.host_fee_minor, stripe_fee_minor: money.stripe_fee_minor },
     transfers: transfers.map((t) => ({ id: t.object_id, amount_minor: Number(t.data.amount ?? 0), status: 'paid' })),
     pending_transfers: transferIntents.filter((i) => i.status !== 'succeeded').map((i) => ({ intent_id: i.intent_id, amount_minor: Number(i.params.amount), status: i.status })),
     refunds: refunds.map((r) => ({ id: r.object_id, amount_minor: Number(r.data.amount ?? 0) })),

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/connect.js';
 import { bookingsAwaitingPayout, latestHold } from '../booking/payout-store.js';
-import { chart } from '../booking/chart.js';
+import { chart } from '../vocabulary.js';
 import { heldIn } from '../booking/postings.js';
 
 export type HeldPayout = { booking_id: string; currency: string; amount_minor: number; code: string; reason: string; held_by_inbox_id: number };

@@ -1,6 +1,8 @@
 import type { Db } from '../../db/connect.js';
-import { readEntries, type JournalEntry } from '../ledger/index.js';
 import { heldPayoutsOf } from './held-payouts.js';
+import { readEntries, type JournalEntry } from '../ledger/index.js';
+import { hostFeeOfPayment } from '../booking/money-view.js';
+import { assertNever, isBookingAccount, isHostAccount, isPlatformAccount, KIND } from '../vocabulary.js';
 
 export type StatementRow = {
   booking_id: string; currency: string;
@@ -28,26 +30,53 @@ export async function hostStatement(db: Db, host_id: string, from: string, to: s
   for (const b of bookings) {
     const entries = (await readEntries(db, { booking_id: b.booking_id })).filter((e) => e.occurred_at.slice(0, 10) >= from && e.occurred_at.slice(0, 10) <= to);
     if (entries.length === 0) continue;
-    const hs = `booking:${b.booking_id}:host_share:`;
-    const pf = `booking:${b.booking_id}:platform_fees:`;
     const r: StatementRow = { booking_id: b.booking_id, currency: b.currency, gross_minor: 0, host_fee_minor: 0, refunds_minor: 0, penalties_minor: 0, transfers_minor: 0, deductions_minor: 0, reversals_minor: 0, net_minor: 0 };
+    const hostShare = (a: string) => isBookingAccount(a, b.booking_id, 'host_share');
+    const balance = (a: string) => isPlatformAccount(a, 'stripe_balance');
     for (const e of entries) {
-      if (e.kind === 'payment_received') {
-        const share = sum(e, (a) => a.startsWith(hs), 'C');
-        const fees = sum(e, (a) => a.startsWith(pf), 'C');
-        const serviceFee = Number((e.meta.service_fee_minor as number | undefined) ?? NaN);
-        const hostFee = Number.isNaN(serviceFee) ? 0 : fees - serviceFee;
-        r.gross_minor += share + hostFee;
-        r.host_fee_minor += hostFee;
-      } else if (e.kind === 'cancellation_refund_due') {
-        r.refunds_minor += sum(e, (a) => a.startsWith(hs) || a.startsWith(`host:${host_id}:receivable:`), 'D');
-      } else if (e.kind === 'host_penalty') {
-        r.penalties_minor += sum(e, (a) => a.startsWith(`host:${host_id}:penalties_receivable:`), 'D');
-      } else if (e.kind === 'host_transfer') {
-        r.transfers_minor += sum(e, (a) => a.startsWith('platform:stripe_balance:'), 'C');
-        r.deductions_minor += sum(e, (a) => a.startsWith(`host:${host_id}:penalties_receivable:`), 'C');
-      } else if (e.kind === 'host_recovery') {
-        r.reversals_minor += sum(e, (a) => a.startsWith('platform:stripe_balance:'), 'D');
+      switch (e.kind) {
+        case KIND.payment_received: {
+          const hostFee = hostFeeOfPayment(e, b.booking_id);
+          r.gross_minor += sum(e, hostShare, 'C') + hostFee;
+          r.host_fee_minor += hostFee;
+          break;
+        }
+        case KIND.modification_refund_due:
+        case KIND.balance_payment: {
+          // A price change after payment (issue #12): the host's gross and fee follow the new price.
+          const hostFeeDelta = typeof e.meta.host_fee_delta_minor === 'number' ? e.meta.host_fee_delta_minor : 0;
+          r.gross_minor += sum(e, hostShare, 'C') - sum(e, hostShare, 'D') + hostFeeDelta;
+          r.host_fee_minor += hostFeeDelta;
+          break;
+        }
+        case KIND.cancellation_refund_due:
+          r.refunds_minor += sum(e, (a) => hostShare(a) || isHostAccount(a, host_id, 'receivable'), 'D');
+          break;
+        case KIND.host_penalty:
+          r.penalties_minor += sum(e, (a) => isHostAccount(a, host_id, 'penalties_receivable'), 'D');
+          break;
+        case KIND.host_transfer:
+          r.transfers_minor += sum(e, balance, 'C');
+          r.deductions_minor += sum(e, (a) => isHostAccount(a, host_id, 'penalties_receivable'), 'C');
+          break;
+        case KIND.host_recovery:
+          r.reversals_minor += sum(e, balance, 'D');
+          break;
+        // Not part of what the host earned or received in the period.
+        case KIND.stripe_fee:
+        case KIND.fees_recognised:
+        case KIND.refund_paid:
+        case KIND.dispute_withdrawal:
+        case KIND.dispute_reinstatement:
+        case KIND.dispute_won:
+        case KIND.dispute_lost:
+        case KIND.credits_earned:
+        case KIND.credits_redeemed:
+        case KIND.credits_expired:
+        case KIND.reversal:
+          break;
+        default:
+          assertNever(e.kind);
       }
     }
     r.net_minor = r.gross_minor - r.host_fee_minor - r.refunds_minor - r.penalties_minor;

@@ -9,7 +9,7 @@ import { decisionsOfBooking, readDecision } from '../../flows/evidence/decisions
 import { listPolicyVersions } from '../../flows/evidence/policy-versions.js';
 import { creditLotsOf, usedFromLot } from '../../flows/booking/credits.js';
 import { heldIn } from '../../flows/booking/postings.js';
-import { chart } from '../../flows/booking/chart.js';
+import { chart } from '../../flows/vocabulary.js';
 import { allIntents } from '../../flows/outbox/intents.js';
 import { getBooking } from '../../flows/booking/store.js';
 import { bookingConstraints, checkAt, nextPayoutAt, previewCancellation } from '../../pipeline/preview.js';

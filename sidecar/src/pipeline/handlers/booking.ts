@@ -1,13 +1,14 @@
 import { DomainError, hashOf } from '../../kernel/index.js';
 import { appendRevision, flagBooking, getBooking, insertBooking, transition, hostConnectedAccount, type BookingFactsData, type BookingRecord, type PinnedPolicies } from '../../flows/booking/store.js';
-import { bookingMoney } from '../../flows/booking/money-view.js';
-import { heldIn, postCancellation, postCreditsEarned, postCreditsRedeemed } from '../../flows/booking/postings.js';
-import { chart } from '../../flows/booking/chart.js';
+import { bookingMoney, type BookingMoney } from '../../flows/booking/money-view.js';
+import { heldIn, postEntryIntent, postEntryIntents } from '../../flows/booking/postings.js';
+import { cancellationAccounts, cancellationEntries, creditsEarnedEntry, creditsRedeemedEntry } from '../../flows/booking/entries.js';
+import { chart } from '../../flows/vocabulary.js';
 import { currentPolicyRefs } from '../../flows/evidence/policy-versions.js';
 import { decisionIdFor, recordDecision } from '../../flows/evidence/decisions.js';
 import { addIntent, intentIdFor } from '../../flows/outbox/intents.js';
 import { stripeObjectsOfBooking } from '../../flows/booking/store.js';
-import { consentHash, creditsExpireAt, decideCancellation, loyaltyEarn, ruleRefOf, type Decision } from '../../nora/index.js';
+import { consentHash, creditsExpireAt, decideCancellation, loyaltyEarn, ruleRefOf, settleCancellation, type Decision } from '../../nora/index.js';
 import type { BookingCancelRequested, BookingConfirmed, BookingModified, HostConnected } from '../../sari/booking-events.js';
 import { cancellationPolicies, factsOf, pinnedPolicy } from '../booking-facts.js';
 import { ParkEvent, ref, type HandlerContext, type HandlerResult, type Trx } from '../context.js';
@@ -46,7 +47,7 @@ export async function onBookingConfirmed({ db, event, payload }: HandlerContext)
   await transition(db, { booking_id: data.booking_id, state: 'none', transitions: [] }, 'confirm', event.id, event.occurred_at);
   if (credits > 0) {
     await useCredits(db, data.guest_id, data.booking_id, credits, event.id);
-    await postCreditsRedeemed(db, { guest_id: data.guest_id, booking_id: data.booking_id, credits }, ref(event));
+    await postEntryIntent(db, creditsRedeemedEntry({ guest_id: data.guest_id, booking_id: data.booking_id, credits }, ref(event)));
   }
   return { status: 'processed', keys: [data.booking_id, `pi:${data.payment_intent_id}`] };
 }
@@ -84,24 +85,18 @@ export async function onCancelRequested({ db, event, payload }: HandlerContext):
       ? `refused: the outcome now is ${decision.outcome_hash}, the guest consented to ${data.consent.outcome_hash}`
       : `refused: ${reason}`, keys: [b.booking_id] };
   }
-  await executeCancellation(db, b, decision, decision_id, event, money.paid_minor > 0, money.transfer_in_flight_minor);
+  await executeCancellation(db, b, decision, decision_id, event, money);
   return { status: 'processed', keys: [b.booking_id] };
 }
 
-async function executeCancellation(db: Trx, b: BookingRecord, d: Decision, decision_id: string, event: HandlerContext['event'], paid: boolean, transfer_in_flight: number): Promise<void> {
+async function executeCancellation(db: Trx, b: BookingRecord, d: Decision, decision_id: string, event: HandlerContext['event'], money: BookingMoney): Promise<void> {
   const o = d.outcome;
-  const split = await originalSplit(db, b);
+  const paid = money.paid_minor > 0;
   await transition(db, b, paid && o.refund_to_guest > 0 ? 'cancel_with_refund' : 'cancel', event.id, event.occurred_at);
-  await postCancellation(db, { booking_id: b.booking_id, host_id: b.host_id, currency: b.currency }, {
-    refund_to_guest: paid ? o.refund_to_guest : 0,
-    host_share_released: paid ? Math.max(0, split.host_share - o.host_payout) : 0,
-    fees_released: paid ? Math.max(0, split.platform_fees - o.platform_fee_kept) : 0,
-    taxes_released: paid ? Math.max(0, split.taxes - o.taxes_kept) : 0,
-    host_penalty: o.host_penalty,
-    fees_kept: o.platform_fee_kept,
-    taxes_kept: o.taxes_kept,
-    transfer_in_flight,
-  }, { ...ref(event, decision_id), decision_id });
+  const c = b.currency;
+  const [host_share, platform_fees, taxes] = await Promise.all([heldIn(db, chart.hostShare(b.booking_id, c)), heldIn(db, chart.platformFees(b.booking_id, c)), heldIn(db, chart.bookingTaxes(b.booking_id, c))]);
+  const settlement = settleCancellation(o, { paid, split: money.payment_split, held: { host_share, platform_fees, taxes }, transfer_in_flight: money.transfer_in_flight_minor });
+  await postEntryIntents(db, cancellationEntries(b, settlement, { ...ref(event, decision_id), decision_id }), { open: { accounts: cancellationAccounts(b), at: event.occurred_at } });
   if (paid && o.refund_to_guest > 0) {
     await addIntent(db, {
       intent_id: intentIdFor('refund', decision_id), decision_id, booking_id: b.booking_id, operation: 'refund', inbox_id: event.id,
@@ -115,16 +110,8 @@ async function executeCancellation(db: Trx, b: BookingRecord, d: Decision, decis
     const loyalty = await pinnedPolicy(db, b.policies.loyalty);
     const expires_at = creditsExpireAt({ loyalty, earned_at: event.occurred_at });
     await addCreditLot(db, { lot_id, guest_id: b.guest_id, booking_id: b.booking_id, credits: o.credit_to_guest, earned_at: event.occurred_at, expires_at, inbox_id: event.id });
-    await postCreditsEarned(db, { lot_id, guest_id: b.guest_id, booking_id: b.booking_id, credits: o.credit_to_guest, reason: 'host cancelled the booking' }, ref(event, decision_id));
+    await postEntryIntent(db, creditsEarnedEntry({ lot_id, guest_id: b.guest_id, booking_id: b.booking_id, credits: o.credit_to_guest, reason: 'host cancelled the booking' }, ref(event, decision_id)));
   }
-}
-
-/** The split posted when the guest paid: what each booking liability received. */
-async function originalSplit(db: Trx, b: BookingRecord): Promise<{ host_share: number; platform_fees: number; taxes: number }> {
-  const money = await bookingMoney(db, b.booking_id);
-  const payment = money.entries.find((e) => e.kind === 'payment_received');
-  const sum = (prefix: string) => payment?.lines.filter((l) => l.account.startsWith(prefix) && l.direction === 'C').reduce((s, l) => s + l.amount_minor, 0) ?? 0;
-  return { host_share: sum(`booking:${b.booking_id}:host_share:`), platform_fees: sum(`booking:${b.booking_id}:platform_fees:`), taxes: sum(`booking:${b.booking_id}:taxes:`) };
 }
 
 export async function onCheckedIn({ db, event, payload }: HandlerContext): Promise<HandlerResult> {
@@ -152,7 +139,7 @@ export async function onCompleted({ db, event, payload }: HandlerContext): Promi
   if (earned.credits > 0) {
     const lot_id = `lot:${b.booking_id}:stay`;
     await addCreditLot(db, { lot_id, guest_id: b.guest_id, booking_id: b.booking_id, credits: earned.credits, earned_at: event.occurred_at, expires_at: earned.expires_at, inbox_id: event.id });
-    await postCreditsEarned(db, { lot_id, guest_id: b.guest_id, booking_id: b.booking_id, credits: earned.credits, reason: `stay ${b.booking_id} completed` }, ref(event, decision_id));
+    await postEntryIntent(db, creditsEarnedEntry({ lot_id, guest_id: b.guest_id, booking_id: b.booking_id, credits: earned.credits, reason: `stay ${b.booking_id} completed` }, ref(event, decision_id)));
   }
   return { status: 'processed', keys: [b.booking_id] };
 }

@@ -1,8 +1,10 @@
 import { hashOf } from '../../kernel/index.js';
 import { getBooking, hostConnectedAccount, hostSubscriptionStatus, stripeObjectsOfBooking, transition, type BookingRecord } from '../../flows/booking/store.js';
 import { bookingMoney } from '../../flows/booking/money-view.js';
-import { chart } from '../../flows/booking/chart.js';
-import { heldIn, postCreditsExpired, postTransfer } from '../../flows/booking/postings.js';
+import { chart } from '../../flows/vocabulary.js';
+import { heldIn, postEntryIntent } from '../../flows/booking/postings.js';
+import { creditsExpiredEntry } from '../../flows/booking/entries.js';
+import { postHostTransfer } from './host-transfer.js';
 import { bookingsAwaitingPayout, recordHold } from '../../flows/booking/payout-store.js';
 import { lotsExpiringBefore, markLotExpired, usedFromLot } from '../../flows/booking/credits.js';
 import { decisionIdFor, recordDecision } from '../../flows/evidence/decisions.js';
@@ -76,7 +78,7 @@ async function payoutIfDue({ db, event }: HandlerContext, b: BookingRecord): Pro
   if (b.state === 'paid' || b.state === 'checked_in') await transition(db, b, 'start_payout', event.id, event.occurred_at);
   if (amount - deduction === 0) {
     // Everything the host earned here goes to what they owe: settle it in the ledger, no transfer.
-    await postTransfer(db, b, { transfer_id: `offset:${decision_id}`, amount_minor: 0, deduction_minor: deduction }, ref(event, decision_id));
+    await postHostTransfer(db, b, { transfer_id: `offset:${decision_id}`, amount_minor: 0, deduction_minor: deduction }, ref(event, decision_id));
     const after = await getBooking(db, b.booking_id);
     if (after?.state === 'payout_pending') await transition(db, after, 'confirm_payout', event.id, event.occurred_at);
     return 'paid';
@@ -98,7 +100,7 @@ async function expireCredits({ db, event }: HandlerContext): Promise<number> {
     const held = await heldIn(db, chart.guestCredits(lot.guest_id));
     const credits = Math.min(lot.credits - (await usedFromLot(db, lot.lot_id)), Math.max(0, held));
     await markLotExpired(db, lot.lot_id, event.id);
-    if (credits > 0) await postCreditsExpired(db, { lot_id: lot.lot_id, guest_id: lot.guest_id, credits }, ref(event));
+    if (credits > 0) await postEntryIntent(db, creditsExpiredEntry({ lot_id: lot.lot_id, guest_id: lot.guest_id, credits }, ref(event)));
   }
   return lots.length;
 }

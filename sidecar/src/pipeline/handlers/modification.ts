@@ -1,11 +1,13 @@
 import { DomainError } from '../../kernel/index.js';
 import { appendRevision, getBooking, type BookingFactsData, type BookingRecord } from '../../flows/booking/store.js';
 import { bookingMoney } from '../../flows/booking/money-view.js';
-import { postBalancePayment, postModificationRefundDue } from '../../flows/booking/modification-postings.js';
+import { balancePaymentEntry, modificationRefundDueEntry } from '../../flows/booking/modification-postings.js';
+import { postEntryIntent } from '../../flows/booking/postings.js';
 import { currentPolicyVersion } from '../../flows/evidence/policy-versions.js';
 import { decisionIdFor, decisionsOfBooking, recordDecision } from '../../flows/evidence/decisions.js';
 import { addIntent, intentIdFor } from '../../flows/outbox/intents.js';
 import { readEntries } from '../../flows/ledger/index.js';
+import { KIND } from '../../flows/vocabulary.js';
 import { consentHash, decideModification, policyVersionOf, ruleRefOf, type ModificationChanges, type ModificationDecision, type ModificationOutcome, type PolicyVersion } from '../../nora/index.js';
 import type { BookingModified } from '../../sari/booking-events.js';
 import { factsOf, pinnedPolicy } from '../booking-facts.js';
@@ -32,7 +34,7 @@ export async function decideChange(db: Trx, b: BookingRecord, changes: Modificat
 
 /** Executed modification decisions of a booking whose balance due no payment has settled yet. */
 export async function outstandingBalances(db: Trx, booking_id: string): Promise<Array<{ decision_id: string; outcome: ModificationOutcome }>> {
-  const settled = new Set((await readEntries(db, { booking_id })).filter((e) => e.kind === 'balance_payment').map((e) => e.meta.decision_id));
+  const settled = new Set((await readEntries(db, { booking_id })).filter((e) => e.kind === KIND.balance_payment).map((e) => e.meta.decision_id));
   return (await decisionsOfBooking(db, booking_id))
     .filter((d) => d.action === 'modify' && d.allowed && !settled.has(d.decision_id))
     .map((d) => ({ decision_id: d.decision_id, outcome: (d.outcome as { outcome: ModificationOutcome }).outcome }))
@@ -83,7 +85,7 @@ export async function onBookingModified({ db, event, payload }: HandlerContext):
   await appendRevision(db, b, facts, event.id);
   const o = d.outcome;
   if (o.refund_to_guest > 0) {
-    await postModificationRefundDue(db, b, { deltas: o.deltas, refund_to_guest: o.refund_to_guest }, { ...ref(event, decision_id), decision_id });
+    await postEntryIntent(db, modificationRefundDueEntry(b, { deltas: o.deltas, host_fee_delta: o.host_fee_delta, refund_to_guest: o.refund_to_guest }, { ...ref(event, decision_id), decision_id }));
     await addIntent(db, {
       intent_id: intentIdFor('refund', decision_id), decision_id, booking_id: b.booking_id, operation: 'refund', inbox_id: event.id,
       params: { payment_intent: b.payment_intent_id, amount: o.refund_to_guest, currency: b.currency.toLowerCase(), metadata: { booking_id: b.booking_id, decision_id } },
@@ -100,6 +102,6 @@ export async function onBookingModified({ db, event, payload }: HandlerContext):
 export async function settleBalanceDue(db: Trx, b: BookingRecord, pi: { id: string; amount_received: number; currency: string }, event: HandlerContext['event']): Promise<HandlerResult | null> {
   const due = (await outstandingBalances(db, b.booking_id)).find((d) => d.outcome.balance_due === pi.amount_received && d.outcome.currency === pi.currency.toUpperCase());
   if (!due) return null;
-  const posted = await postBalancePayment(db, b, { payment_intent_id: pi.id, amount_minor: pi.amount_received, deltas: due.outcome.deltas }, { ...ref(event, due.decision_id), decision_id: due.decision_id });
+  const posted = await postEntryIntent(db, balancePaymentEntry(b, { payment_intent_id: pi.id, amount_minor: pi.amount_received, deltas: due.outcome.deltas, host_fee_delta: due.outcome.host_fee_delta }, { ...ref(event, due.decision_id), decision_id: due.decision_id }));
   return { status: posted?.replayed ? 'ignored' : 'processed', code: posted?.replayed ? 'already_posted' : 'balance_due_settled', keys: [b.booking_id, `pi:${pi.id}`] };
 }

@@ -1,7 +1,9 @@
 import { DomainError } from '../../kernel/index.js';
 import { bookingIdForPaymentIntent, flagBooking, getBooking, linkStripeObject, stripeObject, stripeObjectsOfBooking, transition, type BookingRecord } from '../../flows/booking/store.js';
 import { bookingMoney } from '../../flows/booking/money-view.js';
-import { postDisputeClosed, postDisputeMovement, postLatePayment, postPayment, postRefundSettled, postStripeFee, postTransfer, postTransferReversal } from '../../flows/booking/postings.js';
+import { postEntryIntent } from '../../flows/booking/postings.js';
+import { disputeClosedEntry, disputeMovementEntry, latePaymentEntry, paymentEntry, refundSettledEntry, stripeFeeEntry, transferReversalEntry } from '../../flows/booking/entries.js';
+import { postHostTransfer } from './host-transfer.js';
 import { decisionIdFor, recordDecision } from '../../flows/evidence/decisions.js';
 import { addIntent, intentIdFor } from '../../flows/outbox/intents.js';
 import { hashOf } from '../../kernel/index.js';
@@ -76,7 +78,7 @@ export async function onPaymentIntentSucceeded({ db, event, payload }: HandlerCo
     input: { facts, amount_received: received, policies: { fees: ruleRefOf(fees), ...(loyalty ? { loyalty: ruleRefOf(loyalty) } : {}) } }, allowed: true, reason: null,
     outcome: split, outcome_hash: hashOf(split), consent_hash: null, evaluated_at: event.occurred_at, recorded_at: event.received_at,
   });
-  const posted = await postPayment(db, b, { total: received, host_share: split.host_share, platform_fees: split.guest_service_fee + split.host_fee, taxes: split.taxes, service_fee: split.guest_service_fee, host_fee: split.host_fee }, ref(event, decision_id));
+  const posted = await postEntryIntent(db, paymentEntry(b, { total: received, host_share: split.host_share, platform_fees: split.guest_service_fee + split.host_fee, taxes: split.taxes, service_fee: split.guest_service_fee, host_fee: split.host_fee }, ref(event, decision_id)));
   if (b.state === 'awaiting_payment') await transition(db, b, 'pay', event.id, event.occurred_at);
   else if (!posted?.replayed) throw new DomainError('illegal_transition', `payment for a booking that is ${b.state}`);
   return { status: 'processed', keys: [b.booking_id, `pi:${pi_id}`, ...(charge ? [`ch:${charge}`] : [])] };
@@ -97,7 +99,7 @@ async function refundLatePayment(db: Trx, b: BookingRecord, pi: Obj, event: Hand
     input: { booking_state: b.state, amount_received: received, payment_intent: str(pi.id) }, allowed: true, reason: null,
     outcome, outcome_hash: hashOf(outcome), consent_hash: null, evaluated_at: event.occurred_at, recorded_at: event.received_at,
   });
-  const posted = await postLatePayment(db, b, received, ref(event, decision_id));
+  const posted = await postEntryIntent(db, latePaymentEntry(b, received, ref(event, decision_id)));
   if (!posted?.replayed && received > 0) {
     await transition(db, b, 'refund_late_payment', event.id, event.occurred_at);
     await addIntent(db, {
@@ -128,7 +130,7 @@ export async function onBalanceTransaction({ db, event, payload }: HandlerContex
   await linkStripeObject(db, { object_id: str(txn.id)!, kind: 'balance_transaction', booking_id: linked?.booking_id ?? null, inbox_id: event.id, data: { fee: txn.fee, currency: txn.currency, source } });
   const fee = int(txn.fee);
   if (fee <= 0) return { status: 'ignored', code: 'no_fee' };
-  await postStripeFee(db, { booking_id: linked?.booking_id ?? null, currency: String(txn.currency).toUpperCase(), fee_minor: fee, balance_transaction: str(txn.id)! }, ref(event));
+  await postEntryIntent(db, stripeFeeEntry({ booking_id: linked?.booking_id ?? null, currency: String(txn.currency).toUpperCase(), fee_minor: fee, balance_transaction: str(txn.id)! }, ref(event)));
   return { status: 'processed', keys: linked?.booking_id ? [linked.booking_id] : [] };
 }
 
@@ -143,7 +145,7 @@ export async function onRefund({ db, event, payload }: HandlerContext): Promise<
   }
   const status = str(re.status);
   if (status === 'succeeded') {
-    const posted = await postRefundSettled(db, b, { refund_id, amount_minor: int(re.amount) }, ref(event, decision_id));
+    const posted = await postEntryIntent(db, refundSettledEntry(b, { refund_id, amount_minor: int(re.amount) }, ref(event, decision_id)));
     if (!posted?.replayed && (b.state === 'refund_pending' || b.state === 'refund_failed')) await transition(db, b, 'refund_succeeded', event.id, event.occurred_at);
     return { status: posted?.replayed ? 'ignored' : 'processed', code: posted?.replayed ? 'already_posted' : undefined, keys: [b.booking_id] };
   }
@@ -175,7 +177,7 @@ export async function onTransfer({ db, event, payload }: HandlerContext): Promis
   if (!str(metadata.decision_id)) throw new RefuseEvent('validation_failed', `transfer ${transfer_id} was not made by a payout decision of this system`, b.booking_id, 'transfer_outside_policy');
   await linkStripeObject(db, { object_id: transfer_id, kind: 'transfer', booking_id: b.booking_id, inbox_id: event.id, data: { amount: tr.amount, destination: tr.destination } });
   const deduction = Number(metadata.deduction_minor ?? 0);
-  const posted = await postTransfer(db, b, { transfer_id, amount_minor: int(tr.amount), deduction_minor: Number.isSafeInteger(deduction) ? deduction : 0 }, ref(event, str(metadata.decision_id)));
+  const posted = await postHostTransfer(db, b, { transfer_id, amount_minor: int(tr.amount), deduction_minor: Number.isSafeInteger(deduction) ? deduction : 0 }, ref(event, str(metadata.decision_id)));
   if (!posted?.replayed && b.state === 'payout_pending') await transition(db, b, 'confirm_payout', event.id, event.occurred_at);
   if (!posted?.replayed) await requestRecoveries(db, b.booking_id, event.id);
   const reversals = ((tr.reversals as { data?: Obj[] } | undefined)?.data ?? []);
@@ -185,7 +187,7 @@ export async function onTransfer({ db, event, payload }: HandlerContext): Promis
 
 async function postReversal(db: Trx, b: BookingRecord, r: Obj, event: HandlerContext['event']) {
   await linkStripeObject(db, { object_id: str(r.id)!, kind: 'transfer_reversal', booking_id: b.booking_id, inbox_id: event.id, data: { amount: r.amount, transfer: r.transfer } });
-  return postTransferReversal(db, b, { reversal_id: str(r.id)!, amount_minor: int(r.amount) }, ref(event, str((r.metadata as Obj | undefined)?.decision_id)));
+  return postEntryIntent(db, transferReversalEntry(b, { reversal_id: str(r.id)!, amount_minor: int(r.amount) }, ref(event, str((r.metadata as Obj | undefined)?.decision_id))));
 }
 
 export async function onTransferReversal({ db, event, payload }: HandlerContext): Promise<HandlerResult> {
@@ -218,7 +220,7 @@ export async function onDispute({ db, event, payload }: HandlerContext): Promise
   for (const txn of ((dp.balance_transactions ?? []) as Obj[])) {
     if (typeof txn !== 'object' || !str(txn.id)) continue;
     if (int(txn.amount) < 0) fee_minor += int(txn.fee);
-    await postDisputeMovement(db, b, { balance_transaction: str(txn.id)!, amount_minor: int(txn.amount), fee_minor: int(txn.fee) }, ref(event));
+    await postEntryIntent(db, disputeMovementEntry(b, { balance_transaction: str(txn.id)!, amount_minor: int(txn.amount), fee_minor: int(txn.fee) }, ref(event)));
   }
   if (event.type !== 'charge.dispute.closed') return { status: 'processed', keys: [b.booking_id] };
   // lost: the amount stays withdrawn; won (or an inquiry closed with a warning): only the fee may.
@@ -235,7 +237,7 @@ export async function onDispute({ db, event, payload }: HandlerContext): Promise
     input: { dispute_id, status, disputed_minor: int(dp.amount), dispute_fee_minor: fee_minor, host_paid_out_minor, currency: b.currency, policies: { dispute: ruleRefOf(dispute) } },
     allowed: true, reason: null, outcome, outcome_hash: hashOf(outcome), consent_hash: null, evaluated_at: event.occurred_at, recorded_at: event.received_at,
   });
-  await postDisputeClosed(db, b, { dispute_id, status, host_bears: liability.host_bears, platform_bears: liability.platform_bears }, { ...ref(event, decision_id), decision_id });
+  await postEntryIntent(db, disputeClosedEntry(b, { dispute_id, status, host_bears: liability.host_bears, platform_bears: liability.platform_bears }, { ...ref(event, decision_id), decision_id }));
   if (status === 'won') return { status: 'processed', keys: [b.booking_id] };
   if (liability.host_bears > 0) {
     const transfer = (await stripeObjectsOfBooking(db, b.booking_id, 'transfer'))[0];

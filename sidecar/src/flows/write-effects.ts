@@ -1,0 +1,60 @@
+import { canonicalJson, hashOf } from '../kernel/index.js';
+import type { Db } from '../db/connect.js';
+import { postEntries, type PostResult } from './ledger/index.js';
+import { insertRows } from './ledger/multi-row-insert.js';
+import { ensureAccounts } from './booking/open-accounts.js';
+import type { Effects } from './effects.js';
+import type { ChartAccount } from './vocabulary.js';
+
+export type WriteReport = { entries: PostResult[]; statements: number };
+
+/**
+ * Writes a batch's effects in the caller's transaction: the accounts its entries need (each opened
+ * at the event time of the first that needs it), the entries with one `postEntries`, and every
+ * other kind with one multi-row INSERT per table. Nothing here decides: the effects are final.
+ * Rows keyed by the event (decisions, links, intents, flags, lots) skip a key already taken, so a
+ * batch written again after a crash has one effect.
+ */
+export async function writeEffects(db: Db, fx: Effects): Promise<WriteReport> {
+  let statements = 0;
+  const ins = async (table: string, columns: string[], rows: unknown[][], ignoreDuplicates = false) => {
+    statements += await insertRows(db, table, columns, rows, { ignoreDuplicates });
+  };
+  await ins('policy_versions', ['kind', 'policy_id', 'version', 'hash', 'document', 'inbox_id'], fx.policyVersions.map((p) => [p.kind, p.id, p.version, p.hash, p.document, p.inbox_id]));
+  await ins('bookings', ['booking_id', 'inbox_id', 'guest_id', 'host_id', 'currency', 'payment_intent_id', 'confirmed_at', 'policies'],
+    fx.bookings.map((b) => [b.booking_id, b.inbox_id, b.facts.guest_id, b.facts.host_id, b.facts.currency, b.facts.payment_intent_id, b.confirmed_at, canonicalJson(b.policies)]));
+  await ins('booking_revisions', ['booking_id', 'revision', 'inbox_id', 'facts'], fx.revisions.map((r) => [r.booking_id, r.revision, r.inbox_id, canonicalJson(r.facts)]));
+  await ins('booking_transitions', ['booking_id', 'step', 'from_state', 'to_state', 'inbox_id', 'at'], fx.transitions.map((t) => [t.booking_id, t.step, t.from_state, t.to_state, t.inbox_id, t.at]));
+
+  const opened = new Set<string>();
+  const byTime = new Map<string, ChartAccount[]>();
+  const open = (a: ChartAccount, at: string) => {
+    if (opened.has(a.code)) return;
+    opened.add(a.code);
+    let group = byTime.get(at);
+    if (!group) byTime.set(at, (group = []));
+    group.push(a);
+  };
+  // In the order the sequential path opened them: explicit openings and entries interleave by event.
+  for (const o of fx.accounts) open(o.account, o.at);
+  for (const e of fx.entries) for (const a of e.accounts) open(a, e.request.occurred_at);
+  for (const [at, accounts] of byTime) {
+    await ensureAccounts(db, accounts, at);
+    statements += 2;
+  }
+  const entries = fx.entries.length > 0 ? await postEntries(db, fx.entries.map((e) => e.request)) : [];
+  if (fx.entries.length > 0) statements += 4;
+
+  await ins('decisions', ['decision_id', 'inbox_id', 'event_id', 'booking_id', 'action', 'actor', 'policy', 'policy_version', 'policy_hash', 'input_hash', 'input', 'allowed', 'reason', 'outcome', 'outcome_hash', 'consent_hash', 'evaluated_at', 'recorded_at'],
+    fx.decisions.map((d) => [d.decision_id, d.inbox_id, d.event_id, d.booking_id, d.action, d.actor, d.policy, d.policy_version, d.policy_hash, d.input_hash ?? hashOf(d.input), canonicalJson(d.input), d.allowed ? 1 : 0, d.reason, canonicalJson(d.outcome), d.outcome_hash, d.consent_hash, d.evaluated_at, d.recorded_at]), true);
+  await ins('stripe_objects', ['object_id', 'kind', 'booking_id', 'inbox_id', 'data'], fx.links.map((l) => [l.object_id, l.kind, l.booking_id, l.inbox_id, canonicalJson(l.data)]), true);
+  await ins('outbox_intents', ['intent_id', 'decision_id', 'booking_id', 'operation', 'params', 'inbox_id'], fx.intents.map((i) => [i.intent_id, i.decision_id, i.booking_id, i.operation, canonicalJson(i.params), i.inbox_id]), true);
+  await ins('booking_flags', ['booking_id', 'inbox_id', 'code', 'reason'], fx.flags.map((f) => [f.booking_id, f.inbox_id, f.code, f.reason]), true);
+  await ins('credit_lots', ['lot_id', 'guest_id', 'booking_id', 'credits', 'earned_at', 'expires_at', 'inbox_id'], fx.creditLots.map((l) => [l.lot_id, l.guest_id, l.booking_id, l.credits, l.earned_at, l.expires_at, l.inbox_id]), true);
+  await ins('credit_lot_uses', ['lot_id', 'booking_id', 'credits', 'inbox_id'], fx.creditUses.map((u) => [u.lot_id, u.booking_id, u.credits, u.inbox_id]));
+  await ins('credit_lot_expiries', ['lot_id', 'inbox_id'], fx.creditExpiries.map((x) => [x.lot_id, x.inbox_id]));
+  await ins('payout_holds', ['booking_id', 'inbox_id', 'code', 'reason'], fx.holds.map((h) => [h.booking_id, h.inbox_id, h.code, h.reason]));
+  await ins('host_connections', ['host_id', 'stripe_account_id', 'inbox_id'], fx.hostConnections.map((h) => [h.host_id, h.stripe_account_id, h.inbox_id]));
+  await ins('host_subscription_states', ['stripe_account_id', 'status', 'inbox_id'], fx.subscriptionStates.map((s) => [s.stripe_account_id, s.status, s.inbox_id]));
+  return { entries, statements };
+}

@@ -1,0 +1,48 @@
+/**
+ * What a batch must load before its handlers run, by kind. The dispatcher derives most of it from
+ * the batch's events before any handler runs (prefetch.ts); a handler that reads something not
+ * loaded throws `NeedsLoad`, its effects are dropped, the missing rows are loaded (a few
+ * statements for all of them) and the handler runs again over the same state — so a handler is
+ * never wrong for lack of a prefetch, only slower.
+ */
+export type Needs = {
+  bookings: Set<string>;
+  paymentIntents: Set<string>;
+  objects: Set<string>;
+  entryKeys: Set<string>;
+  /** Accounts not scoped to one booking (host penalties, guest credits): their line sums. */
+  accountCodes: Set<string>;
+  hosts: Set<string>;
+  stripeAccounts: Set<string>;
+  guests: Set<string>;
+  /** Credit lots expiring before this instant (clock ticks). */
+  expiringBefore: string | null;
+  /** The bookings awaiting a payout (clock ticks). */
+  awaitingPayout: boolean;
+};
+
+export function noNeeds(): Needs {
+  return {
+    bookings: new Set(), paymentIntents: new Set(), objects: new Set(), entryKeys: new Set(), accountCodes: new Set(),
+    hosts: new Set(), stripeAccounts: new Set(), guests: new Set(), expiringBefore: null, awaitingPayout: false,
+  };
+}
+
+export function isEmpty(n: Needs): boolean {
+  return n.bookings.size + n.paymentIntents.size + n.objects.size + n.entryKeys.size + n.accountCodes.size + n.hosts.size + n.stripeAccounts.size + n.guests.size === 0
+    && n.expiringBefore === null && !n.awaitingPayout;
+}
+
+/** Thrown by a state read that was not loaded: the dispatcher loads it and runs the handler again. */
+export class NeedsLoad extends Error {
+  constructor(readonly needs: Needs) {
+    super('state not loaded yet');
+    this.name = 'NeedsLoad';
+  }
+
+  static of(fill: (n: Needs) => void): NeedsLoad {
+    const n = noNeeds();
+    fill(n);
+    return new NeedsLoad(n);
+  }
+}
