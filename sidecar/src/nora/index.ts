@@ -13,5 +13,6 @@ export * from './constraints.js';
 export * from './retry.js';
 export * from './connect.js';
 export * from './modification.js';
+export * from './dispute-evidence.js';
 export { formatMoney, durationMs, describeSpan } from './format.js';
 export * from './settlement.js';

@@ -132,6 +132,16 @@ export const ModificationRulesSchema = z.strictObject({
   allowed_until: z.literal('check_in_moment'),
 });
 
+/** Which card disputes are contested with the evidence we hold (issue #12). */
+export const DisputeEvidenceRulesSchema = z.strictObject({
+  /** Stripe dispute reasons answered with evidence; any other reason is accepted (not contested). */
+  contest_reasons: z.array(z.string().min(1)).min(1),
+  /** Dispute statuses in which evidence may still be submitted. */
+  respond_in_statuses: z.array(z.enum(['needs_response', 'warning_needs_response'])).min(1),
+  /** Evidence is submitted once, at least this long before Stripe's evidence_details.due_by. */
+  submit_before_due_by_hours: z.number().int().min(0),
+});
+
 function documentOf<K extends string, R extends z.ZodType>(kind: K, rules: R) {
   return z.strictObject({
     kind: z.literal(kind),
@@ -152,6 +162,7 @@ export const DisputeDocumentSchema = documentOf('dispute', DisputeRulesSchema);
 export const PayoutHoldDocumentSchema = documentOf('payout_hold', PayoutHoldRulesSchema);
 export const RetryDocumentSchema = documentOf('retry', RetryRulesSchema);
 export const ModificationDocumentSchema = documentOf('modification', ModificationRulesSchema);
+export const DisputeEvidenceDocumentSchema = documentOf('dispute_evidence', DisputeEvidenceRulesSchema);
 
 export const PolicyDocumentSchema = z.discriminatedUnion('kind', [
   CancellationDocumentSchema,
@@ -163,6 +174,7 @@ export const PolicyDocumentSchema = z.discriminatedUnion('kind', [
   PayoutHoldDocumentSchema,
   RetryDocumentSchema,
   ModificationDocumentSchema,
+  DisputeEvidenceDocumentSchema,
 ]);
 
 export type PolicyDocument = z.infer<typeof PolicyDocumentSchema>;
@@ -177,4 +189,4 @@ export type DisputeDocument = DocumentOfKind<'dispute'>;
 export type PayoutHoldDocument = DocumentOfKind<'payout_hold'>;
 export type RetryDocument = DocumentOfKind<'retry'>;
 
-export const POLICY_KINDS = ['cancellation', 'host_cancellation', 'fees', 'payout_timing', 'loyalty', 'dispute', 'payout_hold', 'retry', 'modification'] as const;
+export const POLICY_KINDS = ['cancellation', 'host_cancellation', 'fees', 'payout_timing', 'loyalty', 'dispute', 'payout_hold', 'retry', 'modification', 'dispute_evidence'] as const;

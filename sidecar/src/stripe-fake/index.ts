@@ -16,8 +16,10 @@ import type { FaultControl } from './faults.js';
 import { FakeClock, IdSequence } from './ids.js';
 import { FakeStripeModel, type RequestContext, type StripeFakeState } from './model.js';
 import { snapshot } from './objects.js';
+import { noSuchObject } from './errors.js';
 import { FakeHttpServer, type RequestLogEntry } from './server.js';
 import { WebhookDispatcher, type EventRecord, type FakeEvent } from './webhooks.js';
+import { FakeDisputes } from './disputes.js';
 
 export type { FaultControl, FaultMatch, FaultStatus } from './faults.js';
 export type { RequestLogEntry } from './server.js';
@@ -62,6 +64,8 @@ export interface StripeFake {
   failNextRefund(reason?: string): void;
   setNow(unix_s: number): void;
   now(): number;
+  /** Card disputes: open one on a charge, see what was submitted, close it. */
+  disputes: FakeDisputes;
   /** Forgets every stored idempotent result, as Stripe does after 24 h. */
   expireIdempotencyKeys(): void;
   /**
@@ -122,6 +126,9 @@ export async function startStripeFake(opts: StripeFakeOptions = {}): Promise<Str
   const model = new FakeStripeModel(ids, clock, emit, schedule);
   if (opts.seedBalanceTransactions !== false) await seedFixtureBalanceTransactions(model);
   const http = new FakeHttpServer(model, apiVersion);
+  const disputes = new FakeDisputes(model, ids, clock, emit);
+  http.addRoute({ method: 'POST', pattern: /^\/v1\/disputes\/([A-Za-z0-9_]+)$/, handler: (x, p, c) => disputes.update(x[1] as string, p, c) });
+  http.addRoute({ method: 'GET', pattern: /^\/v1\/disputes\/([A-Za-z0-9_]+)$/, handler: (x) => { const d = disputes.all.get(x[1] as string); if (!d) throw noSuchObject('dispute', x[1] as string); return disputes.view(d); } });
   const port = await http.listen(opts.port ?? 0);
   const host = '127.0.0.1';
 
@@ -148,6 +155,7 @@ export async function startStripeFake(opts: StripeFakeOptions = {}): Promise<Str
     failNextRefund: (reason) => model.failNextRefund(reason),
     setNow: (unix_s) => clock.setNow(unix_s),
     expireIdempotencyKeys: () => http.expireIdempotencyKeys(),
+    disputes,
     now: () => clock.now(),
     createPayment(p) {
       const params: Record<string, string | Record<string, string>> = { amount: String(p.amount), currency: p.currency, confirm: 'true', payment_method: 'pm_card_visa' };

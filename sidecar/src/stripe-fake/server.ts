@@ -34,8 +34,8 @@ interface StoredResult {
   request_id: string;
 }
 
-type Handler = (match: RegExpExecArray, params: FormObject, ctx: RequestContext) => unknown;
-interface Route {
+export type Handler = (match: RegExpExecArray, params: FormObject, ctx: RequestContext) => unknown;
+export interface Route {
   method: 'GET' | 'POST';
   pattern: RegExp;
   handler: Handler;
@@ -86,6 +86,11 @@ export class FakeHttpServer {
       this.server.listen(port, '127.0.0.1', () => resolve());
     });
     return (this.server.address() as AddressInfo).port;
+  }
+
+  /** Endpoints served from their own files (disputes, issue #12), added after the core ones. */
+  addRoute(route: Route): void {
+    this.routes.push(route);
   }
 
   /** Stripe forgets idempotency keys after 24 h: from here on, a reused key makes a new object. */

@@ -1,7 +1,7 @@
 import { canonicalJson } from '../../kernel/index.js';
 import { toInt, type Db } from '../../db/connect.js';
 
-export type OutboxOperation = 'refund' | 'transfer' | 'transfer_reversal' | 'balance_transaction';
+export type OutboxOperation = 'refund' | 'transfer' | 'transfer_reversal' | 'balance_transaction' | 'dispute_evidence';
 
 export type OutboxIntent = {
   intent_id: string; // the Stripe idempotency key: derived from the decision, never random

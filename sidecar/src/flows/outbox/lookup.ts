@@ -22,6 +22,7 @@ export async function findExistingObject(stripe: Stripe, intent: IntentStatus): 
     case 'transfer_reversal':
       return first(stripe.transfers.listReversals(p.transfer_id!, { limit: 100 }));
     case 'balance_transaction':
-      return null; // a read: asking again is always safe
+    case 'dispute_evidence':
+      return null; // a read, or an update Stripe refuses once submitted: asking again never pays twice
   }
 }

@@ -165,6 +165,8 @@ export class OutboxWorker {
         return (await this.stripe.transfers.createReversal(p.transfer_id, { amount: p.amount, metadata: p.metadata }, opts)) as unknown as Record<string, unknown>;
       case 'balance_transaction':
         return (await this.stripe.balanceTransactions.retrieve(p.id)) as unknown as Record<string, unknown>;
+      case 'dispute_evidence':
+        return (await this.stripe.disputes.update(p.dispute_id, { evidence: p.evidence, submit: true }, opts)) as unknown as Record<string, unknown>;
     }
   }
 }

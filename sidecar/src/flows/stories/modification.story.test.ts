@@ -41,6 +41,7 @@ for (const dialect of dialects()) {
       assert.equal(p.body.outcome.refund_to_guest, 10000);
       assert.equal(p.body.outcome.balance_due, 0);
       assert.deepEqual(p.body.outcome.deltas, { host_share: share(25000) - share(35000), platform_fees: -(Math.floor(35000 * 0.03) - Math.floor(25000 * 0.03)), taxes: 0 });
+      assert.equal(p.body.outcome.host_fee_delta, Math.floor(25000 * 0.03) - Math.floor(35000 * 0.03));
       assert.equal(p.body.rule.policy, 'modification/standard');
 
       // no consent, or consent to another outcome: refused, nothing changes
@@ -65,7 +66,8 @@ for (const dialect of dialects()) {
       assert.equal(decision.outcome_hash, p.body.outcome_hash);
       const view = await h.reader.get('/bookings/bk_mod_dec');
       assert.equal(view.body.state, 'paid');
-      assert.equal(view.body.refunded_minor ?? 10000, 10000);
+      assert.equal(view.body.refunded_minor, 10000);
+      assert.equal(view.body.balance_due_minor, 0);
 
       await h.engine.event(tick('2026-10-11T13:00:00Z'));
       await h.settle();
@@ -86,6 +88,7 @@ for (const dialect of dialects()) {
       assert.deepEqual(await resultOf(ev.id), { status: 'processed', code: 'balance_due' });
       const before = (await h.reader.get('/bookings/bk_mod_inc')).body;
       assert.equal(before.paid_minor, 42200);
+      assert.equal(before.balance_due_minor, 6000, 'the balance due is visible');
 
       // the next payment with the booking's id settles it
       h.fake!.createPayment({ amount: 6000, currency: 'usd', metadata: { booking_id: 'bk_mod_inc' } });
@@ -94,7 +97,9 @@ for (const dialect of dialects()) {
       const bal = entries.filter((e) => e.kind === 'balance_payment');
       assert.equal(bal.length, 1);
       assert.equal(bal[0]!.lines.find((l) => l.account === 'platform:stripe_balance:USD')!.amount_minor, 6000);
-      assert.equal((await h.reader.get('/bookings/bk_mod_inc')).body.paid_minor, 48200);
+      const settled = (await h.reader.get('/bookings/bk_mod_inc')).body;
+      assert.equal(settled.paid_minor, 48200);
+      assert.equal(settled.balance_due_minor, 0);
 
       await h.engine.event(tick('2026-10-11T13:00:00Z'));
       await h.settle();

@@ -1,5 +1,5 @@
 import { Router, type RequestHandler } from 'express';
-import { DomainError, isLocalDate } from '../../kernel/index.js';
+import { DomainError, formatIsoUtc, isLocalDate } from '../../kernel/index.js';
 import { inboxStatus, readInboxEvent } from '../../sari/inbox.js';
 import { readEntries } from '../../flows/ledger/index.js';
 import { bookingView } from '../../flows/read-models/booking-view.js';
@@ -14,6 +14,7 @@ import { allIntents } from '../../flows/outbox/intents.js';
 import { getBooking } from '../../flows/booking/store.js';
 import { bookingConstraints, checkAt, nextPayoutAt, previewCancellation } from '../../pipeline/preview.js';
 import { parseModifyPreviewQuery, previewModification } from '../../pipeline/preview-modify.js';
+import { disputeEvidenceView } from '../../pipeline/handlers/dispute-contest.js';
 import { requireQuery, route } from '../app.js';
 import type { Services } from '../services.js';
 
@@ -60,6 +61,10 @@ export function readRoutes(s: Services, mw: { signedAny: RequestHandler; perKeyL
   r.get('/bookings/:id', ...signed, route(async (req, res) => {
     const view = await bookingView(s.db, String(req.params.id), (b, money) => nextPayoutAt(s.db, b, money));
     res.json(view ?? notFound(`booking ${String(req.params.id)}`));
+  }));
+
+  r.get('/bookings/:id/dispute-evidence', ...signed, route(async (req, res) => {
+    res.json(await disputeEvidenceView(s.db, String(req.params.id), formatIsoUtc(s.now_ms())));
   }));
 
   r.get('/bookings/:id/receipt', ...signed, route(async (req, res) => {

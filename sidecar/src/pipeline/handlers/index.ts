@@ -31,6 +31,7 @@ export const HANDLERS: Record<string, Handler> = {
   'stripe:transfer.created': onTransfer,
   'stripe:transfer.reversed': onTransfer,
   'stripe:charge.dispute.created': onDispute,
+  'stripe:charge.dispute.updated': onDispute,
   'stripe:charge.dispute.funds_withdrawn': onDispute,
   'stripe:charge.dispute.funds_reinstated': onDispute,
   'stripe:charge.dispute.closed': onDispute,

@@ -14,6 +14,7 @@ import { factsOf, pinnedPolicy } from '../booking-facts.js';
 import { ParkEvent, RefuseEvent, ref, type HandlerContext, type HandlerResult, type Trx } from '../context.js';
 import { requestRecoveries } from '../recoveries.js';
 import { settleBalanceDue } from './modification.js';
+import { contestDispute, disputeFactsOf } from './dispute-contest.js';
 
 type Obj = Record<string, unknown>;
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -215,14 +216,18 @@ export async function onDispute({ db, event, payload }: HandlerContext): Promise
   const dp = objectOf(payload, event.source);
   const b = await requireBookingOf(db, dp);
   const dispute_id = str(dp.id)!;
-  await linkStripeObject(db, { object_id: dispute_id, kind: 'dispute', booking_id: b.booking_id, inbox_id: event.id, data: { amount: dp.amount, charge: dp.charge } });
+  const facts = disputeFactsOf(dp);
+  await linkStripeObject(db, { object_id: dispute_id, kind: 'dispute', booking_id: b.booking_id, inbox_id: event.id, data: { amount: dp.amount, charge: dp.charge, ...(facts ? { reason: facts.reason, status: facts.status, currency: facts.currency, due_by: facts.due_by } : {}) } });
   let fee_minor = 0;
   for (const txn of ((dp.balance_transactions ?? []) as Obj[])) {
     if (typeof txn !== 'object' || !str(txn.id)) continue;
     if (int(txn.amount) < 0) fee_minor += int(txn.fee);
     await postEntryIntent(db, disputeMovementEntry(b, { balance_transaction: str(txn.id)!, amount_minor: int(txn.amount), fee_minor: int(txn.fee) }, ref(event)));
   }
-  if (event.type !== 'charge.dispute.closed') return { status: 'processed', keys: [b.booking_id] };
+  if (event.type !== 'charge.dispute.closed') {
+    await contestDispute({ db, event, payload }, b, dp); // issue #12: answered by the evidence we hold
+    return { status: 'processed', keys: [b.booking_id] };
+  }
   // lost: the amount stays withdrawn; won (or an inquiry closed with a warning): only the fee may.
   const status = dp.status === 'lost' ? 'lost' : 'won';
   const dispute = await pinnedPolicy(db, b.policies.dispute);
