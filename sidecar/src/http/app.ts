@@ -8,6 +8,7 @@ import type { Services } from './services.js';
 import { opsRoutes } from './routes/ops.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { readRoutes } from './routes/reads.js';
+import { reconciliationRoutes } from './routes/reconciliation.js';
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
@@ -44,6 +45,7 @@ export function createApp(s: Services): express.Express {
 
   app.use(ingestRoutes(s, { signedEngine, perKeyLimit, webhookLimit }));
   app.use(readRoutes(s, { signedAny, perKeyLimit }));
+  app.use(reconciliationRoutes(s, { signedAny, perKeyLimit }));
 
   app.use((req: Request, res: Response) => sendProblem(res, problemOf('not_found', `no route ${req.method} ${req.path}`)));
   app.use(problemHandler(s.logger));

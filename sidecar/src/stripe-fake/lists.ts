@@ -38,3 +38,13 @@ export function listTransferReversals(m: FakeStripeModel, transfer: string, para
   const all = [...m.state.transferReversals.values()].filter((r) => r.transfer === transfer);
   return page(`/v1/transfers/${transfer}/reversals`, all, params);
 }
+
+/** GET /v1/balance_transactions: every movement of the platform balance, `created[gte|lt]` filters, paginated. */
+export function listBalanceTransactions(m: FakeStripeModel, params: FormObject): ListPage<unknown> {
+  const created = (typeof params.created === 'object' && params.created !== null ? params.created : {}) as Record<string, string>;
+  const gte = created.gte !== undefined ? Number(created.gte) : -Infinity;
+  const lt = created.lt !== undefined ? Number(created.lt) : Infinity;
+  const type = optString(params, 'type');
+  const all = [...m.state.balanceTransactions.values()].filter((t) => t.created >= gte && t.created < lt && (type === null || t.type === type));
+  return page('/v1/balance_transactions', all, params);
+}

@@ -11,7 +11,7 @@ import { Faults, type FaultRule } from './faults.js';
 import { parseForm, type FormObject } from './form.js';
 import type { FakeStripeModel, RequestContext } from './model.js';
 import { expandParam } from './params.js';
-import { listRefunds, listTransferReversals, listTransfers } from './lists.js';
+import { listBalanceTransactions, listRefunds, listTransferReversals, listTransfers } from './lists.js';
 
 export interface RequestLogEntry {
   request_id: string;
@@ -68,6 +68,7 @@ export class FakeHttpServer {
       { method: 'GET', pattern: new RegExp(`^/v1/transfers/${ID}/reversals/${ID}$`), handler: (x) => m.transferReversal(x[1] as string, x[2] as string) },
       { method: 'GET', pattern: new RegExp(`^/v1/balance_transactions/${ID}$`), handler: (x) => m.balanceTransaction(x[1] as string) },
       { method: 'GET', pattern: /^\/v1\/refunds$/, handler: (_, p) => listRefunds(m, p) },
+      { method: 'GET', pattern: /^\/v1\/balance_transactions$/, handler: (_, p) => listBalanceTransactions(m, p) },
       { method: 'GET', pattern: /^\/v1\/transfers$/, handler: (_, p) => listTransfers(m, p) },
       { method: 'GET', pattern: new RegExp(`^/v1/transfers/${ID}/reversals$`), handler: (x, p) => listTransferReversals(m, x[1] as string, p) },
     ];

@@ -82,6 +82,7 @@ export function moneyOf(booking_id: string, entries: JournalEntry[]): Omit<Booki
         m.stripe_fee_minor += sumOn(e, (a) => isPlatformAccount(a, 'stripe_fees'), 'D');
         break;
       // Moves within the booking's own accounts or in credits: no cash in or out of the booking.
+      case KIND.fx_conversion: // a currency conversion of the platform's balance, not the booking's or host's money
       case KIND.fees_recognised:
       case KIND.host_penalty:
       case KIND.dispute_withdrawal:

@@ -63,6 +63,7 @@ export async function hostStatement(db: Db, host_id: string, from: string, to: s
           r.reversals_minor += sum(e, balance, 'D');
           break;
         // Not part of what the host earned or received in the period.
+        case KIND.fx_conversion: // a currency conversion of the platform's balance, not the booking's or host's money
         case KIND.stripe_fee:
         case KIND.fees_recognised:
         case KIND.refund_paid:

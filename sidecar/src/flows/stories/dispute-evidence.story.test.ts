@@ -6,6 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dialects } from '../../testing/databases.js';
+import { verifyDecisions } from '../../pipeline/verify-decisions.js';
 import { startHarness, type Harness } from '../../testing/harness.js';
 import { confirmed, eventId, hostConnected, total } from '../../testing/events.js';
 import { SignedClient } from '../../client/signed-client.js';
@@ -81,6 +82,7 @@ for (const dialect of dialects()) {
       await h.settle();
       assert.equal(h.fake!.disputes.all.get(dp.id)!.evidence_details.submission_count, 1);
       assert.equal((await h.sidecar.db('outbox_intents').where({ booking_id: 'bk_dp_1', operation: 'dispute_evidence' })).length, 1);
+      assert.deepEqual((await verifyDecisions(h.sidecar.db)).problems, [], 'every decision re-derives from its recorded input');
     });
 
     test('the read is signed and names unknown bookings with a stable code', async () => {

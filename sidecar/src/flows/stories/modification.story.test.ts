@@ -6,6 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dialects } from '../../testing/databases.js';
+import { verifyDecisions } from '../../pipeline/verify-decisions.js';
 import { startHarness, type Harness } from '../../testing/harness.js';
 import { confirmed, eventId, hostConnected, tick, total } from '../../testing/events.js';
 import { writtenCounts } from '../../http/stripe-fixtures.test-helper.js';
@@ -105,6 +106,7 @@ for (const dialect of dialects()) {
       await h.settle();
       const transfer = [...h.fake!.state.transfers.values()].find((t) => t.transfer_group === 'bk_mod_inc')!;
       assert.equal(transfer.amount, share(41000));
+      assert.deepEqual((await verifyDecisions(h.sidecar.db)).problems, [], 'every decision re-derives from its recorded input');
       for (const row of (await trialBalance(h.sidecar.db)).rows) assert.equal(row.debits_minor, row.credits_minor);
     });
 

@@ -6,6 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dialects } from '../../testing/databases.js';
+import { verifyDecisions } from '../../pipeline/verify-decisions.js';
 import { startHarness, type Harness } from '../../testing/harness.js';
 import { confirmed, eventId, hostConnected, tick, total } from '../../testing/events.js';
 import { allIntents } from '../outbox/intents.js';
@@ -173,6 +174,7 @@ for (const dialect of dialects()) {
       assert.equal([...h.fake!.state.refunds.values()].filter((r) => r.metadata?.booking_id === 'bk_rd_late').length, 1, 'found, not made again');
       assert.equal(h.fake!.state.requests.filter((q) => q.method === 'GET' && q.path === '/v1/refunds').length >= 1, true);
       assert.equal((await h.reader.get('/bookings/bk_rd_late')).body.state, 'refunded');
+      assert.deepEqual((await verifyDecisions(h.sidecar.db)).problems, [], 'every decision re-derives from its recorded input');
     });
   });
 }

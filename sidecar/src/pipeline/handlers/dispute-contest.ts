@@ -37,17 +37,22 @@ async function cancellationEvidence(db: Trx, booking_id: string): Promise<Cancel
   };
 }
 
-async function responseFor(db: Trx, policy: PolicyVersion, b: BookingRecord, dispute: DisputeEvidenceInput['dispute'], at: string): Promise<DisputeResponse> {
+async function responseFor(db: Trx, policy: PolicyVersion, b: BookingRecord, dispute: DisputeEvidenceInput['dispute'], at: string): Promise<DisputeResponse & { input: DisputeEvidenceInput }> {
+  const input = await evidenceInput(db, b, dispute, at);
+  return { ...disputeResponse(policy, input), input };
+}
+
+async function evidenceInput(db: Trx, b: BookingRecord, dispute: DisputeEvidenceInput['dispute'], at: string): Promise<DisputeEvidenceInput> {
   const cancellation = await pinnedPolicy(db, b.policies.cancellation);
   const doc = cancellation.document as { title: string; source: { wording: string; reference: string } };
   const money = await bookingMoney(db, b.booking_id);
-  return disputeResponse(policy, {
+  return {
     dispute, at,
     booking: { booking_id: b.booking_id, guest_id: b.guest_id, check_in: b.facts.check_in, check_out: b.facts.check_out, check_in_time: b.facts.check_in_time, time_zone: b.facts.time_zone },
     cancellation_policy: { rule: ruleRefOf(cancellation), title: doc.title, wording: doc.source.wording, reference: doc.source.reference },
     cancellation: await cancellationEvidence(db, b.booking_id),
     refunded_minor: money.refunded_minor,
-  });
+  };
 }
 
 /**
@@ -69,7 +74,7 @@ export async function contestDispute({ db, event }: HandlerContext, b: BookingRe
   await recordDecision(db, {
     decision_id, inbox_id: event.id, event_id: event.event_id, booking_id: b.booking_id, action: 'dispute_contest', actor: null,
     policy: r.rule.policy, policy_version: r.rule.version, policy_hash: r.rule.hash,
-    input: { dispute, at: event.occurred_at }, allowed: r.contest, reason: r.contest ? null : r.reason,
+    input: r.input, allowed: r.contest, reason: r.contest ? null : r.reason,
     outcome, outcome_hash: hashOf(outcome), consent_hash: null, evaluated_at: event.occurred_at, recorded_at: event.received_at,
   });
   if (!r.contest) return;

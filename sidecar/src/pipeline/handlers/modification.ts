@@ -22,14 +22,14 @@ async function modificationPolicy(db: Trx, b: BookingRecord): Promise<PolicyVers
 }
 
 /** The decision a change would get now: shared by the preview and the event, so they cannot differ. */
-export async function decideChange(db: Trx, b: BookingRecord, changes: ModificationChanges, at: string): Promise<ModificationDecision & { policy: PolicyVersion }> {
+export async function decideChange(db: Trx, b: BookingRecord, changes: ModificationChanges, at: string): Promise<ModificationDecision & { policy: PolicyVersion; fees: PolicyVersion; loyalty?: PolicyVersion }> {
   const money = await bookingMoney(db, b.booking_id);
   const facts = factsOf(b, money);
   const policy = await modificationPolicy(db, b);
   const fees = await pinnedPolicy(db, b.policies.fees);
   const loyalty = facts.credits_redeemed ? await pinnedPolicy(db, b.policies.loyalty) : undefined;
   const d = decideModification({ modification: policy, fees, ...(loyalty ? { loyalty } : {}), facts, changes, at });
-  return { ...d, policy };
+  return { ...d, policy, fees, ...(loyalty ? { loyalty } : {}) };
 }
 
 /** Executed modification decisions of a booking whose balance due no payment has settled yet. */
@@ -74,7 +74,7 @@ export async function onBookingModified({ db, event, payload }: HandlerContext):
   await recordDecision(db, {
     decision_id, inbox_id: event.id, event_id: event.event_id, booking_id: b.booking_id, action: 'modify', actor: consent?.actor ?? null,
     policy: d.rule.policy, policy_version: d.rule.version, policy_hash: d.rule.hash,
-    input: { facts: factsOf(b, await bookingMoney(db, b.booking_id)), changes, at: event.occurred_at, policies: { modification: ruleRefOf(d.policy) }, consented_outcome_hash: consent?.outcome_hash ?? null },
+    input: { facts: factsOf(b, await bookingMoney(db, b.booking_id)), changes, at: event.occurred_at, policies: { modification: ruleRefOf(d.policy), fees: ruleRefOf(d.fees), ...(d.loyalty ? { loyalty: ruleRefOf(d.loyalty) } : {}) }, consented_outcome_hash: consent?.outcome_hash ?? null, balance_due_outstanding: outstanding.length > 0 },
     allowed, reason,
     outcome: { allowed: d.allowed, reason: d.reason, rule: d.rule, outcome: d.outcome, outcome_hash: d.outcome_hash, explanation: d.explanation, executed: allowed },
     outcome_hash: d.outcome_hash,

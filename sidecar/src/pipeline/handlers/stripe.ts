@@ -15,6 +15,7 @@ import { ParkEvent, RefuseEvent, ref, type HandlerContext, type HandlerResult, t
 import { requestRecoveries } from '../recoveries.js';
 import { settleBalanceDue } from './modification.js';
 import { contestDispute, disputeFactsOf } from './dispute-contest.js';
+import { fxConversionEntry } from '../../flows/booking/fx-entries.js';
 
 type Obj = Record<string, unknown>;
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -58,7 +59,7 @@ export async function onPaymentIntentSucceeded({ db, event, payload }: HandlerCo
   }
   const charge = str(pi.latest_charge);
   await linkStripeObject(db, { object_id: pi_id, kind: 'payment_intent', booking_id: b.booking_id, inbox_id: event.id, data: { amount_received: pi.amount_received, currency: pi.currency } });
-  if (charge) await linkStripeObject(db, { object_id: charge, kind: 'charge', booking_id: b.booking_id, inbox_id: event.id, data: { payment_intent: pi_id } });
+  if (charge) await linkStripeObject(db, { object_id: charge, kind: 'charge', booking_id: b.booking_id, inbox_id: event.id, data: { payment_intent: pi_id, amount: pi.amount_received, currency: pi.currency } });
 
   if (b.state === 'cancelled') return refundLatePayment(db, b, pi, event);
   const fees = await pinnedPolicy(db, b.policies.fees);
@@ -114,7 +115,7 @@ async function refundLatePayment(db: Trx, b: BookingRecord, pi: Obj, event: Hand
 export async function onChargeSucceeded({ db, event, payload }: HandlerContext): Promise<HandlerResult> {
   const ch = objectOf(payload, event.source);
   const b = await requireBookingOf(db, ch);
-  await linkStripeObject(db, { object_id: str(ch.id)!, kind: 'charge', booking_id: b.booking_id, inbox_id: event.id, data: { payment_intent: ch.payment_intent ?? null } });
+  await linkStripeObject(db, { object_id: str(ch.id)!, kind: 'charge', booking_id: b.booking_id, inbox_id: event.id, data: { payment_intent: ch.payment_intent ?? null, amount: ch.amount, currency: ch.currency } });
   const txn = str(ch.balance_transaction);
   if (!txn) return { status: 'processed', code: 'fee_unknown_yet', reason: 'no balance transaction yet; the fee is posted when charge.updated carries it', keys: [b.booking_id] };
   if (await stripeObject(db, txn)) return { status: 'ignored', code: 'fee_already_known', keys: [b.booking_id] };
@@ -129,6 +130,13 @@ export async function onBalanceTransaction({ db, event, payload }: HandlerContex
   const source = str(txn.source);
   const linked = source ? await stripeObject(db, source) : undefined;
   await linkStripeObject(db, { object_id: str(txn.id)!, kind: 'balance_transaction', booking_id: linked?.booking_id ?? null, inbox_id: event.id, data: { fee: txn.fee, currency: txn.currency, source } });
+  // A charge settled in another currency (issue #12): the conversion first, at Stripe's rate.
+  const rate = typeof txn.exchange_rate === 'number' ? txn.exchange_rate : null;
+  const presented = linked?.kind === 'charge' ? { amount: int(linked.data.amount), currency: String(linked.data.currency ?? '').toUpperCase() } : null;
+  const settled = String(txn.currency).toUpperCase();
+  if (rate !== null && presented && presented.currency !== '' && presented.currency !== settled) {
+    await postEntryIntent(db, fxConversionEntry({ booking_id: linked?.booking_id ?? null, balance_transaction: str(txn.id)!, from: { currency: presented.currency, amount_minor: presented.amount }, to: { currency: settled, amount_minor: int(txn.amount) }, exchange_rate: rate }, ref(event)));
+  }
   const fee = int(txn.fee);
   if (fee <= 0) return { status: 'ignored', code: 'no_fee' };
   await postEntryIntent(db, stripeFeeEntry({ booking_id: linked?.booking_id ?? null, currency: String(txn.currency).toUpperCase(), fee_minor: fee, balance_transaction: str(txn.id)! }, ref(event)));
