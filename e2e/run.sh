@@ -10,6 +10,8 @@
 # Idempotent; stops every server it started on exit (MariaDB, a machine service, is left running).
 #   E2E_SIDECAR=real (default) | stub   stub: e2e/stub-sidecar.ts + e2e/story.ts instead of the sidecar (WordPress-side work only)
 #   E2E_KEEP=1                          leave WordPress, the sidecar and the fake running after the run
+#   E2E_REUSE_SITE=1                    keep the existing site (default: a fresh WordPress every run)
+#   E2E_PICTURES=1                      also write each block's picture into docs/images (npm run e2e:pictures)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -90,6 +92,8 @@ npm --prefix "$REPO/blocks" run --silent build > "$WORK/blocks-build.log" 2>&1 |
 # The plugin goes in from the zip a site admin would upload (npm run plugin-zip), not from the tree.
 SKIP_BUILD=1 OUT_DIR="$WORK/dist" bash "$REPO/wp-plugin/bin/zip.sh" > "$WORK/zip.log" 2>&1 || { cat "$WORK/zip.log" >&2; die "plugin zip failed"; }
 export WP_PLUGIN_ZIP="$WORK/dist/mybnb-payments.zip"
+# A fresh WordPress: the zip goes into a site that never had the plugin's source linked in.
+[ "${E2E_REUSE_SITE:-0}" = 1 ] || bash "$HERE/wp-env.sh" reset > "$WORK/wp-reset.log" 2>&1
 export MYBNB_SIDECAR_URL="$SIDECAR_URL" MYBNB_KEY_ID="$READER_KEY_ID" MYBNB_SECRET="$READER_SECRET"
 export MYBNB_CANCEL_URL_TEMPLATE="http://engine.invalid/bookings/{booking_id}/cancel?consent={outcome_hash}"
 bash "$HERE/wp-env.sh" up > "$WORK/wp-env.log" 2>&1 || { tail -n 40 "$WORK/wp-env.log" >&2; die "WordPress did not come up"; }
@@ -134,19 +138,29 @@ wpx() { bash "$HERE/wp-env.sh" wpx "$@"; }
 wpx user e2e_guest "$USER_PASS" subscriber "mybnb_guest_id=$(story guestId)" >/dev/null
 wpx user e2e_other_guest "$USER_PASS" subscriber "mybnb_guest_id=$(story otherGuestId)" >/dev/null
 wpx user e2e_host "$USER_PASS" subscriber "mybnb_host_id=$(story hostId)" >/dev/null
+wpx user e2e_unmapped "$USER_PASS" subscriber >/dev/null   # mapped by the admin in the browser
 for spec in "cancel-preview|Cancellation preview|<!-- wp:mybnb/cancellation-preview /-->" \
             "booking|Your booking|<!-- wp:mybnb/booking-summary /-->" \
             "receipt|Receipt|<!-- wp:mybnb/receipt /-->" \
-            "statement|Payout statement|<!-- wp:mybnb/payout-statement /-->"; do
+            "statement|Payout statement|<!-- wp:mybnb/payout-statement /-->" \
+            "cancel-preview-host|Cancellation preview (host)|<!-- wp:mybnb/cancellation-preview {\"by\":\"host\"} /-->" \
+            "my-bookings|My bookings|<!-- wp:mybnb/my-bookings {\"detailsUrl\":\"/booking/?booking_id={booking_id}\"} /-->"; do
   IFS='|' read -r slug title content <<< "$spec"
   printf '%s\n' "$content" > "$WORK/page-$slug.html"
   wpx page "$slug" "$title" "$WORK/page-$slug.html" >/dev/null
 done
 
-rm -f "$ART"/*.png
-E2E_STORY="$WORK/story.json" E2E_ARTIFACTS="$ART" WP_BASE_URL="$WP_URL" E2E_USER_PASS="$USER_PASS" \
+rm -f "$ART"/*.png "$ART"/*.pdf
+export E2E_STORY="$WORK/story.json" E2E_ARTIFACTS="$ART" WP_BASE_URL="$WP_URL" E2E_USER_PASS="$USER_PASS" \
   WP_ADMIN_USER=admin WP_ADMIN_PASS=password SIDECAR_URL="$SIDECAR_URL" \
-  READER_KEY_ID=$READER_KEY_ID READER_SECRET=$READER_SECRET \
-  node --import tsx --test --test-concurrency=1 "$HERE/specs/wordpress.spec.ts"
+  READER_KEY_ID=$READER_KEY_ID READER_SECRET=$READER_SECRET WP_ENV_SH="$HERE/wp-env.sh" SIDECAR_PIDFILE="$WORK/sidecar.pid"
+[ "${E2E_PICTURES:-0}" = 1 ] && export E2E_PICTURES_DIR="$REPO/docs/images"
+# One file at a time, in this order (the second switches the site's language at its end).
+node --import tsx --test --test-concurrency=1 "$HERE/specs/wordpress.spec.ts"
+node --import tsx --test --test-concurrency=1 "$HERE/specs/plugin-admin-i18n-a11y.spec.ts"
+# Last: it stops the sidecar.
+if [ "$SIDECAR_MODE" = real ]; then
+  node --import tsx --test "$HERE/specs/sidecar-outage.spec.ts"
+fi
 ls "$ART"/*.png >/dev/null 2>&1 || die "no screenshots in $ART"
 log "screenshots: $(cd "$ART" && ls *.png | tr '\n' ' ')"

@@ -39,9 +39,18 @@ function statementRow(b: Confirmed) {
   return { booking_id: b.booking_id, currency: b.currency, gross_minor: gross, host_fee_minor: fee, refunds_minor: 0, reversals_minor: 0, penalties_minor: 0, transfers_minor: 0, net_minor: gross - fee };
 }
 
-function read(res: ServerResponse, url: URL): void {
+function read(res: ServerResponse, url: URL, role = 'reader', keyId = ''): void {
   const path = url.pathname;
   let m: RegExpMatchArray | null;
+  if (path === '/whoami') return json(res, { key_id: keyId, role, server_time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') });
+  if ((m = path.match(/^\/guests\/([^/]+)\/bookings$/))) {
+    const guestId = decodeURIComponent(m[1] ?? '');
+    const rows = [...bookings.values()].filter((b) => b.guest_id === guestId).map((b) => ({
+      booking_id: b.booking_id, host_id: b.host_id, state: 'paid', currency: b.currency, check_in: b['check_in'], check_out: b['check_out'],
+      time_zone: b['time_zone'], total_minor: totals(b), paid_minor: totals(b), refunded_minor: 0,
+    }));
+    return json(res, { guest_id: guestId, limit: Number(url.searchParams.get('limit') ?? 20), bookings: rows, next_cursor: null });
+  }
   if (path === '/preview/outcome') {
     const b = bookings.get(url.searchParams.get('booking_id') ?? '');
     if (!b) return problem(res, 404, 'not_found', 'no such booking');
@@ -109,7 +118,7 @@ const server = createServer((req: IncomingMessage, res: ServerResponse) => {
       return void res.end('{"stored":true}');
     }
     if (req.method !== 'GET') return problem(res, 405, 'bad_request', 'GET only');
-    read(res, url);
+    read(res, url, key.role, key.keyId);
   });
 });
 

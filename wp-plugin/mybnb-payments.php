@@ -2,7 +2,7 @@
 /**
  * Plugin Name:       MyBnB Payments
  * Description:       Read-only views of MyBnB bookings, cancellation previews, receipts and host payout statements, served by the MyBnB Payments sidecar.
- * Version:           0.1.0
+ * Version:           0.2.0
  * Requires at least: 6.6
  * Requires PHP:      8.1
  * Author:            MyBnB
@@ -20,8 +20,9 @@ if ( ! defined( 'ABSPATH' ) ) {
 }
 
 define( 'MYBNB_PAYMENTS_FILE', __FILE__ );
-define( 'MYBNB_PAYMENTS_VERSION', '0.1.0' );
+define( 'MYBNB_PAYMENTS_VERSION', '0.2.0' );
 
 require_once __DIR__ . '/src/autoload.php';
+require_once __DIR__ . '/src/functions.php';
 
 \MyBnB\Payments\Plugin::boot( __FILE__ );

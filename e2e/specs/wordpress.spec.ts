@@ -98,7 +98,8 @@ describe('guest', () => {
       assert.equal(Number(await credits.getAttribute('data-credits')), expected.outcome.credit_to_guest);
       assert.match(await credits.innerText(), /credits?$/);
       assert.equal(await credits.getAttribute('data-amount-minor'), null);
-      assert.equal(await page.locator('[data-field="policy"]').innerText(), expected.rule.policy);
+      // The rule sits behind "Details": read its text whether or not the disclosure is open.
+      assert.equal(await page.locator('[data-field="policy"]').textContent(), expected.rule.policy);
       assert.equal(await page.locator('[data-field="rule_hash"]').getAttribute('title'), expected.rule.hash);
       if (expected.allowed) {
         const href = await page.locator('a.mybnb-cancel').getAttribute('href');

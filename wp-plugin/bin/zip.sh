@@ -12,9 +12,14 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
   [ -d "$REPO/blocks/node_modules" ] || PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1 npm --prefix "$REPO/blocks" ci --no-audit --no-fund
   npm --prefix "$REPO/blocks" run build
 fi
-for slug in booking-summary cancellation-preview receipt payout-statement; do
+for slug in booking-summary cancellation-preview receipt payout-statement my-bookings; do
   [ -f "$HERE/build/$slug/block.json" ] || { echo "zip: build/$slug/block.json missing (build the blocks first)" >&2; exit 1; }
 done
+
+# Translations: the .pot must be fresh and every .po complete; the .mo and the scripts' JSON are
+# compiled against this very build (the JSON holds the strings each built script uses).
+node "$HERE/bin/i18n.mjs" check
+node "$HERE/bin/i18n.mjs" compile
 
 STAGE=$(mktemp -d)
 trap 'rm -rf "$STAGE"' EXIT
@@ -32,4 +37,20 @@ with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
         dirs.sort()
         for f in sorted(files): z.write(os.path.join(root, f))' "$OUT")
 fi
+# What an admin uploads, and nothing else: refuse a zip with development files or without the parts.
+python3 - "$OUT" <<'PY'
+import re, sys, zipfile
+names = zipfile.ZipFile(sys.argv[1]).namelist()
+bad = [n for n in names if re.search(r'(^|/)(tests|bin|node_modules|src/.*\.tsx?$)|\.(ts|tsx|map)$|phpunit|\.DS_Store|/\.', n)]
+need = ['mybnb-payments/mybnb-payments.php', 'mybnb-payments/readme.txt', 'mybnb-payments/uninstall.php',
+        'mybnb-payments/languages/mybnb-payments.pot', 'mybnb-payments/languages/mybnb-payments-fr_FR.mo']
+need += [f'mybnb-payments/build/{b}/block.json' for b in ('booking-summary', 'cancellation-preview', 'receipt', 'payout-statement', 'my-bookings')]
+missing = [n for n in need if n not in names]
+readme = zipfile.ZipFile(sys.argv[1]).read('mybnb-payments/readme.txt').decode()
+for header in ('Requires at least:', 'Tested up to:', 'Stable tag:', 'Requires PHP:'):
+    if header not in readme: missing.append('readme.txt ' + header)
+if not any(n.endswith('.json') and '/languages/' in n for n in names): missing.append('languages/*.json')
+if bad or missing:
+    sys.exit(f'zip: development files {bad} / missing {missing}')
+PY
 echo "$OUT"

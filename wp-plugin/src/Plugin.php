@@ -9,8 +9,11 @@ namespace MyBnB\Payments;
 
 use MyBnB\Payments\Access\Gate;
 use MyBnB\Payments\Admin\SettingsPage;
+use MyBnB\Payments\Admin\SiteHealth;
+use MyBnB\Payments\Admin\UserProfile;
 use MyBnB\Payments\Blocks\BookingSummary;
 use MyBnB\Payments\Blocks\CancellationPreview;
+use MyBnB\Payments\Blocks\MyBookings;
 use MyBnB\Payments\Blocks\PayoutStatement;
 use MyBnB\Payments\Blocks\Receipt;
 use MyBnB\Payments\Blocks\Registry;
@@ -42,6 +45,7 @@ final class Plugin {
 				new CancellationPreview( $this->client, $this->gate, $this->settings ),
 				new Receipt( $this->client, $this->gate, $this->settings ),
 				new PayoutStatement( $this->client, $this->gate, $this->settings ),
+				new MyBookings( $this->client, $this->gate, $this->settings ),
 			)
 		);
 	}
@@ -64,7 +68,10 @@ final class Plugin {
 		add_action( 'rest_api_init', array( $this->routes, 'register' ) );
 		if ( is_admin() ) {
 			( new SettingsPage( $this->settings, $this->client ) )->hooks();
+			( new UserProfile() )->hooks();
 		}
+		// Site Health runs its direct tests in admin pages and over REST (wp-site-health/v1).
+		( new SiteHealth( $this->settings, $this->client ) )->hooks();
 		add_filter( 'plugin_action_links_' . plugin_basename( $this->plugin_file ), array( $this, 'action_links' ) );
 	}
 

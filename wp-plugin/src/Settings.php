@@ -17,6 +17,9 @@ final class Settings {
 
 	public const OPTION = 'mybnb_payments_settings';
 
+	/** The secret, when not in wp-config.php: its own option, never autoloaded, never printed. */
+	public const SECRET_OPTION = 'mybnb_payments_secret';
+
 	/** Field => constant that fixes it. */
 	public const CONSTANTS = array(
 		'sidecar_url' => 'MYBNB_SIDECAR_URL',
@@ -34,8 +37,25 @@ final class Settings {
 		if ( null !== $constant && defined( $constant ) ) {
 			return trim( (string) constant( $constant ) );
 		}
+		if ( 'secret' === $field ) {
+			$secret = get_option( self::SECRET_OPTION, '' );
+			if ( is_string( $secret ) && '' !== $secret ) {
+				return $secret;
+			}
+		}
+		// Older versions kept the secret in the settings array: still read, moved on the next save.
 		$stored = get_option( self::OPTION, array() );
 		return is_array( $stored ) && isset( $stored[ $field ] ) && is_string( $stored[ $field ] ) ? $stored[ $field ] : '';
+	}
+
+	/**
+	 * Where the secret comes from: 'constant', 'option' or '' (not set). Never the secret itself.
+	 */
+	public function secret_source(): string {
+		if ( $this->is_fixed( 'secret' ) ) {
+			return 'constant';
+		}
+		return '' !== $this->get( 'secret' ) ? 'option' : '';
 	}
 
 	/**
@@ -104,10 +124,12 @@ final class Settings {
 					$value = preg_match( '/^[A-Za-z0-9_.:-]{1,64}$/', $value ) ? $value : '';
 					break;
 				case 'secret':
-					if ( '' === $value ) {
-						$value = isset( $stored['secret'] ) && is_string( $stored['secret'] ) ? $stored['secret'] : '';
+					// Kept apart from the autoloaded settings: its own option, autoload off.
+					$value = '' !== $value ? $value : $this->get( 'secret' );
+					if ( '' !== $value ) {
+						update_option( self::SECRET_OPTION, $value, false );
 					}
-					break;
+					continue 2;
 				case 'cancel_url_template':
 					// esc_url_raw would encode the braces of the placeholders: check the scheme instead.
 					$value = self::is_http_url( str_replace( array( '{booking_id}', '{outcome_hash}' ), 'x', $value ) ) ? $value : '';

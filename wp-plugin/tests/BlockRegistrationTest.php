@@ -34,4 +34,19 @@ final class BlockRegistrationTest extends TestCase {
 		$this->assertStringContainsString( 'wp-block-mybnb-receipt', $html, 'wrapper attributes come from WordPress' );
 		$this->assertStringContainsString( 'mybnb-notice-login', $html );
 	}
+
+	public function test_my_bookings_is_dynamic_and_every_block_script_has_translations_wired(): void {
+		$type = WP_Block_Type_Registry::get_instance()->get_registered( 'mybnb/my-bookings' );
+		$this->assertNotNull( $type );
+		$this->assertTrue( $type->is_dynamic() );
+		foreach ( array_merge( self::NAMES, array( 'mybnb/my-bookings' ) ) as $name ) {
+			$type = WP_Block_Type_Registry::get_instance()->get_registered( $name );
+			foreach ( array_merge( $type->editor_script_handles, $type->view_script_handles ) as $handle ) {
+				$script = wp_scripts()->registered[ $handle ] ?? null;
+				$this->assertNotNull( $script, $handle );
+				$this->assertSame( 'mybnb-payments', $script->textdomain, "$handle has its text domain" );
+				$this->assertStringEndsWith( '/languages', (string) $script->translations_path, "$handle reads the plugin's own JSON" );
+			}
+		}
+	}
 }

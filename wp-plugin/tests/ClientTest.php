@@ -34,6 +34,9 @@ final class ClientTest extends SiteTestCase {
 		}
 		$source = (string) file_get_contents( ( new ReflectionClass( Client::class ) )->getFileName() );
 		$this->assertDoesNotMatchRegularExpression( '/wp_remote_(post|request|head)|wp_safe_remote_post|[\'"]method[\'"]\s*=>/', $source );
+		// The parallel reads (Requests::request_multiple) are GETs without a body, too.
+		$this->assertDoesNotMatchRegularExpression( '/Requests::(POST|PUT|PATCH|DELETE|HEAD|OPTIONS)|[\'"]data[\'"]\s*=>/', $source );
+		$this->assertSame( 1, preg_match_all( '/[\'"]type[\'"]\s*=>\s*\\\\?WpOrg\\\\Requests\\\\Requests::GET/', $source ), 'the one parallel request type is GET' );
 	}
 
 	public function test_problem_json_maps_to_mybnb_code_with_status_and_detail(): void {

@@ -5,6 +5,7 @@
  * @package MyBnB\Payments
  */
 
+use MyBnB\Payments\Plugin;
 use MyBnB\Payments\Tests\SiteTestCase;
 
 final class PermissionsTest extends SiteTestCase {
@@ -47,9 +48,21 @@ final class PermissionsTest extends SiteTestCase {
 				$this->assertNotSame( '__return_true', $handler['permission_callback'], $path );
 			}
 		}
-		$post = new WP_REST_Request( 'POST', '/mybnb/v1/bookings/bk_1' );
 		wp_set_current_user( $this->user( 'administrator' ) );
-		$this->assertSame( 404, rest_get_server()->dispatch( $post )->get_status(), 'no route answers POST' );
+		foreach ( array_keys( $routes ) as $path ) {
+			if ( '/mybnb/v1' === $path ) {
+				continue;
+			}
+			$concrete = preg_replace( '/\(\?P<id>[^)]*\)/', 'bk_1', $path );
+			foreach ( array( 'POST', 'PUT', 'PATCH', 'DELETE' ) as $method ) {
+				$status = rest_get_server()->dispatch( new WP_REST_Request( $method, $concrete ) )->get_status();
+				$this->assertSame( 404, $status, "no route answers $method $concrete" );
+			}
+		}
+		$this->assertArrayHasKey( '/mybnb/v1/me/bookings', $routes, 'the new read is covered' );
+		// Besides REST: the plugin's only other inbound handlers save profile ids (user meta) and
+		// settings; none reaches the sidecar with anything but a signed GET (ClientTest).
+		$this->assertCount( 0, array_filter( $this->sidecar->requests, static fn ( $r ) => 'GET' !== $r['method'] ) );
 	}
 
 	public function test_anonymous_gets_401_everywhere_and_the_sidecar_is_not_asked(): void {
@@ -148,5 +161,31 @@ final class PermissionsTest extends SiteTestCase {
 		$this->assertSame( "booking_id,currency,net_minor\nbk_1,USD,33950\n", $csv->get_data() );
 		$this->assertStringStartsWith( 'text/csv', $csv->get_headers()['Content-Type'] );
 		$this->assertStringContainsString( 'attachment;', $csv->get_headers()['Content-Disposition'] );
+	}
+
+	public function test_my_bookings_route_is_the_callers_own_list_only(): void {
+		$this->assertRefused( 401, $this->get( '/mybnb/v1/me/bookings' ), 'anonymous' );
+		wp_set_current_user( $this->user( 'subscriber', array( 'mybnb_host_id' => 'h_owner' ) ) );
+		$this->assertRefused( 403, $this->get( '/mybnb/v1/me/bookings' ), 'no guest id' );
+		wp_set_current_user( $this->user( 'subscriber', array( 'mybnb_guest_id' => 'g_owner' ) ) );
+		$mine = $this->get( '/mybnb/v1/me/bookings', array( 'guest_id' => 'g_other' ) );
+		$this->assertSame( 200, $mine->get_status() );
+		$this->assertSame( 'g_owner', $mine->get_data()['guest_id'], 'a guest_id parameter is ignored' );
+		$this->assertSame( 400, $this->get( '/mybnb/v1/me/bookings', array( 'cursor' => '../x' ) )->get_status() );
+	}
+
+	public function test_guest_preview_over_rest_carries_only_the_guest_fields(): void {
+		wp_set_current_user( $this->user( 'subscriber', array( 'mybnb_guest_id' => 'g_owner' ) ) );
+		$data = $this->get( '/mybnb/v1/bookings/bk_1/preview' )->get_data();
+		$this->assertSame( 30000, $data['outcome']['refund_to_guest'] );
+		foreach ( array( 'host_payout', 'host_penalty', 'host_recovery', 'platform_fee_kept' ) as $field ) {
+			$this->assertArrayNotHasKey( $field, $data['outcome'], $field );
+		}
+		$this->assertArrayNotHasKey( 'host_fee', $data['outcome']['lines'] );
+		$this->assertArrayNotHasKey( 'explanation', $data );
+		$this->assertSame( 'sha256:' . str_repeat( 'cd', 32 ), $data['outcome_hash'], 'the hash the guest consents to is untouched' );
+		wp_set_current_user( $this->user( 'administrator' ) );
+		Plugin::instance()->gate->forget();
+		$this->assertArrayHasKey( 'host_payout', $this->get( '/mybnb/v1/bookings/bk_1/preview' )->get_data()['outcome'], 'admins see it all' );
 	}
 }

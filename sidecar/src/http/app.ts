@@ -9,6 +9,8 @@ import { opsRoutes } from './routes/ops.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { readRoutes } from './routes/reads.js';
 import { reconciliationRoutes } from './routes/reconciliation.js';
+import { guestBookingsRoutes } from './routes/guest-bookings.js';
+import { whoamiRoutes } from './routes/whoami.js';
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
@@ -46,6 +48,8 @@ export function createApp(s: Services): express.Express {
   app.use(ingestRoutes(s, { signedEngine, perKeyLimit, webhookLimit }));
   app.use(readRoutes(s, { signedAny, perKeyLimit }));
   app.use(reconciliationRoutes(s, { signedAny, perKeyLimit }));
+  app.use(guestBookingsRoutes(s, { signedAny, perKeyLimit }));
+  app.use(whoamiRoutes(s, { signedAny, perKeyLimit }));
 
   app.use((req: Request, res: Response) => sendProblem(res, problemOf('not_found', `no route ${req.method} ${req.path}`)));
   app.use(problemHandler(s.logger));

@@ -7,6 +7,7 @@
 
 namespace MyBnB\Payments\Access;
 
+use MyBnB\Payments\Ids;
 use MyBnB\Payments\Sidecar\Client;
 use WP_Error;
 
@@ -30,14 +31,31 @@ final class Gate {
 	 */
 	public function forget(): void {
 		$this->bookings = array();
+		$this->client->cache->forget();
 	}
 
+	/**
+	 * The MyBnB guest id of a WordPress user: the profile field (user meta), which a booking plugin
+	 * may supply or override with the filter `mybnb_guest_id_for_user` ( $guest_id, $user_id ).
+	 * Anything that is not a valid id counts as none.
+	 */
 	public static function guest_id( int $user_id ): string {
-		return $user_id > 0 ? (string) get_user_meta( $user_id, self::GUEST_META, true ) : '';
+		return self::id_for( $user_id, self::GUEST_META, 'mybnb_guest_id_for_user' );
 	}
 
+	/**
+	 * The MyBnB host id of a WordPress user (filter `mybnb_host_id_for_user`), as guest_id().
+	 */
 	public static function host_id( int $user_id ): string {
-		return $user_id > 0 ? (string) get_user_meta( $user_id, self::HOST_META, true ) : '';
+		return self::id_for( $user_id, self::HOST_META, 'mybnb_host_id_for_user' );
+	}
+
+	private static function id_for( int $user_id, string $meta, string $filter ): string {
+		if ( $user_id <= 0 ) {
+			return '';
+		}
+		$id = apply_filters( $filter, (string) get_user_meta( $user_id, $meta, true ), $user_id );
+		return is_string( $id ) && Ids::is_id( $id ) ? $id : '';
 	}
 
 	public static function is_admin( int $user_id ): bool {

@@ -104,16 +104,38 @@ final class SettingsPage {
 			return;
 		}
 		check_admin_referer( self::TEST_ACTION );
-		$answer = $this->client->readyz();
+		$answer = $this->client->whoami();
+		$items  = array();
 		if ( is_wp_error( $answer ) ) {
 			/* translators: 1: error code, 2: error message */
 			$text  = sprintf( __( 'Connection failed (%1$s): %2$s', 'mybnb-payments' ), $answer->get_error_code(), $answer->get_error_message() );
 			$class = 'notice-error';
 		} else {
-			/* translators: %s: status reported by the sidecar */
-			$text  = sprintf( __( 'Connected. The sidecar reports: %s', 'mybnb-payments' ), isset( $answer['status'] ) && is_scalar( $answer['status'] ) ? (string) $answer['status'] : '?' );
 			$class = 'notice-success';
+			$text  = __( 'Connected: the sidecar accepted this site\'s signature.', 'mybnb-payments' );
+			/* translators: 1: key id, 2: key role, e.g. "reader" */
+			$items[] = sprintf( __( 'Key %1$s, role: %2$s', 'mybnb-payments' ), $answer['key_id'], $answer['role'] );
+			/* translators: %s: signed number of seconds, e.g. "+2" */
+			$items[] = sprintf( __( 'Clock skew: %s s (the sidecar refuses signatures more than 300 s apart)', 'mybnb-payments' ), ( $answer['skew_s'] >= 0 ? '+' : '' ) . $answer['skew_s'] );
+			/* translators: %d: milliseconds */
+			$items[] = sprintf( __( 'Round trip: %d ms', 'mybnb-payments' ), $answer['elapsed_ms'] );
+			if ( 'reader' !== $answer['role'] ) {
+				$class   = 'notice-warning';
+				$items[] = __( 'This key can do more than read: give WordPress a key with the reader role only.', 'mybnb-payments' );
+			}
+			if ( abs( $answer['skew_s'] ) > 60 ) {
+				$class   = 'notice-warning';
+				$items[] = __( 'The clocks disagree by more than a minute: synchronise this server\'s clock.', 'mybnb-payments' );
+			}
 		}
-		echo '<div id="mybnb-test-result" class="notice ' . esc_attr( $class ) . '"><p>' . esc_html( $text ) . '</p></div>';
+		echo '<div id="mybnb-test-result" class="notice ' . esc_attr( $class ) . '" role="status"><p>' . esc_html( $text ) . '</p>';
+		if ( array() !== $items ) {
+			echo '<ul>';
+			foreach ( $items as $item ) {
+				echo '<li>' . esc_html( $item ) . '</li>';
+			}
+			echo '</ul>';
+		}
+		echo '</div>';
 	}
 }

@@ -37,7 +37,41 @@ abstract class Block {
 	 * @param string              $content
 	 */
 	public function render_callback( $attributes, $content = '' ): string {
-		return $this->render( is_array( $attributes ) ? $attributes : array() );
+		try {
+			return $this->render( is_array( $attributes ) ? $attributes : array() );
+		} catch ( \Throwable $e ) {
+			// Whatever went wrong, the page still renders, with the block's calm "unavailable" state.
+			if ( defined( 'WP_DEBUG' ) && WP_DEBUG ) {
+				error_log( 'mybnb-payments: ' . $this->slug() . ' failed: ' . $e->getMessage() ); // phpcs:ignore WordPress.PHP.DevelopmentFunctions
+			}
+			return $this->unavailable();
+		}
+	}
+
+	/**
+	 * Reads the block needs, asked of the sidecar together (in parallel) when the user may see them:
+	 * the permission check's own read and the data it guards. Nothing is shown before the check.
+	 *
+	 * @param array<int, array{0:string, 1?:array<string,string>}> $reads
+	 */
+	protected function prefetch_for( string $side, array $reads ): void {
+		$user_id = get_current_user_id();
+		$own     = 'host' === $side ? Gate::host_id( $user_id ) : Gate::guest_id( $user_id );
+		if ( $user_id > 0 && ( '' !== $own || Gate::is_admin( $user_id ) ) ) {
+			$this->client->prefetch( $reads );
+		}
+	}
+
+	/**
+	 * The styled state shown when the sidecar cannot answer: the page renders, the block says so.
+	 */
+	protected function unavailable( string $detail = '' ): string {
+		$html = '<div class="mybnb-notice mybnb-notice-error mybnb-notice-unavailable" role="status">'
+			. '<p class="mybnb-notice-title"><strong>' . esc_html__( 'Temporarily unavailable', 'mybnb-payments' ) . '</strong></p>'
+			. '<p>' . esc_html__( 'This information is not available right now. Please try again in a few minutes.', 'mybnb-payments' ) . '</p>'
+			. ( '' !== $detail ? '<p class="mybnb-notice-detail"><code>' . esc_html( $detail ) . '</code></p>' : '' )
+			. '</div>';
+		return $this->wrap( $html );
 	}
 
 	/**
@@ -99,11 +133,12 @@ abstract class Block {
 		if ( 403 === $status || 401 === $status ) {
 			return $this->notice( __( 'You are not allowed to see this.', 'mybnb-payments' ), 'forbidden' );
 		}
+		$detail = '';
 		if ( current_user_can( 'manage_options' ) ) {
 			/* translators: 1: error code, 2: error message */
-			return $this->notice( sprintf( __( 'The payments service answered %1$s: %2$s', 'mybnb-payments' ), $error->get_error_code(), $error->get_error_message() ), 'error' );
+			$detail = sprintf( __( 'The payments service answered %1$s: %2$s', 'mybnb-payments' ), $error->get_error_code(), $error->get_error_message() );
 		}
-		return $this->notice( __( 'This information is not available right now. Please try again later.', 'mybnb-payments' ), 'error' );
+		return $this->unavailable( $detail );
 	}
 
 	/**
@@ -177,11 +212,61 @@ abstract class Block {
 	}
 
 	/**
-	 * Formats an ISO instant in the site's time zone and format.
+	 * Formats an ISO instant in the site's date and time format, in the booking's time zone when it
+	 * is known (a stay happens where the listing is), else the site's. Month and day names follow the
+	 * site's language (wp_date).
 	 */
-	protected static function datetime( string $iso ): string {
+	protected static function datetime( string $iso, string $time_zone = '' ): string {
 		$ts = strtotime( $iso );
-		return false === $ts ? $iso : wp_date( get_option( 'date_format' ) . ' ' . get_option( 'time_format' ), $ts );
+		if ( false === $ts ) {
+			return $iso;
+		}
+		$tz = self::zone( $time_zone );
+		return self::format_instant( $ts, $tz ?? wp_timezone(), true ) . ( null !== $tz ? ' (' . $tz->getName() . ')' : '' );
+	}
+
+	/**
+	 * A local calendar date (YYYY-MM-DD, optionally with HH:MM) of the booking, in the site's date
+	 * format and language, read in the booking's own time zone.
+	 */
+	protected static function local_date( string $date, string $time = '', string $time_zone = '' ): string {
+		if ( ! Ids::is_date( $date ) ) {
+			return $date;
+		}
+		$tz = self::zone( $time_zone ) ?? wp_timezone();
+		try {
+			$at = new \DateTimeImmutable( $date . ' ' . ( preg_match( '/^\d{2}:\d{2}$/', $time ) ? $time : '12:00' ), $tz );
+		} catch ( \Exception $e ) {
+			return $date;
+		}
+		return self::format_instant( $at->getTimestamp(), $tz, (bool) preg_match( '/^\d{2}:\d{2}$/', $time ) );
+	}
+
+	/**
+	 * Date (and time) for the reader's locale. With php-intl, ICU's long date and short time for
+	 * the locale (month names and order in the reader's language even without WordPress's core
+	 * language pack); without it, the site's own formats through wp_date().
+	 */
+	private static function format_instant( int $ts, \DateTimeZone $tz, bool $with_time ): string {
+		if ( class_exists( '\IntlDateFormatter' ) ) {
+			$formatter = new \IntlDateFormatter( determine_locale(), \IntlDateFormatter::LONG, $with_time ? \IntlDateFormatter::SHORT : \IntlDateFormatter::NONE, $tz->getName() );
+			$text      = $formatter->format( $ts );
+			if ( is_string( $text ) && '' !== $text ) {
+				return $text;
+			}
+		}
+		return wp_date( get_option( 'date_format' ) . ( $with_time ? ' ' . get_option( 'time_format' ) : '' ), $ts, $tz );
+	}
+
+	private static function zone( string $time_zone ): ?\DateTimeZone {
+		if ( '' === $time_zone ) {
+			return null;
+		}
+		try {
+			return new \DateTimeZone( $time_zone );
+		} catch ( \Exception $e ) {
+			return null;
+		}
 	}
 
 	protected static function current_url(): string {

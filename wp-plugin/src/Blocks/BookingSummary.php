@@ -49,10 +49,11 @@ final class BookingSummary extends Block {
 		/* translators: %s: booking id */
 		$html  = '<h3 class="mybnb-title">' . esc_html( sprintf( __( 'Booking %s', 'mybnb-payments' ), self::str( $booking, 'booking_id' ) ) ) . '</h3>';
 		$html .= '<dl class="mybnb-facts">';
-		$html .= self::fact( __( 'State', 'mybnb-payments' ), self::state_label( self::str( $booking, 'state' ) ), 'state' );
-		$check_in = self::str( $booking, 'check_in' ) . ( '' !== self::str( $booking, 'check_in_time' ) ? ' ' . self::str( $booking, 'check_in_time' ) : '' );
-		$html    .= self::fact( __( 'Check-in', 'mybnb-payments' ), trim( $check_in . ' ' . self::str( $booking, 'time_zone' ) ), 'check_in' );
-		$html    .= self::fact( __( 'Check-out', 'mybnb-payments' ), self::str( $booking, 'check_out' ), 'check_out' );
+		$html .= self::fact( __( 'State', 'mybnb-payments' ), Labels::state( self::str( $booking, 'state' ) ), 'state' );
+		$tz    = self::str( $booking, 'time_zone' );
+		// Dates of a stay are the listing's local dates: shown in the booking's time zone, named.
+		$html .= self::fact( __( 'Check-in', 'mybnb-payments' ), trim( self::local_date( self::str( $booking, 'check_in' ), self::str( $booking, 'check_in_time' ), $tz ) . ( '' !== $tz ? ' (' . $tz . ')' : '' ) ), 'check_in' );
+		$html .= self::fact( __( 'Check-out', 'mybnb-payments' ), self::local_date( self::str( $booking, 'check_out' ), '', $tz ), 'check_out' );
 		$rule     = self::arr( $booking, 'rule' );
 		if ( array() !== $rule ) {
 			/* translators: 1: policy id, 2: policy version */
@@ -65,7 +66,7 @@ final class BookingSummary extends Block {
 			if ( ! is_array( $line ) ) {
 				continue;
 			}
-			$label = '' !== self::str( $line, 'label' ) ? self::str( $line, 'label' ) : self::str( $line, 'code' );
+			$label = Labels::price_line( self::str( $line, 'code' ), self::str( $line, 'label' ) );
 			$rows .= '<tr><th scope="row">' . esc_html( $label ) . '</th>' . self::money_cell( $line['amount_minor'] ?? null, $currency, self::str( $line, 'code' ) ) . '</tr>';
 		}
 		$foot  = '<tr><th scope="row">' . esc_html__( 'Total', 'mybnb-payments' ) . '</th>' . self::money_cell( $booking['total_minor'] ?? null, $currency, 'total_minor' ) . '</tr>';
@@ -75,10 +76,10 @@ final class BookingSummary extends Block {
 
 		$next = self::arr( $booking, 'next_step' );
 		if ( '' !== self::str( $next, 'action' ) ) {
-			$step = self::step_label( self::str( $next, 'action' ) );
+			$step = Labels::step( self::str( $next, 'action' ) );
 			$due  = self::str( $next, 'due_at' );
 			/* translators: 1: next step, e.g. "Host payout", 2: date and time */
-			$text  = '' !== $due ? sprintf( __( 'Next: %1$s on %2$s', 'mybnb-payments' ), $step, self::datetime( $due ) ) : sprintf( __( 'Next: %s', 'mybnb-payments' ), $step );
+			$text  = '' !== $due ? sprintf( __( 'Next: %1$s on %2$s', 'mybnb-payments' ), $step, self::datetime( $due, $tz ) ) : sprintf( __( 'Next: %s', 'mybnb-payments' ), $step );
 			$html .= '<p class="mybnb-next" data-field="next_step">' . esc_html( $text ) . '</p>';
 		}
 		return $html;
@@ -86,40 +87,5 @@ final class BookingSummary extends Block {
 
 	private static function fact( string $term, string $value, string $field ): string {
 		return '<div><dt>' . esc_html( $term ) . '</dt><dd data-field="' . esc_attr( $field ) . '">' . esc_html( $value ) . '</dd></div>';
-	}
-
-	/**
-	 * Human names for the sidecar's next steps (flows/read-models/booking-view.ts); unknown ones as they come.
-	 */
-	private static function step_label( string $action ): string {
-		$labels = array(
-			'guest_payment'         => __( 'Guest payment', 'mybnb-payments' ),
-			'host_payout'           => __( 'Host payout', 'mybnb-payments' ),
-			'transfer_confirmation' => __( 'Payout confirmation', 'mybnb-payments' ),
-			'stay_completion'       => __( 'End of stay', 'mybnb-payments' ),
-			'refund_confirmation'   => __( 'Refund confirmation', 'mybnb-payments' ),
-			'refund_failed'         => __( 'Refund needs attention', 'mybnb-payments' ),
-		);
-		return $labels[ $action ] ?? $action;
-	}
-
-	/**
-	 * Human names for the booking's money states; unknown states show as they come.
-	 */
-	private static function state_label( string $state ): string {
-		// The sidecar's booking money states (flows/booking/state-machine.ts).
-		$labels = array(
-			'awaiting_payment' => __( 'Awaiting payment', 'mybnb-payments' ),
-			'paid'             => __( 'Paid', 'mybnb-payments' ),
-			'checked_in'       => __( 'Checked in', 'mybnb-payments' ),
-			'payout_pending'   => __( 'Host payout in progress', 'mybnb-payments' ),
-			'paid_out'         => __( 'Host paid out', 'mybnb-payments' ),
-			'completed'        => __( 'Completed', 'mybnb-payments' ),
-			'cancelled'        => __( 'Cancelled', 'mybnb-payments' ),
-			'refund_pending'   => __( 'Cancelled, refund in progress', 'mybnb-payments' ),
-			'refunded'         => __( 'Cancelled and refunded', 'mybnb-payments' ),
-			'refund_failed'    => __( 'Cancelled, refund failed', 'mybnb-payments' ),
-		);
-		return $labels[ $state ] ?? $state;
 	}
 }

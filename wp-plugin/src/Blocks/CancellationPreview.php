@@ -7,6 +7,8 @@
 
 namespace MyBnB\Payments\Blocks;
 
+use MyBnB\Payments\Access\Gate;
+
 /**
  * The Cancel link carries the outcome hash the person saw, as their consent.
  */
@@ -25,6 +27,13 @@ final class CancellationPreview extends Block {
 		if ( '' === $booking_id ) {
 			return $this->notice( __( 'Choose a booking in the block settings, or open this page with ?booking_id=…', 'mybnb-payments' ) );
 		}
+		$this->prefetch_for(
+			$by,
+			array(
+				array( '/bookings/' . rawurlencode( $booking_id ) ),
+				array( '/preview/outcome', array( 'action' => 'cancel', 'booking_id' => $booking_id, 'by' => $by ) ),
+			)
+		);
 		$allowed = $this->gate->can_view_booking( get_current_user_id(), $booking_id, $by );
 		if ( is_wp_error( $allowed ) ) {
 			return $this->error_notice( $allowed );
@@ -48,22 +57,27 @@ final class CancellationPreview extends Block {
 	}
 
 	/**
+	 * What a person reads first: the amounts and, in their language, why; then how long it holds and
+	 * the Cancel link. The rule, its hash, the outcome hash and the consent sit behind "Details".
+	 *
 	 * @param array<string,mixed> $preview
 	 */
 	private function inner( array $preview, string $booking_id, string $by ): string {
 		$outcome  = self::arr( $preview, 'outcome' );
 		$currency = self::str( $outcome, 'currency' );
 		$allowed  = ! empty( $preview['allowed'] );
+		$booking  = $this->gate->booking( $booking_id );
+		$tz       = is_array( $booking ) ? self::str( $booking, 'time_zone' ) : '';
 		$html     = '<h3 class="mybnb-title">' . esc_html__( 'If you cancel now', 'mybnb-payments' ) . '</h3>';
 		if ( ! $allowed ) {
-			$reason = '' !== self::str( $preview, 'reason' ) ? self::str( $preview, 'reason' ) : __( 'not allowed', 'mybnb-payments' );
-			/* translators: %s: reason given by the payments service */
-			$html .= '<p class="mybnb-not-allowed" data-field="reason">' . esc_html( sprintf( __( 'Cancellation is not possible now: %s', 'mybnb-payments' ), $reason ) ) . '</p>';
+			/* translators: %s: why cancelling is refused, e.g. "the stay is completed" */
+			$html .= '<p class="mybnb-not-allowed" data-field="reason" data-reason="' . esc_attr( self::str( $preview, 'reason' ) ) . '">' . esc_html( sprintf( __( 'Cancellation is not possible now: %s.', 'mybnb-payments' ), Labels::refusal( self::str( $preview, 'reason' ) ) ) ) . '</p>';
 		}
+		// Each side sees its own fields only: a guest never sees the host's payout or penalty.
 		$rows_for = 'host' === $by
 			? array(
-				'host_payout'    => __( 'Your payout', 'mybnb-payments' ),
-				'host_penalty'   => __( 'Penalty charged to you', 'mybnb-payments' ),
+				'host_payout'     => __( 'Your payout', 'mybnb-payments' ),
+				'host_penalty'    => __( 'Penalty charged to you', 'mybnb-payments' ),
 				'refund_to_guest' => __( 'Refund to the guest', 'mybnb-payments' ),
 			)
 			: array(
@@ -76,36 +90,62 @@ final class CancellationPreview extends Block {
 			$cell  = 'credit_to_guest' === $field ? self::credits_cell( $outcome[ $field ] ?? null, $field ) : self::money_cell( $outcome[ $field ] ?? null, $currency, $field );
 			$rows .= '<tr><th scope="row">' . esc_html( $label ) . '</th>' . $cell . '</tr>';
 		}
-		$html .= self::table( __( 'What you would get back', 'mybnb-payments' ), array( __( 'Item', 'mybnb-payments' ), __( 'Amount', 'mybnb-payments' ) ), $rows, '', 'mybnb-outcome' );
+		$caption = 'host' === $by ? __( 'What this cancellation means for you', 'mybnb-payments' ) : __( 'What you would get back', 'mybnb-payments' );
+		$html   .= self::table( $caption, array( __( 'Item', 'mybnb-payments' ), __( 'Amount', 'mybnb-payments' ) ), $rows, '', 'mybnb-outcome' );
 
-		$rule  = self::arr( $preview, 'rule' );
-		$rhash = self::str( $rule, 'hash' );
-		$html .= '<p class="mybnb-rule">' . esc_html__( 'Rule:', 'mybnb-payments' ) . ' <span data-field="policy">' . esc_html( self::str( $rule, 'policy' ) ) . '</span>, '
+		if ( $allowed ) {
+			$lines = Explanation::lines( $outcome, $by );
+			if ( array() !== $lines ) {
+				$html .= '<ul class="mybnb-why">';
+				foreach ( $lines as $line ) {
+					$html .= '<li>' . esc_html( $line ) . '</li>';
+				}
+				$html .= '</ul>';
+			}
+		}
+
+		$html .= $this->validity( $preview, $tz );
+
+		$outcome_hash = self::str( $preview, 'outcome_hash' );
+		$cancel_url   = $this->settings->cancel_url( $booking_id, $outcome_hash );
+		if ( $allowed && '' !== $cancel_url && '' !== $outcome_hash ) {
+			$html .= '<p class="mybnb-actions"><a class="wp-element-button mybnb-cancel" href="' . esc_url( $cancel_url ) . '">'
+				. esc_html__( 'Cancel booking with this outcome', 'mybnb-payments' ) . '</a></p>';
+		}
+		return $html . $this->details( $preview, $by, $tz );
+	}
+
+	/**
+	 * The rule (policy, version, hash), the outcome hash the Cancel link carries as consent, and
+	 * for hosts and admins the sidecar's own explanation (English, as the sidecar writes it).
+	 *
+	 * @param array<string,mixed> $preview
+	 */
+	private function details( array $preview, string $by, string $tz ): string {
+		$rule         = self::arr( $preview, 'rule' );
+		$rhash        = self::str( $rule, 'hash' );
+		$outcome_hash = self::str( $preview, 'outcome_hash' );
+		$html         = '<details class="mybnb-details"><summary>' . esc_html__( 'Details', 'mybnb-payments' ) . '</summary>';
+		$html        .= '<p class="mybnb-rule">' . esc_html__( 'Rule:', 'mybnb-payments' ) . ' <span data-field="policy">' . esc_html( self::str( $rule, 'policy' ) ) . '</span>, '
 			/* translators: %s: policy version number */
 			. '<span data-field="version">' . esc_html( sprintf( __( 'version %s', 'mybnb-payments' ), self::str( $rule, 'version' ) ) ) . '</span>, '
 			. '<code data-field="rule_hash" title="' . esc_attr( $rhash ) . '">' . esc_html( self::short_hash( $rhash ) ) . '</code></p>';
-
-		$html .= $this->validity( $preview );
-
+		$html        .= '<p class="mybnb-outcome-hash">' . esc_html__( 'Outcome:', 'mybnb-payments' )
+			. ' <code data-field="outcome_hash" title="' . esc_attr( $outcome_hash ) . '">' . esc_html( self::short_hash( $outcome_hash ) ) . '</code></p>';
+		$evaluated = self::str( $preview, 'evaluated_at' );
+		/* translators: %s: date and time the outcome was computed */
+		$html .= '<p class="mybnb-consent">' . esc_html( sprintf( __( 'Computed on %s. Cancelling with the button records your consent to exactly this outcome: the booking engine sends its code (above) with your request, and the payments service refuses the cancellation if the outcome has changed since.', 'mybnb-payments' ), '' !== $evaluated ? self::datetime( $evaluated, $tz ) : '—' ) ) . '</p>';
 		$explanation = self::arr( $preview, 'explanation' );
-		if ( array() !== $explanation ) {
-			$html .= '<ul class="mybnb-explanation">';
+		// The sidecar's explanation also speaks of the host's payout and the platform's fee: hosts and
+		// admins read it; a guest reads the lines above, built from the guest's own fields.
+		if ( array() !== $explanation && ( 'host' === $by || Gate::is_admin( get_current_user_id() ) ) ) {
+			$html .= '<ul class="mybnb-explanation" lang="en">';
 			foreach ( $explanation as $line ) {
 				$html .= is_scalar( $line ) ? '<li>' . esc_html( (string) $line ) . '</li>' : '';
 			}
 			$html .= '</ul>';
 		}
-
-		$outcome_hash = self::str( $preview, 'outcome_hash' );
-		$html        .= '<p class="mybnb-outcome-hash">' . esc_html__( 'Outcome:', 'mybnb-payments' )
-			. ' <code data-field="outcome_hash" title="' . esc_attr( $outcome_hash ) . '">' . esc_html( self::short_hash( $outcome_hash ) ) . '</code></p>';
-
-		$cancel_url = $this->settings->cancel_url( $booking_id, $outcome_hash );
-		if ( $allowed && '' !== $cancel_url && '' !== $outcome_hash ) {
-			$html .= '<p class="mybnb-actions"><a class="wp-element-button mybnb-cancel" href="' . esc_url( $cancel_url ) . '">'
-				. esc_html__( 'Cancel booking with this outcome', 'mybnb-payments' ) . '</a></p>';
-		}
-		return $html;
+		return $html . '</details>';
 	}
 
 	/**
@@ -113,7 +153,7 @@ final class CancellationPreview extends Block {
 	 *
 	 * @param array<string,mixed> $preview
 	 */
-	private function validity( array $preview ): string {
+	private function validity( array $preview, string $tz ): string {
 		$valid_until = self::str( $preview, 'valid_until' );
 		if ( '' === $valid_until ) {
 			return '<p class="mybnb-valid">' . esc_html__( 'This outcome does not change with time.', 'mybnb-payments' ) . '</p>';
@@ -122,7 +162,7 @@ final class CancellationPreview extends Block {
 		$from_ts  = strtotime( self::str( $preview, 'evaluated_at' ) );
 		$from_ts  = false === $from_ts ? time() : $from_ts;
 		$left_s   = false === $until_ts ? 0 : max( 0, $until_ts - $from_ts );
-		return '<p class="mybnb-valid">' . esc_html__( 'Valid until', 'mybnb-payments' ) . ' <time datetime="' . esc_attr( $valid_until ) . '">' . esc_html( self::datetime( $valid_until ) ) . '</time>'
+		return '<p class="mybnb-valid">' . esc_html__( 'Valid until', 'mybnb-payments' ) . ' <time datetime="' . esc_attr( $valid_until ) . '">' . esc_html( self::datetime( $valid_until, $tz ) ) . '</time>'
 			. ' <span class="mybnb-countdown" aria-live="polite" aria-atomic="true" data-seconds-left="' . esc_attr( (string) $left_s ) . '">'
 			. esc_html( self::left_text( $left_s ) ) . '</span></p>';
 	}

@@ -24,6 +24,7 @@ final class Receipt extends Block {
 		if ( '' === $booking_id ) {
 			return $this->notice( __( 'Choose a booking in the block settings, or open this page with ?booking_id=…', 'mybnb-payments' ) );
 		}
+		$this->prefetch_for( 'guest', array( array( '/bookings/' . rawurlencode( $booking_id ) ), array( '/bookings/' . rawurlencode( $booking_id ) . '/receipt' ) ) );
 		$allowed = $this->gate->can_view_booking( get_current_user_id(), $booking_id, 'guest' );
 		if ( is_wp_error( $allowed ) ) {
 			return $this->error_notice( $allowed );
@@ -46,11 +47,6 @@ final class Receipt extends Block {
 	 */
 	private function inner( array $receipt, string $booking_id ): string {
 		$currency = self::str( $receipt, 'currency' );
-		$kinds    = array(
-			'charge' => __( 'Charge', 'mybnb-payments' ),
-			'refund' => __( 'Refund', 'mybnb-payments' ),
-			'credit' => __( 'Credit', 'mybnb-payments' ),
-		);
 		/* translators: %s: booking id */
 		$html = '<h3 class="mybnb-title">' . esc_html( sprintf( __( 'Receipt for booking %s', 'mybnb-payments' ), $booking_id ) ) . '</h3>';
 		$rows = '';
@@ -62,7 +58,7 @@ final class Receipt extends Block {
 			// Loyalty credits are a non-cash unit: a count, never money.
 			$cell  = 'credit' === $kind || 'CREDIT' === self::str( $line, 'unit' ) ? self::credits_cell( $line['amount_minor'] ?? null, 'credit_line' ) : self::money_cell( $line['amount_minor'] ?? null, $currency );
 			$rows .= '<tr class="mybnb-kind-' . esc_attr( $kind ) . '"><th scope="row">' . esc_html( self::str( $line, 'label' ) ) . '</th>'
-				. '<td>' . esc_html( $kinds[ $kind ] ?? $kind ) . '</td>'
+				. '<td>' . esc_html( Labels::kind( $kind ) ) . '</td>'
 				. $cell . '</tr>';
 		}
 		$foot = '';

@@ -30,9 +30,14 @@ final class Registry {
 				// Not built (a source checkout without `npm --prefix blocks run build`): nothing to register.
 				continue;
 			}
-			register_block_type( $dir, array( 'render_callback' => array( $block, 'render_callback' ) ) );
-			$handle = generate_block_asset_handle( 'mybnb/' . $block->slug(), 'viewScript' );
-			wp_set_script_translations( $handle, 'mybnb-payments' );
+			$type = register_block_type( $dir, array( 'render_callback' => array( $block, 'render_callback' ) ) );
+			if ( ! $type ) {
+				continue;
+			}
+			// The scripts' strings come from languages/mybnb-payments-{locale}-{md5 of build/…/x.js}.json.
+			foreach ( array_merge( $type->editor_script_handles, $type->view_script_handles ) as $handle ) {
+				wp_set_script_translations( $handle, 'mybnb-payments', dirname( $this->build_dir ) . '/languages' );
+			}
 		}
 	}
 

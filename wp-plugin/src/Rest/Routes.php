@@ -63,6 +63,37 @@ final class Routes {
 			)
 		);
 		$this->route( '/connection', 'connection', 'admin_permission' );
+		$this->route(
+			'/me/bookings',
+			'my_bookings',
+			'my_bookings_permission',
+			array(
+				'cursor' => array(
+					'type'    => 'string',
+					'pattern' => '^[A-Za-z0-9_-]{1,400}$',
+				),
+				'limit'  => array(
+					'type'    => 'integer',
+					'minimum' => 1,
+					'maximum' => 50,
+					'default' => 10,
+				),
+			)
+		);
+	}
+
+	/** @return true|WP_Error */
+	public function my_bookings_permission() {
+		$user_id = get_current_user_id();
+		if ( $user_id <= 0 ) {
+			return Gate::unauthenticated();
+		}
+		return '' !== Gate::guest_id( $user_id ) ? true : Gate::forbidden();
+	}
+
+	/** The logged-in guest's own bookings; there is no parameter naming another guest. */
+	public function my_bookings( WP_REST_Request $request ) {
+		return self::respond( $this->client->guest_bookings( Gate::guest_id( get_current_user_id() ), (string) ( $request['cursor'] ?? '' ), (int) $request['limit'] ) );
 	}
 
 	/**
@@ -129,10 +160,36 @@ final class Routes {
 		return self::respond( $this->client->receipt( (string) $request['id'] ) );
 	}
 
+	/** What a guest's preview carries: the guest's own amounts, never the host's payout or penalty. */
+	private const GUEST_OUTCOME_FIELDS = array( 'currency', 'refund_to_guest', 'credit_to_guest' );
+	private const GUEST_OUTCOME_LINES  = array( 'nightly_refund', 'cleaning_refund', 'service_fee_refund', 'taxes_refund', 'nightly_kept', 'cleaning_kept', 'service_fee_kept' );
+
+	/**
+	 * A guest-side preview for a guest: the outcome reduced to the guest's fields, and without the
+	 * sidecar's explanation (it speaks of the host's payout and the platform's fee).
+	 *
+	 * @param array<string,mixed> $preview
+	 * @return array<string,mixed>
+	 */
+	public static function for_guest( array $preview ): array {
+		$outcome = isset( $preview['outcome'] ) && is_array( $preview['outcome'] ) ? $preview['outcome'] : array();
+		$lines   = isset( $outcome['lines'] ) && is_array( $outcome['lines'] ) ? $outcome['lines'] : array();
+		$reduced = array_intersect_key( $outcome, array_flip( self::GUEST_OUTCOME_FIELDS ) );
+		if ( array() !== $lines ) {
+			$reduced['lines'] = array_intersect_key( $lines, array_flip( self::GUEST_OUTCOME_LINES ) );
+		}
+		$preview['outcome'] = $reduced;
+		unset( $preview['explanation'], $preview['applied'] );
+		return $preview;
+	}
+
 	/** @return WP_REST_Response|WP_Error */
 	public function preview( WP_REST_Request $request ) {
 		$by     = 'host' === $request['by'] ? 'host' : 'guest';
 		$answer = $this->client->cancellation_preview( (string) $request['id'], $by );
+		if ( is_array( $answer ) && 'guest' === $by && ! Gate::is_admin( get_current_user_id() ) ) {
+			$answer = self::for_guest( $answer );
+		}
 		$result = self::respond( $answer );
 		if ( $result instanceof WP_REST_Response ) {
 			// A preview is a moment's answer: never let a cache replay it as consent.

@@ -36,6 +36,24 @@ final class FakeSidecar {
 		$this->answers[ $path_with_query ] = array( $status, 'application/json; charset=utf-8', (string) wp_json_encode( $json ) );
 	}
 
+	/**
+	 * Appends markup to every string the fake sidecar answers with (JSON answers only), so a test can
+	 * show that no sidecar string reaches a page unescaped.
+	 */
+	public function poison( string $markup ): void {
+		$walk = static function ( $value ) use ( &$walk, $markup ) {
+			if ( is_array( $value ) ) {
+				return array_map( $walk, $value );
+			}
+			return is_string( $value ) ? $value . $markup : $value;
+		};
+		foreach ( $this->answers as $path => list( $status, $type, $body ) ) {
+			if ( str_starts_with( $type, 'application/json' ) ) {
+				$this->answers[ $path ] = array( $status, $type, (string) wp_json_encode( $walk( json_decode( $body, true ) ) ) );
+			}
+		}
+	}
+
 	public function raw( string $path_with_query, int $status, string $content_type, string $body ): void {
 		$this->answers[ $path_with_query ] = array( $status, $content_type, $body );
 	}

@@ -21,6 +21,9 @@ abstract class SiteTestCase extends TestCase {
 	/** @var mixed */
 	private $saved_option;
 
+	/** @var mixed */
+	private $saved_secret;
+
 	protected function setUp(): void {
 		parent::setUp();
 		$this->saved_option = get_option( Settings::OPTION, null );
@@ -29,10 +32,13 @@ abstract class SiteTestCase extends TestCase {
 			array(
 				'sidecar_url'         => 'http://127.0.0.1:9',
 				'key_id'              => 'wp-test',
-				'secret'              => 'test-secret-never-shown',
 				'cancel_url_template' => 'http://engine.test/bookings/{booking_id}/cancel?consent={outcome_hash}',
 			)
 		);
+		$this->saved_secret = get_option( Settings::SECRET_OPTION, null );
+		update_option( Settings::SECRET_OPTION, 'test-secret-never-shown', false );
+		// Each test starts with nothing cached and the sidecar not marked down.
+		mybnb_cache_flush_all();
 		$this->sidecar = new FakeSidecar();
 		$this->sidecar->install();
 		Plugin::instance()->gate->forget();
@@ -46,6 +52,12 @@ abstract class SiteTestCase extends TestCase {
 		foreach ( $this->users as $id ) {
 			wp_delete_user( $id );
 		}
+		if ( null === $this->saved_secret ) {
+			delete_option( Settings::SECRET_OPTION );
+		} else {
+			update_option( Settings::SECRET_OPTION, $this->saved_secret, false );
+		}
+		mybnb_cache_flush_all();
 		if ( null === $this->saved_option ) {
 			delete_option( Settings::OPTION );
 		} else {
@@ -94,7 +106,8 @@ abstract class SiteTestCase extends TestCase {
 				'rule'           => $rule,
 				'price_lines'    => array(
 					array( 'code' => 'nightly_total', 'label' => 'Nights', 'amount_minor' => 30000 ),
-					array( 'code' => 'cleaning_fee', 'label' => 'Cleaning <b>fee</b>', 'amount_minor' => 5000 ),
+					array( 'code' => 'cleaning_fee', 'label' => 'Cleaning fee', 'amount_minor' => 5000 ),
+					array( 'code' => 'pet_fee', 'label' => 'Pet <b>fee</b>', 'amount_minor' => 0 ),
 				),
 				'total_minor'    => 35000,
 				'paid_minor'     => 35000,
@@ -109,7 +122,7 @@ abstract class SiteTestCase extends TestCase {
 			array(
 				'allowed'      => true,
 				'rule'         => $rule,
-				'outcome'      => array( 'currency' => 'USD', 'refund_to_guest' => 30000, 'credit_to_guest' => 0, 'host_payout' => 5000, 'platform_fee_kept' => 0, 'taxes_kept' => 0, 'host_penalty' => 0, 'host_recovery' => 0, 'lines' => array() ),
+				'outcome'      => array( 'currency' => 'USD', 'refund_to_guest' => 30000, 'credit_to_guest' => 0, 'host_payout' => 4850, 'platform_fee_kept' => 0, 'taxes_kept' => 0, 'host_penalty' => 0, 'host_recovery' => 0, 'lines' => array( 'nightly_refund' => 30000, 'cleaning_refund' => 0, 'service_fee_refund' => 0, 'taxes_refund' => 0, 'nightly_kept' => 0, 'cleaning_kept' => 5000, 'host_fee' => 150, 'service_fee_kept' => 0 ) ),
 				'valid_until'  => '2026-09-24T14:00:00Z',
 				'explanation'  => array( 'Full refund of nights until 7 days before check-in <script>alert(1)</script>' ),
 				'outcome_hash' => 'sha256:' . str_repeat( 'cd', 32 ),
@@ -123,7 +136,7 @@ abstract class SiteTestCase extends TestCase {
 				'rule'         => $rule,
 				'outcome'      => array( 'currency' => 'USD', 'refund_to_guest' => 35000, 'credit_to_guest' => 0, 'host_payout' => 0, 'platform_fee_kept' => 0, 'taxes_kept' => 0, 'host_penalty' => 5000, 'host_recovery' => 0, 'lines' => array() ),
 				'valid_until'  => null,
-				'explanation'  => array( 'Host cancellation: full refund to the guest.' ),
+				'explanation'  => array( 'Host cancellation: full refund to the guest. <script>alert(2)</script>' ),
 				'outcome_hash' => 'sha256:' . str_repeat( 'ef', 32 ),
 				'evaluated_at' => '2026-09-20T14:00:00Z',
 			)
@@ -152,6 +165,19 @@ abstract class SiteTestCase extends TestCase {
 				'to'       => '2026-10-31',
 				'bookings' => array( array( 'booking_id' => 'bk_1', 'currency' => 'USD', 'gross_minor' => 35000, 'host_fee_minor' => 1050, 'refunds_minor' => 0, 'reversals_minor' => 0, 'penalties_minor' => 0, 'transfers_minor' => 33950, 'net_minor' => 33950 ) ),
 				'totals'   => array( array( 'currency' => 'USD', 'gross_minor' => 35000, 'host_fee_minor' => 1050, 'refunds_minor' => 0, 'reversals_minor' => 0, 'penalties_minor' => 0, 'transfers_minor' => 33950, 'net_minor' => 33950 ) ),
+			)
+		);
+		$this->sidecar->json( '/whoami', array( 'key_id' => 'wp-test', 'role' => 'reader', 'server_time' => gmdate( 'Y-m-d\TH:i:s\Z' ) ) );
+		$this->sidecar->json(
+			'/guests/g_owner/bookings?limit=10',
+			array(
+				'guest_id'    => 'g_owner',
+				'limit'       => 10,
+				'bookings'    => array(
+					array( 'booking_id' => 'bk_1', 'listing_id' => 'l_1', 'host_id' => 'h_owner', 'state' => 'paid', 'currency' => 'EUR', 'check_in' => '2026-10-01', 'check_out' => '2026-10-04', 'check_in_time' => '15:00', 'time_zone' => 'Europe/Lisbon', 'total_minor' => 123456, 'paid_minor' => 123456, 'refunded_minor' => 0 ),
+					array( 'booking_id' => 'bk_<i>x</i>', 'state' => 'weird<state>', 'currency' => 'USD', 'check_in' => 'not-a-date', 'check_out' => '', 'total_minor' => 'NaN' ),
+				),
+				'next_cursor' => 'WyIyMDI2IiwiYmtfMSJd',
 			)
 		);
 		$this->sidecar->raw( '/hosts/h_owner/statement?from=2026-10-01&to=2026-10-31&format=csv', 200, 'text/csv; charset=utf-8', "booking_id,currency,net_minor\nbk_1,USD,33950\n" );

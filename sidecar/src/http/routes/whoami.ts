@@ -1,0 +1,18 @@
+import { Router, type RequestHandler } from 'express';
+import { formatIsoUtc } from '../../kernel/index.js';
+import type { Services } from '../services.js';
+
+/**
+ * GET /whoami — a signed round trip for a client's "Test connection": which key verified, its
+ * role, and the sidecar's clock (so the client can show its skew before signatures start failing).
+ * Says nothing a signed caller does not already know.
+ */
+export function whoamiRoutes(s: Services, mw: { signedAny: RequestHandler; perKeyLimit: RequestHandler }): Router {
+  const r = Router();
+  r.get('/whoami', mw.signedAny, mw.perKeyLimit, (req, res) => {
+    const key = req.sidecarKey;
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ key_id: key?.keyId ?? null, role: key?.role ?? null, server_time: formatIsoUtc(s.now_ms()) });
+  });
+  return r;
+}
