@@ -1,7 +1,8 @@
 # The MyBnB Payments sidecar. Build context: the repository root.
 #   docker build -t mybnb-sidecar .
-#   docker run -p 8787:8787 -e DATABASE_URL=… -e SIDECAR_KEYS=… mybnb-sidecar
-# Every variable it reads is listed in .env.example; with none set it starts in demo mode on SQLite.
+#   docker run -p 127.0.0.1:8787:8787 -e DATABASE_URL=… -e SIDECAR_KEYS=… mybnb-sidecar
+# Every variable it reads is listed in .env.example. The image sets NODE_ENV=production, so it never
+# starts in demo mode: without SIDECAR_KEYS it refuses to start and names the variable.
 FROM node:20-bookworm-slim
 
 WORKDIR /app
@@ -20,11 +21,13 @@ COPY sidecar ./sidecar
 COPY migrations ./migrations
 COPY policies ./policies
 
-# SQLite's default file lives under /app/data in demo mode.
+# SQLite's default file (DATABASE_URL unset) lives under /app/data.
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 
+# Every interface inside the container: publish the port on the host's loopback (-p 127.0.0.1:…).
 ENV PORT=8787 \
+    LISTEN_HOST=0.0.0.0 \
     POLICY_DIR=/app/policies
 EXPOSE 8787
 

@@ -33,13 +33,19 @@ const services = asMap(compose['services'], 'services');
 const service = (name: string): Map => asMap(services[name], `service ${name}`);
 const environment = (name: string): Map => asMap(service(name)['environment'], `${name}.environment`);
 
-/** `${VAR:-default}` → default (what compose gives without a .env). */
-const withDefaults = (value: string): string => value.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1');
+/**
+ * What compose gives with only the required variables set: `${VAR:-default}` → default, and
+ * `${VAR:?message}` (compose refuses to start without VAR) → `required-VAR`.
+ */
+const withDefaults = (value: string): string => value.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1').replace(/\$\{([A-Z_]+):\?[^}]*\}/g, 'required-$1');
+
+/** The secrets compose must refuse to start without: no default, ever (issue #10). */
+const REQUIRED_SECRETS = ['MYSQL_ROOT_PASSWORD', 'MYSQL_APP_PASSWORD', 'BOOKING_ENGINE_SECRET', 'WORDPRESS_READER_SECRET', 'WORDPRESS_DB_PASSWORD'];
 
 /** Every variable the sidecar's code reads from process.env. */
 function sidecarVariables(): Set<string> {
   const names = new Set<string>();
-  const files = ['sidecar/src/config.ts', ...readdirSync(join(repo, 'migrations')).filter((f) => f.endsWith('.ts')).map((f) => `migrations/${f}`)];
+  const files = ['sidecar/src/config.ts', 'sidecar/src/start-mode.ts', ...readdirSync(join(repo, 'migrations')).filter((f) => f.endsWith('.ts')).map((f) => `migrations/${f}`)];
   for (const file of files) {
     for (const m of read(file).matchAll(/(?:process\.)?env(?:\.([A-Z][A-Z0-9_]*)|\[['"]([A-Z][A-Z0-9_]*)['"]\])/g)) names.add((m[1] ?? m[2])!);
   }
@@ -87,9 +93,10 @@ describe('docker-compose.yml', () => {
     for (const variable of Object.keys(environment('sidecar'))) assert.match(example, new RegExp(`^${variable}=`, 'm'), `.env.example documents ${variable}`);
   });
 
-  test('ports: the sidecar publishes its PORT, WordPress port 80', () => {
+  test('ports: the sidecar publishes its PORT on 127.0.0.1 by default (listening on every interface inside its container), WordPress port 80', () => {
     const port = asString(environment('sidecar')['PORT'], 'PORT');
-    assert.deepEqual(asList(service('sidecar')['ports'], 'sidecar.ports'), [`${port}:${port}`]);
+    assert.deepEqual(asList(service('sidecar')['ports'], 'sidecar.ports').map((p) => withDefaults(String(p))), [`127.0.0.1:${port}:${port}`]);
+    assert.equal(environment('sidecar')['LISTEN_HOST'], '0.0.0.0', 'reachable through the published port');
     assert.deepEqual(asList(service('wordpress')['ports'], 'wordpress.ports').map((p) => String(p).split(':')[1]), ['80']);
   });
 
@@ -111,8 +118,22 @@ describe('docker-compose.yml', () => {
     const wp = environment('wordpress');
     assert.equal(wp['WORDPRESS_DB_HOST'], 'mysql:3306');
     assert.equal(wp['WORDPRESS_DB_NAME'], 'wordpress');
-    assert.match(init, new RegExp(`'${asString(wp['WORDPRESS_DB_USER'], 'db user')}'@'%' IDENTIFIED BY '\\$\\{WORDPRESS_DB_PASSWORD:-wordpress-dev-only\\}'`));
-    assert.equal(wp['WORDPRESS_DB_PASSWORD'], '${WORDPRESS_DB_PASSWORD:-wordpress-dev-only}');
+    assert.match(init, new RegExp(`'${asString(wp['WORDPRESS_DB_USER'], 'db user')}'@'%' IDENTIFIED BY '\\$\\{WORDPRESS_DB_PASSWORD:\\?[^}]*\\}'`));
+    assert.match(asString(wp['WORDPRESS_DB_PASSWORD'], 'WORDPRESS_DB_PASSWORD'), /^\$\{WORDPRESS_DB_PASSWORD:\?[^}]+\}$/);
+  });
+
+  test('no default secrets: compose refuses to start without each secret, and names it', () => {
+    const text = read('docker-compose.yml');
+    for (const secret of REQUIRED_SECRETS) {
+      const uses = [...text.matchAll(new RegExp(`\\$\\{${secret}([^}]*)\\}`, 'g'))].map((m) => m[1]!);
+      assert.ok(uses.length > 0, `${secret} is used`);
+      for (const rest of uses) assert.match(rest, new RegExp(`^:\\?.*${secret}`), `every \${${secret}} is \${${secret}:?message naming it}, never a default`);
+      assert.ok(!new RegExp(`\\$${secret}\\b`).test(text.replace(/\$\$/g, '')), `${secret} is never read bare (which would be empty, not refused)`);
+    }
+    assert.doesNotMatch(text, /dev-only|change-me/, 'no development passwords left');
+    for (const m of text.matchAll(/\$\{([A-Z_]*(?:SECRET|PASSWORD)[A-Z_]*):-([^}]*)\}/g)) assert.equal(m[2], '', `${m[1]} has no default value`);
+    // The SQL and the health check may read the container's own variable ($$VAR), which compose leaves alone.
+    assert.match(JSON.stringify(asMap(service('mysql')['healthcheck'], 'mysql.healthcheck')['test']), /\$\$MYSQL_ROOT_PASSWORD/);
   });
 
   test('WordPress gets exactly the plugin\'s constants, pointing at the sidecar with a reader key', () => {

@@ -111,7 +111,11 @@ case "$SIDECAR_MODE" in
   real)
     # 2+3. Migrate as an administrator, then the real sidecar + the Stripe fake (one process,
     # e2e/sidecar-stack.ts), which feeds the sidecar's demo story through its signed endpoints.
-    env "${SIDECAR_ENV[@]}" node --import tsx sidecar/src/cli/main.ts migrate > "$WORK/migrate.log" 2>&1 \
+    # The migration creates an INSERT/SELECT-only app user and has no default password: give it a
+    # fresh one, on a user of its own (the test suites' mybnb_app keeps its password). This service
+    # runs as root (a throwaway database), so the password is not needed again.
+    env "${SIDECAR_ENV[@]}" MYSQL_APP_USER=mybnb_e2e_app MYSQL_APP_PASSWORD="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')" \
+      node --import tsx sidecar/src/cli/main.ts migrate > "$WORK/migrate.log" 2>&1 \
       || { cat "$WORK/migrate.log" >&2; die "sidecar migrations failed"; }
     start_bg sidecar env "${SIDECAR_ENV[@]}" STRIPE_FAKE_PORT="$STRIPE_FAKE_PORT" ENGINE_KEY_ID=$ENGINE_KEY_ID \
       E2E_STORY_OUT="$WORK/story.json" node --import tsx e2e/sidecar-stack.ts

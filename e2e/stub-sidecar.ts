@@ -107,8 +107,8 @@ const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     if (url.pathname === '/readyz' || url.pathname === '/healthz') return json(res, { status: 'ready' });
     const parsed = parseSignatureHeader(req.headers['mybnb-signature'] as string | undefined);
     const key = parsed ? keys.find((k) => k.keyId === parsed.keyId) : undefined;
-    if (!parsed || !key) return problem(res, 401, 'unknown_key', 'unknown key');
-    if (Math.abs(Date.now() / 1000 - parsed.t) > 300) return problem(res, 401, 'signature_expired', 'stale');
+    if (!parsed || !key) return problem(res, 401, 'signature_invalid', 'not authenticated');
+    if (Math.abs(Date.now() / 1000 - parsed.t) > 300) return problem(res, 401, 'signature_invalid', 'not authenticated');
     if (!signatureMatches(key.secret, parsed, req.method ?? 'GET', req.url ?? '/', body)) return problem(res, 401, 'signature_invalid', 'bad signature');
     if (req.method === 'POST' && url.pathname === '/events/booking') {
       if (key.role !== 'booking-engine') return problem(res, 403, 'forbidden_role', 'reader keys cannot post');

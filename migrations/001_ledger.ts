@@ -1,8 +1,13 @@
 import type { Knex } from 'knex';
 import { makeAppendOnly } from '../sidecar/src/db/append-only.js';
+import { appUserFromEnv, type AppUser } from './app-user.js';
 
 // The double-entry ledger: accounts, journal entries, journal lines. Hash-chained, append-only.
 export async function up(knex: Knex): Promise<void> {
+  // Checked before the first table: MySQL DDL is not transactional, so a refusal must come first.
+  const isMysql = (knex.client as { config: { client: string } }).config.client === 'mysql2';
+  const appUser = isMysql ? appUserFromEnv() : null;
+
   await knex.schema.createTable('accounts', (t) => {
     t.increments('id').primary();
     t.string('code', 191).notNullable().unique();
@@ -41,18 +46,14 @@ export async function up(knex: Knex): Promise<void> {
     await makeAppendOnly(knex, table);
   }
 
-  if ((knex.client as { config: { client: string } }).config.client === 'mysql2') {
-    await createAppUser(knex);
-  }
+  if (appUser) await createAppUser(knex, appUser);
 }
 
 /**
  * The service connects as this user: INSERT and SELECT only, so even a bug (or an attacker with the
  * service's credentials) cannot issue UPDATE or DELETE. Migrations run as an administrator.
  */
-async function createAppUser(knex: Knex): Promise<void> {
-  const user = process.env.MYSQL_APP_USER ?? 'mybnb_app';
-  const password = process.env.MYSQL_APP_PASSWORD ?? 'mybnb_app_dev_only';
+async function createAppUser(knex: Knex, { user, password }: AppUser): Promise<void> {
   const [rows] = (await knex.raw('SELECT DATABASE() AS db')) as [Array<{ db: string }>];
   const db = rows[0]!.db;
   for (const host of ['%', 'localhost']) {

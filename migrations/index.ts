@@ -2,8 +2,10 @@ import type { Knex } from 'knex';
 import * as m001 from './001_ledger.js';
 import * as m002 from './002_inbox.js';
 import * as m003 from './003_bookings.js';
+import * as m010 from './010_dispatch_lease.js';
 import * as m020 from './020_outbox_redrive.js';
 import * as m021 from './021_host_account_states.js';
+import * as m050 from './050_outbound_events.js';
 
 /**
  * The migrations, in order. Listed here (not discovered from the folder) so they run the same under
@@ -13,8 +15,10 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, { up: (k: Knex) => Prom
   ['001_ledger', m001],
   ['002_inbox', m002],
   ['003_bookings', m003],
+  ['010_dispatch_lease', m010],
   ['020_outbox_redrive', m020],
   ['021_host_account_states', m021],
+  ['050_outbound_events', m050],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

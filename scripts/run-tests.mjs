@@ -6,7 +6,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 
-const ROOTS = ['sidecar', 'migrations', 'e2e', 'bench'];
+const ROOTS = ['sidecar', 'migrations', 'e2e', 'bench', 'examples'];
 const SKIP_DIRS = new Set(['node_modules', 'artifacts', '.work']);
 
 function findTests(dir, out = []) {

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Server } from 'node:http';
 import Stripe from 'stripe';
 import { pino, type Logger } from 'pino';
@@ -9,13 +11,16 @@ import { migrateLatest, pendingMigrations } from './db/migrate.js';
 import { createApp } from './http/app.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
 import { Dispatcher } from './pipeline/dispatcher.js';
+import { DispatchLease } from './pipeline/batch/leasing.js';
 import { publishPolicies } from './pipeline/publish-policies.js';
 import { readPolicyDir } from './policy-files.js';
 import { OutboxWorker } from './flows/outbox/worker.js';
-import { ingestStripeApiObject } from './sari/ingest.js';
+import { ingestStripeApiObject, storeOwnClockTick } from './sari/ingest.js';
 import { InboxWriter } from './sari/inbox-writer.js';
 import { ingestOutboxFailure } from './sari/outbox-failure.js';
 import { retryableByPolicy } from './pipeline/outbox-classify.js';
+import { startOutbound } from './outbound-service.js';
+import type { OutboundWorker } from './flows/outbound/worker.js';
 
 export type Sidecar = {
   config: Config;
@@ -24,6 +29,7 @@ export type Sidecar = {
   metrics: Metrics;
   dispatcher: Dispatcher;
   outbox: OutboxWorker | null;
+  outbound?: OutboundWorker | null;
   server: Server;
   url: string;
   stop: () => Promise<void>;
@@ -40,7 +46,7 @@ export function createLogger(level: Config['logLevel']): Logger {
  * The composition root: opens the database (migrating SQLite, refusing a MySQL schema that is
  * behind), logs the policy versions it has not published yet, drains the inbox, then serves.
  */
-export async function startSidecar(config: Config, opts: { logger?: Logger; db?: Db; now_ms?: () => number; outboxInterval_ms?: number; stripeTimeout_ms?: number; outbox?: { maxAttempts?: number; baseDelay_ms?: number; maxDelay_ms?: number } } = {}): Promise<Sidecar> {
+export async function startSidecar(config: Config, opts: { logger?: Logger; db?: Db; now_ms?: () => number; outboxInterval_ms?: number; stripeTimeout_ms?: number; outboundInterval_ms?: number; outbox?: { maxAttempts?: number; baseDelay_ms?: number; maxDelay_ms?: number } } = {}): Promise<Sidecar> {
   const logger = opts.logger ?? createLogger(config.logLevel);
   const now_ms = opts.now_ms ?? Date.now;
   const db = opts.db ?? openDb(config.database);
@@ -57,7 +63,9 @@ export async function startSidecar(config: Config, opts: { logger?: Logger; db?:
   const metrics = createMetrics();
   const inboxWriter = new InboxWriter(db);
   const inbox = (input: Parameters<InboxWriter['store']>[0]) => inboxWriter.store(input);
-  const dispatcher = new Dispatcher(db, { logger, onResult: (status) => metrics.dispatched.inc({ status }) });
+  // Several replicas may share the database: only the holder of the dispatch lease dispatches.
+  const lease = new DispatchLease(db, `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`);
+  const dispatcher = new Dispatcher(db, { logger, lease, onResult: (status) => metrics.dispatched.inc({ status }) });
   try {
     const { published } = await publishPolicies(db, readPolicyDir(config.policyDir), now_ms());
     if (published.length) logger.info({ published }, 'policy versions published to the log');
@@ -96,26 +104,42 @@ export async function startSidecar(config: Config, opts: { logger?: Logger; db?:
     logger.warn('STRIPE_SECRET_KEY is not set: outbox intents are kept and shown, and nothing is sent to Stripe');
   }
 
+  // The sidecar keeps its own time (issue #13): payouts and expiries fall due without trusting a
+  // sender's clock.tick, which is accepted only within EVENT_MAX_SKEW_S of its receipt.
+  const ownClock = config.clockTick_s > 0 ? setInterval(() => {
+    storeOwnClockTick(inbox, now_ms()).then((r) => { if (!r.duplicate) dispatcher.noteStored(r.inbox_id); }, (err: unknown) => logger.error({ err }, 'own clock tick not stored'));
+  }, config.clockTick_s * 1000) : null;
+  ownClock?.unref();
+
+  const outbound = startOutbound(config, db, logger, metrics.registry, { interval_ms: opts.outboundInterval_ms });
   const app = createApp({ config, db, logger, metrics, dispatcher, inbox, now_ms });
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, '0.0.0.0', () => resolve(s));
+    const s = app.listen(config.port, config.listenHost, () => resolve(s));
     s.on('error', reject);
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = `http://127.0.0.1:${port}`;
-  logger.info({ url, database: describeTarget(config.database), demo: config.demo }, 'sidecar listening');
+  const url = `http://${localAddress(config.listenHost)}:${port}`;
+  logger.info({ url, listen: `${config.listenHost}:${port}`, database: describeTarget(config.database), demo: config.demo }, 'sidecar listening');
   return {
-    config, db, logger, metrics, dispatcher, outbox, server, url,
+    config, db, logger, metrics, dispatcher, outbox, outbound, server, url,
     stop: async () => {
+      if (ownClock) clearInterval(ownClock);
       const closed = new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections();
       await closed;
       await outbox?.stop();
+      await outbound?.stop();
       await dispatcher.stop();
       await db.destroy();
     },
   };
+}
+
+/** Where this process reaches its own server: loopback when it listens on every address. */
+function localAddress(listenHost: string): string {
+  if (listenHost === '0.0.0.0' || listenHost === '::') return '127.0.0.1';
+  return listenHost.includes(':') ? `[${listenHost}]` : listenHost;
 }
 
 /** The event time of an object Stripe returned: its own `created` (so a webhook and the API's answer agree). */

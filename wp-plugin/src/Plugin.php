@@ -66,6 +66,7 @@ final class Plugin {
 		add_action( 'init', array( $this, 'load_textdomain' ) );
 		add_action( 'init', array( $this->blocks, 'register' ) );
 		add_action( 'rest_api_init', array( $this->routes, 'register' ) );
+		add_action( 'rest_api_init', array( new Rest\OutboundReceiver(), 'register' ) );
 		if ( is_admin() ) {
 			( new SettingsPage( $this->settings, $this->client ) )->hooks();
 			( new UserProfile() )->hooks();

@@ -85,6 +85,12 @@ final class PermissionsTest extends SiteTestCase {
 		$this->assertSame( 200, $preview->get_status() );
 		$this->assertSame( 'sha256:' . str_repeat( 'cd', 32 ), $preview->get_data()['outcome_hash'] );
 		$this->assertSame( 'no-store', $preview->get_headers()['Cache-Control'] );
+		$outcome = $preview->get_data()['outcome'];
+		$this->assertSame( 30000, $outcome['refund_to_guest'] );
+		foreach ( array( 'host_payout', 'host_penalty', 'host_recovery', 'platform_fee_kept', 'lines' ) as $field ) {
+			$this->assertArrayNotHasKey( $field, $outcome, "a guest's preview carries no $field" );
+		}
+		$this->assertStringNotContainsString( 'host payout', strtolower( (string) wp_json_encode( $preview->get_data() ) ) );
 		$this->assertSame( 35000, $this->get( '/mybnb/v1/bookings/bk_1/receipt' )->get_data()['net_paid_minor'] );
 	}
 

@@ -9,7 +9,9 @@ import { eachBlock, setAmount, setText, shortHash } from '../shared/dom';
 import type { CancellationPreview } from '../shared/types';
 import { leftText } from './countdown';
 
-const AMOUNT_FIELDS = [ 'refund_to_guest', 'host_payout', 'host_penalty' ] as const;
+// A guest's block shows the guest's fields only; the host's payout and penalty are the host's.
+const GUEST_FIELDS = [ 'refund_to_guest' ] as const;
+const HOST_FIELDS = [ 'refund_to_guest', 'host_payout', 'host_penalty' ] as const;
 
 function apply( root: HTMLElement, preview: CancellationPreview ): void {
 	const previous = root.dataset.outcomeHash ?? '';
@@ -18,7 +20,7 @@ function apply( root: HTMLElement, preview: CancellationPreview ): void {
 		return;
 	}
 	const currency = preview.outcome?.currency ?? '';
-	for ( const field of AMOUNT_FIELDS ) {
+	for ( const field of root.dataset.by === 'host' ? HOST_FIELDS : GUEST_FIELDS ) {
 		setAmount( root.querySelector( `[data-field="${ field }"]` ), preview.outcome?.[ field ], currency );
 	}
 	// Credits are a non-cash unit: a count, never money.

@@ -1,5 +1,7 @@
+import { PUBLIC, ROUTE_ROLES, routeOf } from '../http/route-roles.js';
 import { parseArgs } from 'node:util';
-import { createWriteStream, readFileSync, rmSync } from 'node:fs';
+import { config as loadDotenv } from 'dotenv';
+import { createWriteStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -10,7 +12,8 @@ import { parseDatabaseUrl, describeTarget } from '../db/database-url.js';
 import { migrateLatest } from '../db/migrate.js';
 import { balanceOf, forEachEntry, headSeq, trialBalance, verifyLedger } from '../flows/ledger/index.js';
 import { allIntents } from '../flows/outbox/intents.js';
-import { verifyDecisions } from '../pipeline/verify-decisions.js';
+import { verifyAll } from '../pipeline/verify-all.js';
+import type { Checkpoint } from '../pipeline/checkpoint.js';
 import { replayInto } from '../pipeline/replay.js';
 import { periodOf, reconcileWithStripe } from '../pipeline/reconcile.js';
 import Stripe from 'stripe';
@@ -19,13 +22,22 @@ import { signatureHeaderValue } from '../sari/request-signature.js';
 import { DEMO_KEYS } from '../demo/keys.js';
 import { computeLock } from '../nora/index.js';
 import { readPolicyFiles } from '../policy-files.js';
+import { configCheck } from './config-check.js';
+import { OUTBOUND_USAGE, runOutboundCli } from './outbound.js';
+
+// `.env` in the working directory, as the service reads it (it never overrides the environment).
+loadDotenv({ quiet: true });
 
 const POLICY_DIR = process.env.POLICY_DIR || './policies';
 import { writeFileSync } from 'node:fs';
 
 const USAGE = `usage: npm run cli -- <command>
   migrate                                   apply pending migrations (as an administrator)
-  verify [--skip-decisions]                 recompute the hash chain, every balance, and re-decide every recorded decision
+  verify [--skip-decisions] [--anchor FILE] [--checkpoint-out FILE]
+                                            recompute the hash chain and every balance, check every entry's and
+                                            decision's inbox event, re-decide every decision, check the database
+                                            extends an anchored checkpoint; when OK write a signed checkpoint
+                                            (ANCHOR_SECRET, ANCHOR_KEY_ID, CHECKPOINT_DIR)
   trial-balance [--as-of ISO | --as-of-seq N]
   balance <account> [--as-of ISO | --as-of-seq N]
   export --format jsonl|csv [--out FILE]    every entry with its lines and hashes, for an auditor
@@ -35,7 +47,10 @@ const USAGE = `usage: npm run cli -- <command>
   sign <METHOD> <path> [--body JSON] [--key KEY_ID] [--url BASE]   print a signed curl line
   policy simulate <candidate.json>          re-decide past cancellations under a candidate policy version
   policy lock                               rewrite policies/policies.lock.json from the policy files
-Reads DATABASE_URL (default sqlite:./data/mybnb.sqlite), SIDECAR_KEYS, PORT like the service.`;
+  config check [--demo]                     the effective configuration (secrets masked) and every problem; exit 1 if any
+${OUTBOUND_USAGE}
+Reads DATABASE_URL (default sqlite:./data/mybnb.sqlite; demo mode's is sqlite:./data/demo/mybnb.sqlite),
+SIDECAR_KEYS, PORT like the service, from the environment or .env.`;
 
 const out = (s = '') => process.stdout.write(`${s}\n`);
 
@@ -63,12 +78,14 @@ function asOf(values: Record<string, unknown>) {
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'endpoints' || argv[0] === 'deliveries') return withDb((db) => runOutboundCli(argv, { db, env: process.env, out, now_ms: Date.now() }));
   const { positionals, values } = parseArgs({
     args: argv, allowPositionals: true, strict: true,
     options: {
       format: { type: 'string' }, out: { type: 'string' }, 'as-of': { type: 'string' }, 'as-of-seq': { type: 'string' },
       into: { type: 'string' }, status: { type: 'string' }, body: { type: 'string' }, key: { type: 'string' }, url: { type: 'string' },
-      'skip-decisions': { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, from: { type: 'string' }, to: { type: 'string' },
+      'skip-decisions': { type: 'boolean' }, demo: { type: 'boolean' }, anchor: { type: 'string' }, 'checkpoint-out': { type: 'string' },
+      help: { type: 'boolean', short: 'h' }, from: { type: 'string' }, to: { type: 'string' },
     },
   });
   const [command, ...rest] = positionals;
@@ -87,21 +104,26 @@ async function main(argv: string[]): Promise<number> {
       return withDb(async (db) => {
         const { seq } = await headSeq(db);
         const bar = progressBar(seq, 'verify');
-        const report = await verifyLedger(db, (n) => bar.update(n));
+        const secret = process.env.ANCHOR_SECRET;
+        if (secret !== undefined && secret.length < 16) throw new Error('ANCHOR_SECRET must be at least 16 characters');
+        const key = secret ? { keyId: process.env.ANCHOR_KEY_ID || 'anchor-1', secret } : undefined;
+        const anchor = values.anchor ? (JSON.parse(readFileSync(values.anchor, 'utf8')) as Checkpoint) : undefined;
+        const report = await verifyAll(db, { anchor, key, skipDecisions: values['skip-decisions'], onProgress: (n) => bar.update(n), now_ms: Date.now() });
         bar.update(seq);
         bar.stop();
-        out(`ledger: ${report.entries} entries, head ${report.head_hash}`);
-        if (report.first_bad) out(`FIRST BAD ENTRY: seq ${report.first_bad.seq}: ${report.first_bad.problem} (${report.first_bad.detail})`);
-        if (report.unbalanced_units.length) out(`UNBALANCED units: ${report.unbalanced_units.join(', ')}`);
-        let decisionsOk = true;
-        if (!values['skip-decisions']) {
-          const d = await verifyDecisions(db);
-          out(`decisions: ${d.checked} re-evaluated, ${d.problems.length} differ`);
-          for (const p of d.problems.slice(0, 20)) out(`  DECISION ${p.decision_id} (${p.action}): ${p.problem}`);
-          decisionsOk = d.problems.length === 0;
+        for (const line of report.lines.slice(0, -1)) out(line);
+        // Every verify that passes writes a signed checkpoint, to be kept OUTSIDE this database.
+        if (report.checkpoint) {
+          const dir = process.env.CHECKPOINT_DIR || './data/checkpoints';
+          mkdirSync(dir, { recursive: true });
+          const file = values['checkpoint-out'] ?? join(dir, `checkpoint-${String(report.checkpoint.head_seq).padStart(12, '0')}-${report.checkpoint.written_at.replace(/[:]/g, '')}.json`);
+          writeFileSync(file, `${JSON.stringify(report.checkpoint, null, 2)}\n`);
+          out(`checkpoint: ${file} (keep a copy outside this system; verify --anchor ${file} proves the database still extends it)`);
+        } else if (!key) {
+          out('checkpoint: not written (set ANCHOR_SECRET to sign one)');
         }
-        out(report.ok && decisionsOk ? 'verify: OK' : 'verify: FAILED');
-        return report.ok && decisionsOk ? 0 : 1;
+        out(report.lines[report.lines.length - 1]!);
+        return report.ok ? 0 : 1;
       });
     case 'trial-balance':
       return withDb(async (db) => {
@@ -181,7 +203,10 @@ async function main(argv: string[]): Promise<number> {
       const [method, path] = rest;
       if (!method || !path || !path.startsWith('/')) throw new Error('sign needs METHOD and a path starting with /');
       const keys = process.env.SIDECAR_KEYS ? parseSidecarKeys(process.env.SIDECAR_KEYS) : DEMO_KEYS;
-      const key = values.key ? keys.find((k) => k.keyId === values.key) : keys.find((k) => (method.toUpperCase() === 'GET' ? k.role === 'reader' : k.role === 'booking-engine')) ?? keys[0];
+      // Without --key: the first key whose role the route allows (http/route-roles.ts).
+      const route = routeOf(method, path);
+      const allowed = route && ROUTE_ROLES[route] !== PUBLIC ? (ROUTE_ROLES[route] as readonly string[]) : [];
+      const key = values.key ? keys.find((k) => k.keyId === values.key) : keys.find((k) => allowed.includes(k.role)) ?? keys[0];
       if (!key) throw new Error(`no key ${values.key ?? ''} in SIDECAR_KEYS`);
       const body = values.body ?? '';
       const header = signatureHeaderValue({ keyId: key.keyId, secret: key.secret, t: Math.floor(Date.now() / 1000), method: method.toUpperCase(), pathWithQuery: path, body });
@@ -207,6 +232,9 @@ async function main(argv: string[]): Promise<number> {
       }
       throw new Error('policy simulate <candidate.json> | policy lock');
     }
+    case 'config':
+      if (rest[0] !== 'check') throw new Error('config check [--demo]');
+      return configCheck(process.env, { demo: values.demo === true }, out);
     default:
       out(USAGE);
       return 2;

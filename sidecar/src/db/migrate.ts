@@ -1,7 +1,10 @@
 import type { Db } from './connect.js';
 import { MIGRATIONS, migrationSource } from '../../../migrations/index.js';
+import { appUserFromEnv } from '../../../migrations/app-user.js';
 
 export async function migrateLatest(db: Db): Promise<string[]> {
+  // On MySQL the first migration creates the app user: refuse before knex writes anything without its password.
+  if ((db.client as { config: { client: string } }).config.client === 'mysql2' && (await pendingMigrations(db)).includes('001_ledger')) appUserFromEnv();
   const [, applied] = (await db.migrate.latest({ migrationSource })) as [number, string[]];
   return applied;
 }

@@ -5,6 +5,9 @@ import type { DecisionRecord } from './evidence/decisions.js';
 import type { OutboxIntent } from './outbox/intents.js';
 import type { CreditLot } from './booking/credits.js';
 import type { ChartAccount } from './vocabulary.js';
+import type { EmitInput } from './outbound/emit.js';
+import type { OutboundEventType } from './outbound/catalogue.js';
+import type { AccountState } from './booking/account-states.js';
 
 /**
  * What handling one event changes, as data: the handler shape is `(state, event) → effects`
@@ -42,10 +45,15 @@ export type Effects = {
   /** Payout holds (recorded once per change of reason). */
   holds: Array<{ booking_id: string; inbox_id: number; code: string; reason: string }>;
   /** Host connections and subscription states as reported. */
-  hostConnections: Array<{ host_id: string; stripe_account_id: string; inbox_id: number }>;
+  /** `occurred_at` is not stored (the inbox has it): it tells the batch's state when a payout account changed. */
+  hostConnections: Array<{ host_id: string; stripe_account_id: string; inbox_id: number; occurred_at?: string }>;
   subscriptionStates: Array<{ stripe_account_id: string; status: string; inbox_id: number }>;
+  /** Connect account states as `account.updated` reported them (issue #12). */
+  accountStates: AccountState[];
   /** Published policy versions (document as canonical JSON). */
   policyVersions: Array<{ kind: string; id: string; version: number; hash: string; document: string; inbox_id: number }>;
+  /** Outbound events to the booking engine (#15): written with the facts they announce, ids derived from the fact. */
+  outbound: Array<EmitInput<OutboundEventType>>;
 };
 
 export type TransitionEffect = { booking_id: string; step: number; from_state: BookingState | 'none'; to_state: BookingState; action: BookingAction; inbox_id: number; at: string };
@@ -53,7 +61,7 @@ export type TransitionEffect = { booking_id: string; step: number; from_state: B
 export function emptyEffects(): Effects {
   return {
     entries: [], accounts: [], decisions: [], transitions: [], bookings: [], revisions: [], links: [], intents: [], flags: [],
-    creditLots: [], creditUses: [], creditExpiries: [], holds: [], hostConnections: [], subscriptionStates: [], policyVersions: [],
+    creditLots: [], creditUses: [], creditExpiries: [], holds: [], hostConnections: [], subscriptionStates: [], accountStates: [], policyVersions: [], outbound: [],
   };
 }
 

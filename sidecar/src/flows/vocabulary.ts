@@ -32,6 +32,9 @@ export const ENTRY_KINDS = [
   'balance_payment',
   // issue #12: a charge settled in another currency than it was made in (Stripe's exchange rate)
   'fx_conversion',
+  // A real movement Stripe reported that no decision intended (a Dashboard refund, a forged or
+  // excessive decision id): the ledger reflects the bank through the suspense account (issue #13).
+  'movement_outside_policy',
 ] as const;
 
 /** Every kind of journal entry the system posts. Closed: add a kind here and the compiler names every place it matters. */
@@ -62,7 +65,7 @@ export function assertNever(x: never): never {
 export type AccountType = 'asset' | 'liability' | 'revenue' | 'expense' | 'equity';
 
 /** Accounts of the platform itself, one per currency (or one in CREDIT for loyalty_credits_issued). */
-export const PLATFORM_ROLES = ['stripe_balance', 'stripe_fees', 'fee_revenue', 'host_penalty_revenue', 'taxes_payable', 'dispute_losses', 'subscription_revenue', 'loyalty_credits_issued', 'fx_conversion'] as const;
+export const PLATFORM_ROLES = ['stripe_balance', 'stripe_fees', 'fee_revenue', 'host_penalty_revenue', 'taxes_payable', 'dispute_losses', 'subscription_revenue', 'loyalty_credits_issued', 'fx_conversion', 'suspense'] as const;
 /** Liabilities and holds of one booking: its money stays apart until earned, paid out or refunded. */
 export const BOOKING_ROLES = ['host_share', 'platform_fees', 'taxes', 'dispute_held', 'refund_due'] as const;
 /** What the platform owes a host or a host owes the platform. */
@@ -97,6 +100,7 @@ export const chart = {
   disputeLosses: (c: string) => acct(`platform:dispute_losses:${c}`, 'expense', c, `Dispute losses (${c})`),
   /** Currency conversion clearing (issue #12): one leg per currency of each conversion Stripe made at settlement. */
   fxConversion: (c: string) => acct(`platform:fx_conversion:${c}`, 'asset', c, `Currency conversions at settlement (${c})`),
+  suspense: (c: string) => acct(`platform:suspense:${c}`, 'asset', c, `Movements outside policy, awaiting explanation (${c})`),
   subscriptionRevenue: (c: string) => acct(`platform:subscription_revenue:${c}`, 'revenue', c, `Host subscription revenue (${c})`),
   hostShare: (b: string, c: string) => acct(`booking:${b}:host_share:${c}`, 'liability', c, `Host share held for booking ${b}`),
   platformFees: (b: string, c: string) => acct(`booking:${b}:platform_fees:${c}`, 'liability', c, `Unearned platform fees of booking ${b}`),

@@ -5,6 +5,7 @@ import { insertRows } from './ledger/multi-row-insert.js';
 import { ensureAccounts } from './booking/open-accounts.js';
 import type { Effects } from './effects.js';
 import type { ChartAccount } from './vocabulary.js';
+import { emitOutbound } from './outbound/emit.js';
 
 export type WriteReport = { entries: PostResult[]; statements: number };
 
@@ -56,5 +57,12 @@ export async function writeEffects(db: Db, fx: Effects): Promise<WriteReport> {
   await ins('payout_holds', ['booking_id', 'inbox_id', 'code', 'reason'], fx.holds.map((h) => [h.booking_id, h.inbox_id, h.code, h.reason]));
   await ins('host_connections', ['host_id', 'stripe_account_id', 'inbox_id'], fx.hostConnections.map((h) => [h.host_id, h.stripe_account_id, h.inbox_id]));
   await ins('host_subscription_states', ['stripe_account_id', 'status', 'inbox_id'], fx.subscriptionStates.map((s) => [s.stripe_account_id, s.status, s.inbox_id]));
+  await ins('host_account_states', ['stripe_account_id', 'charges_enabled', 'payouts_enabled', 'transfers_capability', 'disabled_reason', 'occurred_at', 'inbox_id'],
+    fx.accountStates.map((a) => [a.stripe_account_id, a.charges_enabled, a.payouts_enabled, a.transfers_capability, a.disabled_reason, a.occurred_at, a.inbox_id]), true);
+  // After the facts: each takes the next seq of its stream (a read and an insert per event).
+  for (const o of fx.outbound) {
+    await emitOutbound(db, o);
+    statements += 2;
+  }
   return { entries, statements };
 }

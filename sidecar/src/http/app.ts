@@ -1,16 +1,22 @@
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
-import { rateLimit } from 'express-rate-limit';
 import { DomainError } from '../kernel/index.js';
 import { problemHandler, problemOf, sendProblem } from './problem.js';
 import { requireSignature } from './signature-middleware.js';
+import { rateLimits } from './rate-limits.js';
+import { rolesOf, type RouteKey } from './route-roles.js';
+
+/** The middleware a signed route runs before its handler: signature, role, the key's rate limit. */
+export type SignedFor = (route: RouteKey) => RequestHandler[];
 import type { Services } from './services.js';
 import { opsRoutes } from './routes/ops.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { readRoutes } from './routes/reads.js';
 import { reconciliationRoutes } from './routes/reconciliation.js';
+import { suspenseRoutes } from './routes/suspense.js';
 import { guestBookingsRoutes } from './routes/guest-bookings.js';
 import { whoamiRoutes } from './routes/whoami.js';
+import { outboundRoutes } from './routes/outbound.js';
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
@@ -29,27 +35,18 @@ export function createApp(s: Services): express.Express {
 
   app.use(opsRoutes(s));
 
-  const signedAny = requireSignature(s.config.sidecarKeys, ['reader', 'booking-engine'], () => Math.floor(s.now_ms() / 1000));
-  const signedEngine = requireSignature(s.config.sidecarKeys, ['booking-engine'], () => Math.floor(s.now_ms() / 1000));
-  const perKeyLimit = rateLimit({
-    windowMs: 60_000,
-    limit: s.config.rateLimitPerMinute,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    keyGenerator: (req) => req.sidecarKey?.keyId ?? 'anonymous',
-    handler: (_req, res) => sendProblem(res, problemOf('rate_limited', 'too many requests for this key; retry after the window'), { 'Retry-After': '60' }),
-  });
-  const webhookLimit = rateLimit({
-    windowMs: 60_000, limit: s.config.rateLimitPerMinute, standardHeaders: 'draft-8', legacyHeaders: false,
-    keyGenerator: () => 'stripe',
-    handler: (_req, res) => sendProblem(res, problemOf('rate_limited', 'too many webhook deliveries; retry later'), { 'Retry-After': '60' }),
-  });
+  const limits = rateLimits(s.config.rateLimitPerMinute);
+  const clock_s = () => Math.floor(s.now_ms() / 1000);
+  // Signature, then the route's roles (http/route-roles.ts), then the key's bucket.
+  const signedFor: SignedFor = (route) => [requireSignature(s.config.sidecarKeys, rolesOf(route), clock_s, limits.noise), limits.perKey];
 
-  app.use(ingestRoutes(s, { signedEngine, perKeyLimit, webhookLimit }));
-  app.use(readRoutes(s, { signedAny, perKeyLimit }));
-  app.use(reconciliationRoutes(s, { signedAny, perKeyLimit }));
-  app.use(guestBookingsRoutes(s, { signedAny, perKeyLimit }));
-  app.use(whoamiRoutes(s, { signedAny, perKeyLimit }));
+  app.use(ingestRoutes(s, { signedFor, webhookLimit: limits.stripe, noiseLimit: limits.noise }));
+  app.use(readRoutes(s, { signedFor }));
+  app.use(suspenseRoutes(s, { signedFor }));
+  app.use(reconciliationRoutes(s, { signedFor }));
+  app.use(guestBookingsRoutes(s, { signedFor }));
+  app.use(whoamiRoutes(s, { signedFor }));
+  app.use(outboundRoutes(s, { signedFor }));
 
   app.use((req: Request, res: Response) => sendProblem(res, problemOf('not_found', `no route ${req.method} ${req.path}`)));
   app.use(problemHandler(s.logger));

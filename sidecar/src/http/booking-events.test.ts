@@ -59,13 +59,13 @@ for (const dialect of dialects()) {
       }
       await h.sidecar.dispatcher.drain();
       for (const e of events) {
-        const seen = await h.reader.get(`/inbox/booking/${e.id}`);
+        const seen = await h.operator.get(`/inbox/booking/${e.id}`);
         assert.equal(seen.status, 200, seen.text);
         assert.equal(seen.body.type, e.type);
         assert.equal(seen.body.occurred_at, e.occurred_at);
         assert.ok(['processed', 'ignored', 'dead_lettered', 'parked'].includes(seen.body.status), seen.text);
       }
-      const stream = await h.reader.get(`/inbox/booking/${events[1]!.id}`);
+      const stream = await h.operator.get(`/inbox/booking/${events[1]!.id}`);
       assert.equal(stream.body.stream_key, 'bk_be_1');
       assert.equal(stream.body.status, 'processed');
       const view = await h.reader.get('/bookings/bk_be_1');
@@ -164,12 +164,12 @@ for (const dialect of dialects()) {
       const sign = (b: string, over: Partial<{ keyId: string; secret: string; t: number; path: string }> = {}) =>
         signatureHeaderValue({ keyId: over.keyId ?? ENGINE_KEY.keyId, secret: over.secret ?? ENGINE_KEY.secret, t: over.t ?? now_s(), method: 'POST', pathWithQuery: over.path ?? '/events/booking', body: b });
       const cases: Array<[string, string, () => Promise<Reply>]> = [
-        ['unsigned', 'signature_missing', () => send(body(), null)],
+        ['unsigned', 'signature_invalid', () => send(body(), null)],
         ['malformed header', 'signature_invalid', () => send(body(), 'v1=abc')],
-        ['unknown key id', 'unknown_key', () => { const b = body(); return send(b, sign(b, { keyId: 'nobody' })); }],
+        ['unknown key id', 'signature_invalid', () => { const b = body(); return send(b, sign(b, { keyId: 'nobody' })); }],
         ['wrong secret', 'signature_invalid', () => { const b = body(); return send(b, sign(b, { secret: READER_KEY.secret })); }],
-        ['expired (301 s old)', 'signature_expired', () => { const b = body(); return send(b, sign(b, { t: now_s() - 301 })); }],
-        ['from the future (301 s ahead)', 'signature_from_future', () => { const b = body(); return send(b, sign(b, { t: now_s() + 301 })); }],
+        ['expired (301 s old)', 'signature_invalid', () => { const b = body(); return send(b, sign(b, { t: now_s() - 301 })); }],
+        ['from the future (301 s ahead)', 'signature_invalid', () => { const b = body(); return send(b, sign(b, { t: now_s() + 301 })); }],
         ['signed for another path', 'signature_invalid', () => { const b = body(); return send(b, sign(b, { path: '/events/booking?x=1' })); }],
         ['body changed after signing', 'signature_invalid', () => { const b = body(); return send(b.replace('2026-09-01', '2026-09-02'), sign(b)); }],
       ];
@@ -178,11 +178,19 @@ for (const dialect of dialects()) {
           assertProblem(await refusedWritingNothing(go), 401, code);
         });
       }
+      test('every authentication failure answers the same bytes: an unknown key id is indistinguishable from a wrong signature', async () => {
+        const answers = new Set<string>();
+        for (const [, , go] of cases) {
+          const r = await go();
+          answers.add(`${r.status} ${r.headers.get('content-type')} ${r.text}`);
+        }
+        assert.equal(answers.size, 1, [...answers].join('\n'));
+      });
       test('the expired/future checks use the sender clock a client passes (SignedClient.now_s)', async () => {
         const stale = new SignedClient(h.sidecar.url, ENGINE_KEY, () => now_s() - 600);
-        assertProblem(await refusedWritingNothing(() => stale.event(tick('2026-09-01T00:00:00Z'))), 401, 'signature_expired');
+        assertProblem(await refusedWritingNothing(() => stale.event(tick('2026-09-01T00:00:00Z'))), 401, 'signature_invalid');
         const ahead = new SignedClient(h.sidecar.url, ENGINE_KEY, () => now_s() + 600);
-        assertProblem(await refusedWritingNothing(() => ahead.event(tick('2026-09-01T00:00:00Z'))), 401, 'signature_from_future');
+        assertProblem(await refusedWritingNothing(() => ahead.event(tick('2026-09-01T00:00:00Z'))), 401, 'signature_invalid');
         const slightlyOff = new SignedClient(h.sidecar.url, ENGINE_KEY, () => now_s() - 200);
         assert.equal((await slightlyOff.event(tick('2026-09-01T00:00:01Z'))).status, 202, 'within the 300 s tolerance');
       });

@@ -6,11 +6,9 @@ export type Problem = { type: string; title: string; status: number; code: Error
 
 const TITLES: Partial<Record<ErrorCode, string>> = {
   validation_failed: 'The request is not valid',
-  signature_missing: 'Signature required',
-  signature_invalid: 'Signature does not verify',
-  signature_expired: 'Signature too old',
-  signature_from_future: 'Signature timestamp in the future',
-  unknown_key: 'Unknown key',
+  signature_invalid: 'Not authenticated',
+  invalid_id: 'Not a valid id',
+  event_from_future: 'Event dated after its receipt',
   forbidden_role: 'Not allowed for this key',
   not_found: 'Not found',
   overloaded: 'Busy, retry later',
@@ -30,6 +28,8 @@ export function sendProblem(res: Response, problem: Problem, headers: Record<str
 export function problemHandler(logger: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     if (err instanceof DomainError) {
+      const reason = err.internalReason ?? req.authFailure;
+      if (err.code === 'signature_invalid' && reason) logger.debug({ path: req.path, reason }, 'authentication failed');
       sendProblem(res, problemOf(err.code, err.message, Object.keys(err.detail).length ? { ...err.detail } : {}));
       return;
     }

@@ -9,16 +9,16 @@ export const ERROR_STATUS = {
   body_too_large: 413,
   json_too_deep: 400,
   unsupported_media_type: 415,
-  signature_missing: 401,
+  invalid_id: 400,
+  // One code for every authentication failure (missing, malformed, unknown key, wrong signature,
+  // stale or future timestamp): an attacker learns nothing about which key ids exist (issue #13).
   signature_invalid: 401,
-  signature_expired: 401,
-  signature_from_future: 401,
-  unknown_key: 401,
   forbidden_role: 403,
   rate_limited: 429,
   overloaded: 503,
   not_found: 404,
   validation_failed: 422,
+  event_from_future: 422,
   unknown_policy: 422,
   // ledger
   unbalanced_entry: 422,
@@ -42,11 +42,14 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
 export class DomainError extends Error {
   readonly code: ErrorCode;
   readonly detail: Record<string, unknown>;
-  constructor(code: ErrorCode, message: string, detail: Record<string, unknown> = {}) {
+  /** For the operator's log only, never for the client (e.g. why an authentication failed). */
+  readonly internalReason: string | undefined;
+  constructor(code: ErrorCode, message: string, detail: Record<string, unknown> = {}, internalReason?: string) {
     super(message);
     this.name = 'DomainError';
     this.code = code;
     this.detail = detail;
+    this.internalReason = internalReason;
   }
   get status(): number {
     return ERROR_STATUS[this.code];

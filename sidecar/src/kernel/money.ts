@@ -1,17 +1,22 @@
 import { DomainError } from './errors.js';
+import { ISO_4217_MINOR_UNITS, isIso4217 } from './currencies.js';
 
 /** Largest amount a single journal line may carry (10^15 minor units): safe for JS numbers and BIGINT. */
 export const MAX_AMOUNT_MINOR = 1_000_000_000_000_000;
 
+/**
+ * Largest amount any single input may name at the edge (10^12 minor units: ten billion dollars).
+ * A booking total, a Stripe amount, a modification: anything larger is refused before it is stored,
+ * so no sum the ledger later forms can approach MAX_AMOUNT_MINOR or a JS number's safe range.
+ */
+export const MAX_INPUT_AMOUNT_MINOR = 1_000_000_000_000;
+
 /** Non-cash units the ledger keeps beside currencies. Loyalty credits never convert to money. */
 export const NON_CASH_UNITS = ['CREDIT'] as const;
 
-// ISO 4217 minor-unit exponents that differ from 2 (the rest of the world uses 2).
-const ZERO_DECIMAL = new Set(['BIF', 'CLP', 'DJF', 'GNF', 'ISK', 'JPY', 'KMF', 'KRW', 'PYG', 'RWF', 'UGX', 'UYI', 'VND', 'VUV', 'XAF', 'XOF', 'XPF']);
-const THREE_DECIMAL = new Set(['BHD', 'IQD', 'JOD', 'KWD', 'LYD', 'OMR', 'TND']);
-
+/** An ISO 4217 currency (kernel/currencies.ts): `ZZZ` looks like one and is not. */
 export function isCurrencyCode(unit: string): boolean {
-  return /^[A-Z]{3}$/.test(unit);
+  return isIso4217(unit);
 }
 
 export function isUnit(unit: string): boolean {
@@ -19,9 +24,9 @@ export function isUnit(unit: string): boolean {
 }
 
 export function minorDigits(currency: string): number {
-  if (ZERO_DECIMAL.has(currency)) return 0;
-  if (THREE_DECIMAL.has(currency)) return 3;
-  return 2;
+  const digits = ISO_4217_MINOR_UNITS[currency];
+  if (digits === undefined) throw new RangeError(`${currency} is not an ISO 4217 currency`);
+  return digits;
 }
 
 /** One whole unit of the currency in minor units (USD 100, JPY 1, KWD 1000). */

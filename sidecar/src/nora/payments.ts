@@ -1,4 +1,4 @@
-import { formatIsoUtc, mulDivFloor } from '../kernel/index.js';
+import { formatIsoUtc, HOUR_MS, mulDivFloor, parseIsoUtc } from '../kernel/index.js';
 import { checkFacts, checkInMoment, type BookingFacts } from './facts.js';
 import { describeDuration, durationMs, formatMoney, percentOfBps } from './format.js';
 import { expectKind, type PolicyVersion } from './policy-version.js';
@@ -38,8 +38,15 @@ export function describePayoutTiming(payout: PolicyVersion): string {
 }
 
 /** Whether payouts to a host are held, by the host's subscription status (null: no subscription). */
-export function payoutHold(input: { hold: PolicyVersion; host: { subscription_status: string | null } }): { held: boolean; reason?: string } {
+export function payoutHold(input: { hold: PolicyVersion; host: { subscription_status: string | null; account_changed_at?: string | null }; at?: string }): { held: boolean; reason?: string; until?: string } {
   const doc = expectKind(input.hold, 'payout_hold');
+  // A changed payout destination first: money must not follow a re-pointed account at once.
+  const hours = doc.rules.new_account_hold_hours ?? 0;
+  const changed = input.host.account_changed_at;
+  if (hours > 0 && changed && input.at) {
+    const until_ms = parseIsoUtc(changed) + hours * HOUR_MS;
+    if (parseIsoUtc(input.at) < until_ms) return { held: true, reason: 'new_payout_account', until: formatIsoUtc(until_ms) };
+  }
   const status = input.host.subscription_status;
   if (status === null) return doc.rules.hold_when_no_subscription ? { held: true, reason: 'no_subscription' } : { held: false };
   return doc.rules.hold_when_subscription_status.includes(status) ? { held: true, reason: `subscription_${status}` } : { held: false };

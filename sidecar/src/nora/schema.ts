@@ -104,6 +104,8 @@ export const DisputeRulesSchema = z.strictObject({ lost: DisputeSide, won: Dispu
 export const PayoutHoldRulesSchema = z.strictObject({
   hold_when_subscription_status: z.array(z.string().min(1)).min(1),
   hold_when_no_subscription: z.boolean(),
+  /** A host's NEW payout destination (a changed connected account) receives nothing for this long (issue #13). */
+  new_account_hold_hours: z.number().int().min(0).max(8760).optional(),
 });
 
 /** Re-drive of outbound Stripe calls (issue #12): the schedule between rounds and what is terminal. */

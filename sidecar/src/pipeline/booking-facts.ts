@@ -39,15 +39,28 @@ export function factsOf(b: BookingRecord, money: Pick<BookingMoney, 'paid_minor'
 const parsedPolicies = new Map<string, PolicyVersion>();
 const PARSED_POLICIES_MAX = 1000;
 
+const pinKey = (ref: PolicyRef) => `${ref.kind}\u0000${ref.id}\u0000${ref.version}\u0000${ref.hash}`;
+
 export async function pinnedPolicy(db: Trx, ref: PolicyRef | undefined): Promise<PolicyVersion> {
   if (!ref) throw new DomainError('unknown_policy', 'the booking is not pinned to a policy of this kind');
-  const key = `${ref.kind}\u0000${ref.id}\u0000${ref.version}\u0000${ref.hash}`;
-  const kept = parsedPolicies.get(key);
+  const kept = parsedPolicies.get(pinKey(ref));
   if (kept) return kept;
   const loaded = await loadPinnedPolicy(db, ref);
-  if (parsedPolicies.size >= PARSED_POLICIES_MAX) parsedPolicies.delete(parsedPolicies.keys().next().value!);
-  parsedPolicies.set(key, loaded);
+  rememberPolicy(ref, loaded);
   return loaded;
+}
+
+/** A pinned version already parsed in this process, if any (the batch loader fills it first). */
+export function cachedPolicy(ref: PolicyRef): PolicyVersion | undefined {
+  return parsedPolicies.get(pinKey(ref));
+}
+
+/** Keeps a parsed version whose hash was checked against its pin. */
+export function rememberPolicy(ref: PolicyRef, v: PolicyVersion): void {
+  if (v.hash !== ref.hash) throw new Error(`invariant violated: policy ${ref.kind}/${ref.id} v${ref.version} hash differs from the pinned hash`);
+  if (parsedPolicies.has(pinKey(ref))) return;
+  if (parsedPolicies.size >= PARSED_POLICIES_MAX) parsedPolicies.delete(parsedPolicies.keys().next().value!);
+  parsedPolicies.set(pinKey(ref), v);
 }
 
 async function loadPinnedPolicy(db: Trx, ref: PolicyRef): Promise<PolicyVersion> {

@@ -27,6 +27,6 @@ export class RefuseEvent extends Error {
   }
 }
 
-export function ref(event: InboxEvent, decision_id?: string) {
+export function ref(event: Pick<InboxEvent, 'id' | 'source' | 'event_id' | 'occurred_at'>, decision_id?: string) {
   return { inbox_id: event.id, event_id: `${event.source}:${event.event_id}`, occurred_at: event.occurred_at, ...(decision_id ? { decision_id } : {}) };
 }

@@ -90,7 +90,7 @@ for (const dialect of dialects()) {
         const pay = paymentSucceeded({ booking_id: 'bk_park_1', payment_intent_id: 'pi_park_1', amount: total(conf.data), created: Math.floor(Date.parse('2026-09-01T10:05:00Z') / 1000) });
         assert.equal((await postStripeWebhook(h.sidecar.url, pay, WEBHOOK_SECRET)).status, 200);
         await h.sidecar.dispatcher.drain();
-        let seen = await h.reader.get(`/inbox/stripe/${pay.id}`);
+        let seen = await h.operator.get(`/inbox/stripe/${pay.id}`);
         assert.equal(seen.body.status, 'parked', seen.text);
         assert.equal(seen.body.code, 'booking_not_confirmed');
         assert.match(seen.body.reason, /bk_park_1/);
@@ -98,19 +98,19 @@ for (const dialect of dialects()) {
 
         // a tick in between does not unpark it (other stream), and draining again changes nothing
         assert.equal(await h.sidecar.dispatcher.drain(), 0);
-        seen = await h.reader.get(`/inbox/stripe/${pay.id}`);
+        seen = await h.operator.get(`/inbox/stripe/${pay.id}`);
         assert.equal(seen.body.status, 'parked');
         assert.equal(seen.body.parkings.length, 1, 'no new parking row without a change');
 
         assert.equal((await h.engine.event(conf)).status, 202);
         await h.sidecar.dispatcher.drain();
-        seen = await h.reader.get(`/inbox/stripe/${pay.id}`);
+        seen = await h.operator.get(`/inbox/stripe/${pay.id}`);
         assert.equal(seen.body.status, 'processed', seen.text);
         assert.equal(seen.body.parkings.length, 1, 'the parking stays visible in its history');
         assert.equal(seen.body.parkings[0].code, 'booking_not_confirmed');
         const view = await h.reader.get('/bookings/bk_park_1');
         assert.equal(view.body.state, 'paid');
-        const entries = await h.reader.get('/ledger/entries?booking_id=bk_park_1');
+        const entries = await h.auditor.get('/ledger/entries?booking_id=bk_park_1');
         assert.equal(entries.body.entries.length, 1);
         assert.equal(entries.body.entries[0].meta.event_id, `stripe:${pay.id}`);
       } finally {
@@ -130,12 +130,12 @@ for (const dialect of dialects()) {
         for (const p of [payR, payQ]) assert.equal((await postStripeWebhook(h.sidecar.url, p, WEBHOOK_SECRET)).status, 200);
         await h.sidecar.dispatcher.drain();
 
-        const dead = await h.reader.get(`/inbox/booking/${early.id}`);
+        const dead = await h.operator.get(`/inbox/booking/${early.id}`);
         assert.equal(dead.body.status, 'dead_lettered', dead.text);
         assert.equal(dead.body.code, 'illegal_transition');
         assert.match(dead.body.reason, /awaiting payment/);
-        assert.equal((await h.reader.get(`/inbox/stripe/${payR.id}`)).body.status, 'processed', 'another booking goes on');
-        assert.equal((await h.reader.get(`/inbox/stripe/${payQ.id}`)).body.status, 'processed', 'its own booking goes on too');
+        assert.equal((await h.operator.get(`/inbox/stripe/${payR.id}`)).body.status, 'processed', 'another booking goes on');
+        assert.equal((await h.operator.get(`/inbox/stripe/${payQ.id}`)).body.status, 'processed', 'its own booking goes on too');
         assert.equal((await h.reader.get('/bookings/bk_dead_q')).body.state, 'paid');
         // dead letters are final: nothing retries them in a loop, and they wrote nothing
         assert.equal(await h.sidecar.dispatcher.drain(), 0);
@@ -148,7 +148,7 @@ for (const dialect of dialects()) {
         const later = checkedIn('bk_dead_q', '2026-10-10T13:05:00Z');
         assert.equal((await h.engine.event(later)).status, 202);
         await h.sidecar.dispatcher.drain();
-        assert.equal((await h.reader.get(`/inbox/booking/${later.id}`)).body.status, 'processed');
+        assert.equal((await h.operator.get(`/inbox/booking/${later.id}`)).body.status, 'processed');
       } finally {
         await h.stop();
       }

@@ -11,6 +11,7 @@ import type { BookingAction } from '../flows/booking/state-machine.js';
 import type { InboxEvent } from '../sari/inbox.js';
 import type { PolicyVersion } from '../nora/index.js';
 import type { HandlerResult } from './context.js';
+import type { AccountState } from '../flows/booking/account-states.js';
 
 /**
  * The handler shape of the batch dispatcher: `(state, event) → effects`.
@@ -33,7 +34,7 @@ import type { HandlerResult } from './context.js';
 export type DecisionHandler = (state: HandlerState, event: DispatchEvent) => HandlerResult;
 
 /** The event as a handler sees it: the stored inbox row and its payload, parsed and validated at the edge. */
-export type DispatchEvent = InboxEvent & { payload: Record<string, unknown> };
+export type DispatchEvent = Omit<InboxEvent, 'payload'> & { payload: Record<string, unknown> };
 
 /** What a handler may read: the batch's loaded state with every effect recorded before it applied. */
 export interface StateReads {
@@ -48,13 +49,19 @@ export interface StateReads {
   /** A posted (or recorded-in-this-batch) entry by idempotency key. */
   entry(idempotency_key: string): JournalEntry | undefined;
   decisionsOfBooking(booking_id: string): DecisionRecord[];
+  /** The booking's entries (loaded with it, and those recorded in this batch), in seq order. */
+  entriesOfBooking(booking_id: string): JournalEntry[];
   /** A pinned policy version, parsed (cached per process: a published version never changes). */
   policy(ref: PolicyRef | undefined): PolicyVersion;
   /** The current version of a policy in the log (the latest published), if any. */
   currentPolicy(kind: string, id: string): PolicyRef | undefined;
   policyVersionExists(kind: string, id: string, version: number): boolean;
   hostConnectedAccount(host_id: string): string | undefined;
+  /** When the host's payout account last changed to ANOTHER account (event time); null for a first connection (issue #13). */
+  hostAccountChangedAt(host_id: string): string | null;
   hostSubscriptionStatus(stripe_account_id: string | undefined): string | null;
+  /** A connected account's state as its latest `account.updated` (by event time) reported it; undefined if never reported (issue #12). */
+  connectAccountState(stripe_account_id: string): AccountState | undefined;
   latestHold(booking_id: string): { code: string } | undefined;
   /** A guest's unexpired lots with credits left, soonest to expire first. */
   openLots(guest_id: string): Array<CreditLot & { remaining: number }>;

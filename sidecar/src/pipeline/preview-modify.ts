@@ -2,6 +2,10 @@ import { z } from 'zod';
 import { DomainError, isLocalDate, MAX_AMOUNT_MINOR } from '../kernel/index.js';
 import type { Db } from '../db/connect.js';
 import { getBooking } from '../flows/booking/store.js';
+import { bookingMoney } from '../flows/booking/money-view.js';
+import { currentPolicyVersion } from '../flows/evidence/policy-versions.js';
+import { policyVersionOf } from '../nora/index.js';
+import { factsOf, pinnedPolicy } from './booking-facts.js';
 import { decideChange } from './handlers/modification.js';
 
 const Amount = z.string().regex(/^\d{1,16}$/, 'a whole number of minor units').transform(Number).refine((n) => n <= MAX_AMOUNT_MINOR, 'too large');
@@ -37,6 +41,12 @@ export async function previewModification(db: Db, q: z.infer<typeof ModifyPrevie
   const changes = Object.fromEntries(Object.entries({ check_in: q.check_in, check_out: q.check_out, nightly_total: q.nightly_total, cleaning_fee: q.cleaning_fee, guest_service_fee: q.guest_service_fee, taxes: q.taxes }).filter(([, v]) => v !== undefined));
   const next = { ...b.facts, ...changes };
   if (next.check_out <= next.check_in) throw new DomainError('validation_failed', 'check_out must be after check_in', { field: 'check_out' });
-  const d = await decideChange(db, b, changes, at);
+  const money = await bookingMoney(db, b.booking_id);
+  const current = b.policies.modification ? undefined : await currentPolicyVersion(db, 'modification', 'standard');
+  if (!b.policies.modification && !current) throw new DomainError('unknown_policy', 'no modification policy is published');
+  const modification = b.policies.modification ? await pinnedPolicy(db, b.policies.modification) : policyVersionOf(current!.document);
+  const fees = await pinnedPolicy(db, b.policies.fees);
+  const loyalty = factsOf(b, money).credits_redeemed ? await pinnedPolicy(db, b.policies.loyalty) : undefined;
+  const d = decideChange({ b, money, modification, fees, ...(loyalty ? { loyalty } : {}) }, changes, at);
   return { booking_id: b.booking_id, action: 'modify' as const, by: q.by, evaluated_at: at, allowed: d.allowed, reason: d.reason, moves_money: d.moves_money, rule: d.rule, outcome: d.outcome, outcome_hash: d.outcome_hash, explanation: d.explanation };
 }

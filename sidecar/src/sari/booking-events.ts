@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isIsoUtc, isLocalDate, isLocalTime, isTimeZone, MAX_AMOUNT_MINOR } from '../kernel/index.js';
+import { ISO_4217_CODES, isIsoUtc, isLocalDate, isLocalTime, isTimeZone, MAX_INPUT_AMOUNT_MINOR, SAFE_ID_PATTERN } from '../kernel/index.js';
 
 /**
  * The booking engine's events, exactly as docs/reference/booking-engine-contract.md lists them
@@ -7,7 +7,8 @@ import { isIsoUtc, isLocalDate, isLocalTime, isTimeZone, MAX_AMOUNT_MINOR } from
  * schemas/booking-events/*.json and docs/events.md.
  */
 
-const Id = z.string().min(1).max(120).regex(/^[A-Za-z0-9_.:\-]+$/, 'letters, digits, _ . : - only');
+// Ids travel into URLs, headers (Content-Disposition), CSV and logs: one safe character set everywhere.
+const Id = z.string().regex(SAFE_ID_PATTERN, '1 to 120 letters, digits, _ . : - only');
 // `.meta` carries what a refinement cannot say in the published JSON Schemas (scripts/gen-schemas.ts).
 const IsoUtc = z.string().refine(isIsoUtc, 'must be an ISO 8601 UTC instant such as 2026-09-01T12:00:00Z')
   .meta({ format: 'date-time', pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,3})?Z$', description: 'an instant in UTC, ISO 8601 with Z', examples: ['2026-09-01T12:00:00Z'] });
@@ -17,8 +18,9 @@ const LocalTime = z.string().refine(isLocalTime, 'must be a local time HH:MM')
   .meta({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'a wall-clock time at the listing (local), HH:MM, 24 h', examples: ['15:00'] });
 const TimeZone = z.string().min(1).max(64).refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris')
   .meta({ description: 'an IANA time zone name known to the sidecar', examples: ['Europe/Paris'] });
-const Currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code in upper case, e.g. USD');
-const AmountMinor = z.number().int('must be an integer number of minor units').min(0).max(MAX_AMOUNT_MINOR);
+const Currency = z.enum(ISO_4217_CODES as [string, ...string[]], { error: 'must be an ISO 4217 currency code in upper case, e.g. USD' })
+  .meta({ description: 'an ISO 4217 currency code (kernel/currencies.ts lists them with their minor units)' });
+const AmountMinor = z.number().int('must be an integer number of minor units').min(0).max(MAX_INPUT_AMOUNT_MINOR, 'at most 10^12 minor units');
 const Sha256 = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256:<64 hex>');
 
 export const BookingConfirmedData = z.strictObject({
@@ -38,7 +40,7 @@ export const BookingConfirmedData = z.strictObject({
   cancellation_policy: z.string().regex(/^[a-z0-9_]{1,64}$/, 'a policy id such as moderate'),
   payment_intent_id: z.string().regex(/^pi_[A-Za-z0-9_]{1,120}$/, 'a Stripe PaymentIntent id (pi_…)'),
   /** Optional (an addition to the contract): loyalty credits the guest redeems against the guest service fee. */
-  credits_redeemed: z.number().int('must be a whole number of credits').min(0).max(MAX_AMOUNT_MINOR).optional(),
+  credits_redeemed: z.number().int('must be a whole number of credits').min(0).max(MAX_INPUT_AMOUNT_MINOR, 'at most 10^12 credits').optional(),
 }).refine((d) => d.check_out > d.check_in, { message: 'check_out must be after check_in', path: ['check_out'] })
   // Stays of 28 nights or more are accepted and decided by the booking's policy (docs/deviations.md).
   .refine((d) => (Date.parse(d.check_out) - Date.parse(d.check_in)) / 86_400_000 <= 365, { message: 'a stay is at most 365 nights', path: ['check_out'] })
@@ -101,7 +103,7 @@ export type BookingEventType = keyof typeof BOOKING_EVENT_DATA;
 export const BOOKING_EVENT_TYPES = Object.keys(BOOKING_EVENT_DATA) as BookingEventType[];
 
 export const BookingEventEnvelope = z.strictObject({
-  id: z.string().min(1).max(120).regex(/^[A-Za-z0-9_.:\-]+$/, 'letters, digits, _ . : - only'),
+  id: Id,
   type: z.enum(BOOKING_EVENT_TYPES as [BookingEventType, ...BookingEventType[]]),
   occurred_at: IsoUtc,
   data: z.record(z.string(), z.unknown()),

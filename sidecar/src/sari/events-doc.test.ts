@@ -44,12 +44,12 @@ test('every event type has a section whose table lists exactly the fields of its
 
 test('every code in the answer tables exists with the status the table gives', () => {
   const rows = [...DOC.matchAll(/^\| (\d{3}) \| `([a-z_]+)` \|/gm)];
-  assert.ok(rows.length >= 15);
+  assert.ok(rows.length >= 13);
   for (const [, status, code] of rows) {
     assert.ok(code! in ERROR_STATUS, `${code} is a real error code`);
     assert.equal(ERROR_STATUS[code as keyof typeof ERROR_STATUS], Number(status), `${code} answers ${status}`);
   }
-  for (const code of ['signature_missing', 'signature_invalid', 'signature_expired', 'signature_from_future', 'unknown_key', 'forbidden_role', 'rate_limited', 'overloaded', 'unsupported_media_type', 'invalid_json', 'json_too_deep', 'validation_failed', 'unknown_policy', 'idempotency_conflict', 'body_too_large']) {
+  for (const code of ['signature_invalid', 'forbidden_role', 'event_from_future', 'rate_limited', 'overloaded', 'unsupported_media_type', 'invalid_json', 'json_too_deep', 'validation_failed', 'unknown_policy', 'idempotency_conflict', 'body_too_large']) {
     assert.ok(rows.some((r) => r[2] === code), `the booking answers table lists ${code}`);
   }
   assert.match(DOC, /\*\*202\*\*/);

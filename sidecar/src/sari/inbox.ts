@@ -1,7 +1,7 @@
 import { canonicalJson, DomainError, sha256Hex } from '../kernel/index.js';
 import { isUniqueViolation, toInt, type Db } from '../db/connect.js';
 
-export type InboxSource = 'stripe' | 'booking' | 'policy' | 'stripe_api';
+export type InboxSource = 'stripe' | 'booking' | 'policy' | 'stripe_api' | 'clock';
 
 export type InboxEventInput = {
   source: InboxSource;

@@ -1,5 +1,8 @@
 import Stripe from 'stripe';
-import { DomainError, formatIsoUtc } from '../kernel/index.js';
+import { DomainError, formatIsoUtc, isIso4217, isSafeId, MAX_INPUT_AMOUNT_MINOR } from '../kernel/index.js';
+
+/** The one answer to every failed webhook authentication (the reason goes to the debug log only). */
+export const STRIPE_AUTH_FAILED = 'the webhook is not authenticated: Stripe-Signature does not verify with a configured secret within 300 s';
 
 export const STRIPE_TOLERANCE_S = 300;
 
@@ -20,12 +23,13 @@ export type VerifiedStripeEvent = {
  * timestamps older than the tolerance (the SDK's check) or further in the future than it (ours).
  */
 export function verifyStripeWebhook(raw: Buffer, header: string | undefined, secrets: string[], now_s: number): VerifiedStripeEvent {
-  if (!header) throw new DomainError('signature_missing', 'Stripe-Signature header is missing');
-  if (secrets.length === 0) throw new DomainError('signature_invalid', 'no webhook secret is configured (STRIPE_WEBHOOK_SECRETS)');
+  const fail = (reason: string): never => {
+    throw new DomainError('signature_invalid', STRIPE_AUTH_FAILED, {}, reason);
+  };
+  if (!header) return fail('Stripe-Signature header is missing');
+  if (secrets.length === 0) return fail('no webhook secret is configured (STRIPE_WEBHOOK_SECRETS)');
   const t = /(?:^|,)t=(\d+)/.exec(header)?.[1];
-  if (t !== undefined && Number(t) > now_s + STRIPE_TOLERANCE_S) throw new DomainError('signature_from_future', 'Stripe-Signature timestamp is in the future');
-  // The SDK checks the tolerance only after a signature matched, so "outside the tolerance" from
-  // any secret means the payload is authentic but stale: that, not the other secrets' mismatch, is the answer.
+  if (t !== undefined && Number(t) > now_s + STRIPE_TOLERANCE_S) return fail('Stripe-Signature timestamp is in the future');
   const messages: string[] = [];
   for (const secret of secrets) {
     let event: unknown;
@@ -38,9 +42,8 @@ export function verifyStripeWebhook(raw: Buffer, header: string | undefined, sec
     }
     return describe(event as StripeEventLike);
   }
-  if (messages.some((m) => /tolerance/i.test(m))) throw new DomainError('signature_expired', 'Stripe-Signature timestamp is outside the 300 s tolerance');
-  if (messages.some((m) => /Unable to extract timestamp and signatures/i.test(m))) throw new DomainError('signature_invalid', 'Stripe-Signature header is malformed');
-  throw new DomainError('signature_invalid', 'no configured webhook secret verifies this payload');
+  if (messages.some((m) => /tolerance/i.test(m))) return fail('Stripe-Signature timestamp is outside the 300 s tolerance');
+  return fail('no configured webhook secret verifies this payload');
 }
 
 type StripeEventLike = { id?: unknown; type?: unknown; created?: unknown; account?: unknown; data?: { object?: unknown } };
@@ -50,6 +53,7 @@ function describe(event: StripeEventLike): VerifiedStripeEvent {
     throw new DomainError('validation_failed', 'not a Stripe event: id, type, created and data.object are required');
   }
   const object = event.data.object as Record<string, unknown>;
+  checkEdgeValues(event.id, object);
   return {
     event_id: event.id,
     type: event.type,
@@ -69,4 +73,25 @@ export function stripeStreamKey(object: Record<string, unknown>): string | null 
   if (object.object === 'payment_intent' && typeof object.id === 'string') return `pi:${object.id}`;
   if (typeof object.charge === 'string') return `ch:${object.charge}`;
   return null;
+}
+
+const AMOUNT_FIELDS = ['amount', 'amount_captured', 'amount_received', 'amount_refunded', 'amount_reversed', 'amount_capturable'] as const;
+
+/**
+ * What an authentic Stripe event must still satisfy before it is stored: a safe event id, amounts
+ * within 10^12 minor units, an ISO 4217 currency. Stripe never sends otherwise; if it did, the
+ * answer is 422 and nothing is stored (Stripe retries, an operator sees it), not a poisoned inbox.
+ */
+function checkEdgeValues(event_id: string, object: Record<string, unknown>): void {
+  if (!isSafeId(event_id)) throw new DomainError('invalid_id', 'the event id is not a safe id', { field: 'id' });
+  for (const f of AMOUNT_FIELDS) {
+    const v = object[f];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0 || v > MAX_INPUT_AMOUNT_MINOR) {
+      throw new DomainError('validation_failed', `data.object.${f} must be an integer in 0..10^12 minor units`, { field: `data.object.${f}` });
+    }
+  }
+  if (object.currency !== undefined && object.currency !== null && (typeof object.currency !== 'string' || !isIso4217(object.currency.toUpperCase()))) {
+    throw new DomainError('validation_failed', 'data.object.currency must be an ISO 4217 currency', { field: 'data.object.currency' });
+  }
 }

@@ -9,7 +9,11 @@ import { migrateLatest } from '../db/migrate.js';
 export type Dialect = 'sqlite' | 'mysql';
 
 export const MYSQL_ADMIN = { host: '127.0.0.1', port: 3306, user: 'root', password: '' };
-export const MYSQL_APP = { user: process.env.MYSQL_APP_USER ?? 'mybnb_app', password: process.env.MYSQL_APP_PASSWORD ?? 'mybnb_app_dev_only' };
+/** The test server's app user. Tests only (127.0.0.1, root without a password): the migration itself has no default. */
+export const MYSQL_APP = { user: process.env.MYSQL_APP_USER || 'mybnb_app', password: process.env.MYSQL_APP_PASSWORD || 'mybnb_app_dev_only' };
+// Migrations read the app user from the environment (migrations/app-user.ts); tests migrate in-process.
+process.env.MYSQL_APP_USER = MYSQL_APP.user;
+process.env.MYSQL_APP_PASSWORD = MYSQL_APP.password;
 
 /** The dialects this test run covers. The test runner decides whether MySQL is there (and in CI requires it). */
 export function dialects(): Dialect[] {

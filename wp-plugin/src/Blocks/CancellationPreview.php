@@ -42,6 +42,10 @@ final class CancellationPreview extends Block {
 		if ( is_wp_error( $preview ) ) {
 			return $this->error_notice( $preview );
 		}
+		if ( 'guest' === $by ) {
+			// The guest's fields only: never the host's payout or penalty (issue #13).
+			$preview = \MyBnB\Payments\Access\GuestView::preview( $preview );
+		}
 		$outcome_hash = self::str( $preview, 'outcome_hash' );
 		return $this->wrap(
 			$this->inner( $preview, $booking_id, $by ),

@@ -124,7 +124,7 @@ abstract class SiteTestCase extends TestCase {
 				'rule'         => $rule,
 				'outcome'      => array( 'currency' => 'USD', 'refund_to_guest' => 30000, 'credit_to_guest' => 0, 'host_payout' => 4850, 'platform_fee_kept' => 0, 'taxes_kept' => 0, 'host_penalty' => 0, 'host_recovery' => 0, 'lines' => array( 'nightly_refund' => 30000, 'cleaning_refund' => 0, 'service_fee_refund' => 0, 'taxes_refund' => 0, 'nightly_kept' => 0, 'cleaning_kept' => 5000, 'host_fee' => 150, 'service_fee_kept' => 0 ) ),
 				'valid_until'  => '2026-09-24T14:00:00Z',
-				'explanation'  => array( 'Full refund of nights until 7 days before check-in <script>alert(1)</script>' ),
+				'explanation'  => array( 'Full refund of nights until 7 days before check-in <script>alert(1)</script>', 'Refund to guest USD 300.00; host payout USD 50.00; platform keeps USD 0.00.' ),
 				'outcome_hash' => 'sha256:' . str_repeat( 'cd', 32 ),
 				'evaluated_at' => '2026-09-20T14:00:00Z',
 			)

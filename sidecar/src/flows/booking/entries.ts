@@ -230,3 +230,31 @@ export function creditsExpiredEntry(x: { lot_id: string; guest_id: string; credi
     accounts: [issued, guest], lines: [line(guest, 'D', x.credits), line(issued, 'C', x.credits)],
   });
 }
+
+/**
+ * A real movement Stripe reported that no decision intended (issue #13): posted so the ledger
+ * reflects the bank, to the suspense account, never to a booking's refund, share or payout.
+ * `out`: money left the platform balance (a refund, a transfer); `in`: it came back (a reversal).
+ */
+export function outsidePolicyEntry(x: { object_id: string; object_kind: string; booking_id: string | null; currency: string; amount_minor: number; flow: 'out' | 'in'; reason: string }, ev: EventRef) {
+  const [suspense, bal] = [chart.suspense(x.currency), chart.stripeBalance(x.currency)];
+  return entry({
+    key: `outside_policy:${x.object_id}`, kind: KIND.movement_outside_policy, booking_id: x.booking_id, ev, reported: { object_id: x.object_id, amount_minor: x.amount_minor },
+    description: `${x.object_kind} ${x.object_id} outside policy: ${x.reason}`,
+    meta: { outside_policy: x.reason, object_kind: x.object_kind },
+    accounts: [suspense, bal],
+    lines: x.flow === 'out' ? [line(suspense, 'D', x.amount_minor), line(bal, 'C', x.amount_minor)] : [line(bal, 'D', x.amount_minor), line(suspense, 'C', x.amount_minor)],
+  });
+}
+
+/** A correction: a new entry with every line of `original` on the other side (its accounts exist already). */
+export function reversalEntry(original: { seq: number; booking_id: string | null; lines: JournalLine[] }, x: { idempotency_key: string; occurred_at: string; reason: string; meta?: Record<string, unknown> }): EntryIntent {
+  return {
+    request: {
+      idempotency_key: x.idempotency_key, kind: KIND.reversal, booking_id: original.booking_id, occurred_at: x.occurred_at,
+      description: `Reverses entry ${original.seq}: ${x.reason}`, reverses_seq: original.seq, meta: x.meta ?? {},
+      lines: original.lines.map((l) => ({ ...l, direction: l.direction === 'D' ? 'C' : 'D' })),
+    },
+    accounts: [],
+  };
+}

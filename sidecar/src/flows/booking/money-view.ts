@@ -93,6 +93,10 @@ export function moneyOf(booking_id: string, entries: JournalEntry[]): Omit<Booki
       case KIND.credits_redeemed:
       case KIND.credits_expired:
         break;
+      // Outside policy: real money that moved, but never a policy outcome — not a refund the guest
+      // was owed nor a payout; it is listed at /suspense (issue #13).
+      case KIND.movement_outside_policy:
+        break;
       default:
         assertNever(e.kind);
     }

@@ -17,9 +17,10 @@ export async function latestHold(db: Db, booking_id: string): Promise<{ code: st
   return row ? { ...row, inbox_id: toInt(row.inbox_id) } : undefined;
 }
 
-/** Records a hold, once per change of reason: a held payout is visible, never silently skipped. */
-export async function recordHold(db: Db, booking_id: string, inbox_id: number, code: string, reason: string): Promise<void> {
+/** Records a hold, once per change of reason: a held payout is visible, never silently skipped. True when a new hold row was written. */
+export async function recordHold(db: Db, booking_id: string, inbox_id: number, code: string, reason: string): Promise<boolean> {
   const last = await latestHold(db, booking_id);
-  if (last?.code === code) return;
+  if (last?.code === code) return false;
   await db('payout_holds').insert({ booking_id, inbox_id, code, reason });
+  return true;
 }

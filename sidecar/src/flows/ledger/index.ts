@@ -7,3 +7,4 @@ export * from './verify.js';
 export * from './reverse.js';
 export { contentHashOf, entryHashOf } from './entry-hash.js';
 export * from './post-entries.js';
+export { checkBalanced, validateShape } from './entry-checks.js';

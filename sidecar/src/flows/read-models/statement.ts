@@ -2,6 +2,7 @@ import type { Db } from '../../db/connect.js';
 import { heldPayoutsOf } from './held-payouts.js';
 import { readEntries, type JournalEntry } from '../ledger/index.js';
 import { hostFeeOfPayment } from '../booking/money-view.js';
+import { bookingsAwaitingPayout, latestHold } from '../booking/payout-store.js';
 import { assertNever, isBookingAccount, isHostAccount, isPlatformAccount, KIND } from '../vocabulary.js';
 
 export type StatementRow = {
@@ -75,6 +76,7 @@ export async function hostStatement(db: Db, host_id: string, from: string, to: s
         case KIND.credits_redeemed:
         case KIND.credits_expired:
         case KIND.reversal:
+        case KIND.movement_outside_policy: // not the host's money by any policy: listed at /suspense
           break;
         default:
           assertNever(e.kind);
@@ -89,12 +91,31 @@ export async function hostStatement(db: Db, host_id: string, from: string, to: s
     if (!t) totals.set(r.currency, (t = { currency: r.currency, ...Object.fromEntries(COLUMNS.map((c) => [c, 0])) }));
     for (const c of COLUMNS) t[c] = (t[c] as number) + r[c];
   }
-  return { host_id, from, to, bookings: rows, totals: [...totals.values()], held_payouts: await heldPayoutsOf(db, host_id) };
+  // Payouts waiting on a hold, with why (issue #13: a new payout account is held by policy).
+  const awaiting = new Set(await bookingsAwaitingPayout(db));
+  const payout_holds: Array<{ booking_id: string; code: string; reason: string }> = [];
+  for (const b of bookings) {
+    if (!awaiting.has(b.booking_id)) continue;
+    const hold = await latestHold(db, b.booking_id);
+    if (hold) payout_holds.push({ booking_id: b.booking_id, code: hold.code, reason: hold.reason });
+  }
+  return { host_id, from, to, bookings: rows, totals: [...totals.values()], payout_holds, held_payouts: await heldPayoutsOf(db, host_id) };
+}
+
+/**
+ * One CSV cell (RFC 4180): text with a quote, comma, CR or LF is quoted with quotes doubled, and text
+ * a spreadsheet would run as a formula (= + - @, tab, CR first) gets a leading apostrophe.
+ * Numbers are written as they are.
+ */
+export function csvCell(v: string | number): string {
+  if (typeof v === 'number') return String(v);
+  const text = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 export function statementCsv(s: Awaited<ReturnType<typeof hostStatement>>): string {
-  const header = ['booking_id', 'currency', ...COLUMNS].join(',');
-  const esc = (v: string | number) => (typeof v === 'string' && /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : String(v));
+  const esc = csvCell;
+  const header = ['booking_id', 'currency', ...COLUMNS].map(esc).join(',');
   const body = s.bookings.map((r) => [r.booking_id, r.currency, ...COLUMNS.map((c) => r[c])].map(esc).join(','));
   const totals = s.totals.map((t) => ['TOTAL', t.currency as string, ...COLUMNS.map((c) => t[c] as number)].map(esc).join(','));
   return [header, ...body, ...totals].join('\n') + '\n';

@@ -1,3 +1,4 @@
+import { verifyProvenance } from '../../pipeline/verify-provenance.js';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dialects } from '../../testing/databases.js';
@@ -52,13 +53,14 @@ for (const dialect of dialects()) {
       const ev = confirmed('2026-09-02T00:00:00Z', { booking_id: 'bk_greedy', payment_intent_id: 'pi_greedy_1', guest_id: 'guest_cr', credits_redeemed: 100_000 });
       await h.engine.event(ev);
       await h.settle();
-      const st = await h.reader.get(`/inbox/booking/${ev.id}`);
+      const st = await h.operator.get(`/inbox/booking/${ev.id}`);
       assert.equal(st.body.status, 'dead_lettered');
       assert.match(st.body.reason, /100000 were redeemed/);
       assert.equal((await h.reader.get('/bookings/bk_greedy')).status, 404);
       const tb = await trialBalance(h.sidecar.db);
       for (const row of tb.rows) assert.equal(row.debits_minor, row.credits_minor, row.unit);
       assert.equal((await verifyLedger(h.sidecar.db)).ok, true);
+      assert.deepEqual((await verifyProvenance(h.sidecar.db)).problems, [], 'every entry and decision names a processed inbox event, in chain order');
     });
   });
 }

@@ -1,3 +1,4 @@
+import { verifyProvenance } from '../../pipeline/verify-provenance.js';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -49,13 +50,13 @@ for (const dialect of dialects()) {
         assert.equal(r.status, 200, r.text);
       }
       await h.settle();
-      const entries = (await h.reader.get('/ledger/entries?booking_id=bk_dispute_lost')).body.entries as Array<{ kind: string }>;
+      const entries = (await h.auditor.get('/ledger/entries?booking_id=bk_dispute_lost')).body.entries as Array<{ kind: string }>;
       assert.equal(entries.filter((e) => e.kind === 'dispute_withdrawal').length, 1, 'the same withdrawal in three events is posted once');
       assert.equal(entries.filter((e) => e.kind === 'dispute_lost').length, 1);
       const reversals = [...h.fake!.state.transferReversals.values()].filter((r) => r.metadata?.booking_id === 'bk_dispute_lost');
       assert.equal(reversals.length, 1);
       assert.equal(reversals[0]!.amount, 5000, 'the host was paid more than the disputed 5000: the host bears all of it');
-      const evidence = (await h.reader.get('/bookings/bk_dispute_lost/evidence')).body.decisions as Array<{ action: string; policy: string }>;
+      const evidence = (await h.auditor.get('/bookings/bk_dispute_lost/evidence')).body.decisions as Array<{ action: string; policy: string }>;
       assert.ok(evidence.some((d) => d.action === 'dispute_lost' && d.policy === 'dispute/standard'));
     });
 
@@ -81,6 +82,7 @@ for (const dialect of dialects()) {
       for (const row of tb.rows) assert.equal(row.debits_minor, row.credits_minor, row.unit);
       assert.equal((await verifyLedger(h.sidecar.db)).ok, true);
       assert.deepEqual((await verifyDecisions(h.sidecar.db)).problems, []);
+      assert.deepEqual((await verifyProvenance(h.sidecar.db)).problems, [], 'every entry and decision names a processed inbox event, in chain order');
     });
   });
 }

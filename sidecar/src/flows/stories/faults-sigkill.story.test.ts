@@ -18,7 +18,7 @@ import type { AddressInfo } from 'node:net';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dialects, freshDatabase, type TestDatabase } from '../../testing/databases.js';
-import { ENGINE_KEY, READER_KEY, WEBHOOK_SECRET } from '../../testing/harness.js';
+import { ENGINE_KEY, OPERATOR_KEY, READER_KEY, WEBHOOK_SECRET } from '../../testing/harness.js';
 import { cancelRequested, checkedIn, confirmed, hostConnected, tick, total } from '../../testing/events.js';
 import { SignedClient } from '../../client/signed-client.js';
 import { startStripeFake, type StripeFake } from '../../stripe-fake/index.js';
@@ -111,7 +111,7 @@ async function startWebhookGate() {
   };
 }
 
-type Proc = { child: ChildProcess; url: string; engine: SignedClient; reader: SignedClient; output: () => string };
+type Proc = { child: ChildProcess; url: string; engine: SignedClient; reader: SignedClient; operator: SignedClient; output: () => string };
 
 /** Starts `npm start`'s entry point with an environment like production's (never demo mode). */
 async function startProcess(t: TestDatabase, stripe: { key: string | null; apiUrl: string }): Promise<Proc> {
@@ -119,7 +119,7 @@ async function startProcess(t: TestDatabase, stripe: { key: string | null; apiUr
   for (const k of ['STRIPE_SECRET_KEY', 'STRIPE_API_URL', 'STRIPE_WEBHOOK_SECRETS', 'SIDECAR_KEYS', 'DATABASE_URL', 'PORT', 'LOG_LEVEL', 'POLICY_DIR']) delete env[k];
   Object.assign(env, {
     PORT: '0', DATABASE_URL: databaseUrl(t.target), LOG_LEVEL: 'info', POLICY_DIR: `${REPO}policies`,
-    SIDECAR_KEYS: `${ENGINE_KEY.keyId}:${ENGINE_KEY.secret}:booking-engine,${READER_KEY.keyId}:${READER_KEY.secret}:reader`,
+    SIDECAR_KEYS: `${ENGINE_KEY.keyId}:${ENGINE_KEY.secret}:booking-engine,${READER_KEY.keyId}:${READER_KEY.secret}:reader,${OPERATOR_KEY.keyId}:${OPERATOR_KEY.secret}:operator`,
     STRIPE_WEBHOOK_SECRETS: WEBHOOK_SECRET, STRIPE_API_URL: stripe.apiUrl,
     ...(stripe.key ? { STRIPE_SECRET_KEY: stripe.key } : {}),
   });
@@ -132,7 +132,7 @@ async function startProcess(t: TestDatabase, stripe: { key: string | null; apiUr
     const line = out.split('\n').find((l) => l.includes('"sidecar listening"'));
     return line ? (JSON.parse(line) as { url: string }).url : undefined;
   }, 60_000);
-  return { child, url, engine: new SignedClient(url, ENGINE_KEY), reader: new SignedClient(url, READER_KEY), output: () => out };
+  return { child, url, engine: new SignedClient(url, ENGINE_KEY), reader: new SignedClient(url, READER_KEY), operator: new SignedClient(url, OPERATOR_KEY), output: () => out };
 }
 
 async function kill(p: Proc, signal: NodeJS.Signals): Promise<void> {
@@ -190,7 +190,7 @@ for (const dialect of dialects()) {
     }
 
     const outboxOf = async (p: Proc, booking_id: string, operation: string, status?: string): Promise<IntentStatus | undefined> => {
-      const r = await p.reader.get(`/outbox${status ? `?status=${status}` : ''}`);
+      const r = await p.operator.get(`/outbox${status ? `?status=${status}` : ''}`);
       assert.equal(r.status, 200, r.text);
       return (r.body.intents as IntentStatus[]).find((i) => i.booking_id === booking_id && i.operation === operation);
     };
@@ -203,7 +203,7 @@ for (const dialect of dialects()) {
       const results: Record<string, string> = {};
       for (const e of events) {
         results[e.event.type] = await until(`webhook ${e.event.type} dispatched`, async () => {
-          const r = await p.reader.get(`/inbox/stripe/${e.event.id}`);
+          const r = await p.operator.get(`/inbox/stripe/${e.event.id}`);
           return r.status === 200 && !['received', 'parked'].includes(r.body.status) ? `${r.body.status}:${r.body.code ?? ''}` : undefined;
         });
       }

@@ -94,7 +94,7 @@ for (const dialect of dialects()) {
 
     /** The booking's intent of `operation`, as GET /outbox shows it. */
     async function intentOf(booking_id: string, operation: string, status?: string): Promise<IntentStatus> {
-      const r = await h.reader.get(`/outbox${status ? `?status=${status}` : ''}`);
+      const r = await h.operator.get(`/outbox${status ? `?status=${status}` : ''}`);
       assert.equal(r.status, 200, r.text);
       const mine = (r.body.intents as IntentStatus[]).filter((i) => i.booking_id === booking_id && i.operation === operation);
       assert.equal(mine.length, 1, `one ${operation} intent for ${booking_id}${status ? ` with status ${status}` : ''}`);

@@ -22,7 +22,7 @@ for (const dialect of dialects()) {
       await h.engine.event(ev);
       await h.settle();
       const paymentEvent = h.fake!.state.events.find((e) => e.event.type === 'payment_intent.succeeded' && (e.event.data.object as { id: string }).id === pi.id)!;
-      const status = await h.reader.get(`/inbox/stripe/${paymentEvent.event.id}`);
+      const status = await h.operator.get(`/inbox/stripe/${paymentEvent.event.id}`);
       assert.equal(status.body.status, 'parked', status.text);
       assert.equal(status.body.code, 'amount_mismatch');
       assert.match(status.body.reason, /received 42100 USD, the booking's total is 42200 USD/);
@@ -30,13 +30,13 @@ for (const dialect of dialects()) {
       assert.equal(view.body.state, 'awaiting_payment');
       assert.equal(view.body.paid_minor, 0, 'nothing posted');
       assert.equal(view.body.flags[0].code, 'amount_mismatch');
-      const entries = await h.reader.get('/ledger/entries?booking_id=bk_short');
+      const entries = await h.auditor.get('/ledger/entries?booking_id=bk_short');
       assert.deepEqual(entries.body.entries.filter((e: { kind: string }) => e.kind === 'payment_received'), []);
 
       // the booking engine corrects the price (a discount it forgot to send): the parked payment now matches
       await h.engine.event({ id: eventId(), type: 'booking.modified', occurred_at: '2026-09-01T10:05:00Z', data: { booking_id: 'bk_short', guest_service_fee: ev.data.guest_service_fee - 100 } });
       await h.settle();
-      assert.equal((await h.reader.get(`/inbox/stripe/${paymentEvent.event.id}`)).body.status, 'processed');
+      assert.equal((await h.operator.get(`/inbox/stripe/${paymentEvent.event.id}`)).body.status, 'processed');
       assert.equal((await h.reader.get('/bookings/bk_short')).body.state, 'paid');
     });
 
@@ -57,12 +57,12 @@ for (const dialect of dialects()) {
       const cancel = { id: eventId(), type: 'booking.cancel_requested', occurred_at: '2026-10-05T13:00:01Z', data: { booking_id: 'bk_late', by: 'guest', consent: { outcome_hash: seen.body.outcome_hash, actor: 'guest_1', consented_at: '2026-10-05T12:00:00Z' } } };
       await h.engine.event(cancel);
       await h.settle();
-      const st = await h.reader.get(`/inbox/booking/${cancel.id}`);
+      const st = await h.operator.get(`/inbox/booking/${cancel.id}`);
       assert.equal(st.body.status, 'processed');
       assert.equal(st.body.code, 'outcome_changed');
       assert.equal([...h.fake!.state.refunds.values()].filter((r) => r.metadata?.booking_id === 'bk_late').length, 0, 'no refund at Stripe');
       assert.equal((await h.reader.get('/bookings/bk_late')).body.state, 'paid');
-      const evidence = await h.reader.get('/bookings/bk_late/evidence');
+      const evidence = await h.auditor.get('/bookings/bk_late/evidence');
       const refusal = evidence.body.decisions.find((d: { action: string }) => d.action === 'cancel_by_guest');
       assert.equal(refusal.allowed, false);
       assert.equal(refusal.reason, 'outcome_changed');
@@ -70,7 +70,7 @@ for (const dialect of dialects()) {
       assert.match(refusal.consent_hash, /^sha256:[0-9a-f]{64}$/);
       assert.equal(refusal.evaluated_at, '2026-10-05T13:00:01Z');
       assert.equal(refusal.policy, 'cancellation/moderate');
-      const one = await h.reader.get(`/evidence/${refusal.decision_id}`);
+      const one = await h.auditor.get(`/evidence/${refusal.decision_id}`);
       assert.equal(one.body.decision_id, refusal.decision_id);
 
       // previewing again and consenting to what is shown now executes exactly that
@@ -78,7 +78,7 @@ for (const dialect of dialects()) {
       const retry = { id: eventId(), type: 'booking.cancel_requested', occurred_at: '2026-10-05T13:00:02Z', data: { booking_id: 'bk_late', by: 'guest', consent: { outcome_hash: now.body.outcome_hash, actor: 'guest_1', consented_at: '2026-10-05T13:00:02Z' } } };
       await h.engine.event(retry);
       await h.settle();
-      assert.equal((await h.reader.get(`/inbox/booking/${retry.id}`)).body.code, null);
+      assert.equal((await h.operator.get(`/inbox/booking/${retry.id}`)).body.code, null);
       const refund = [...h.fake!.state.refunds.values()].filter((r) => r.metadata?.booking_id === 'bk_late');
       assert.equal(refund.length, 1);
       assert.equal(refund[0]!.amount, now.body.outcome.refund_to_guest);
@@ -121,7 +121,7 @@ for (const dialect of dialects()) {
       assert.equal(view.body.state, 'refund_failed');
       assert.equal(view.body.refunded_minor, 0);
       assert.equal(view.body.refund_pending_minor, p.body.outcome.refund_to_guest);
-      const entries = (await h.reader.get('/ledger/entries?booking_id=bk_late_fail')).body.entries as Array<{ kind: string }>;
+      const entries = (await h.auditor.get('/ledger/entries?booking_id=bk_late_fail')).body.entries as Array<{ kind: string }>;
       assert.equal(entries.filter((e) => e.kind === 'reversal').length, 1);
     });
 
@@ -144,7 +144,7 @@ for (const dialect of dialects()) {
       h.fake!.state.paymentIntents.set(ev.data.payment_intent_id, { ...h.fake!.state.paymentIntents.get(late.id)!, id: ev.data.payment_intent_id });
       assert.equal((await postStripeWebhook(h.sidecar.url, lateEvent, WEBHOOK_SECRET)).status, 200);
       await h.settle();
-      const st = await h.reader.get('/inbox/stripe/evt_late_payment_1');
+      const st = await h.operator.get('/inbox/stripe/evt_late_payment_1');
       assert.equal(st.body.code, 'refunded_late_payment', st.text);
       const view = await h.reader.get('/bookings/bk_unpaid_cancel');
       assert.equal(view.body.paid_minor, total(ev.data));
@@ -158,14 +158,14 @@ for (const dialect of dialects()) {
       const checkIn = { id: eventId(), type: 'stay.checked_in', occurred_at: '2026-10-10T13:30:00Z', data: { booking_id: 'bk_early_in' } };
       await h.engine.event(checkIn);
       await h.settle();
-      assert.equal((await h.reader.get(`/inbox/booking/${checkIn.id}`)).body.status, 'parked');
+      assert.equal((await h.operator.get(`/inbox/booking/${checkIn.id}`)).body.status, 'parked');
       const pi = h.fake!.createPayment({ amount: total(ev.data), currency: 'usd', metadata: { booking_id: 'bk_early_in' } });
       // the booking names its payment intent up front; the fake picks its own id, so re-point the booking's
       h.fake!.state.paymentIntents.set(ev.data.payment_intent_id, { ...pi, id: ev.data.payment_intent_id });
       const paid = { id: 'evt_early_in_paid', object: 'event', api_version: '2026-07-29.dahlia', created: 1790000000, livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type: 'payment_intent.succeeded', data: { object: { ...pi, id: ev.data.payment_intent_id } } };
       await postStripeWebhook(h.sidecar.url, paid, WEBHOOK_SECRET);
       await h.settle();
-      assert.equal((await h.reader.get(`/inbox/booking/${checkIn.id}`)).body.status, 'processed');
+      assert.equal((await h.operator.get(`/inbox/booking/${checkIn.id}`)).body.status, 'processed');
       assert.equal((await h.reader.get('/bookings/bk_early_in')).body.state, 'checked_in');
     });
 

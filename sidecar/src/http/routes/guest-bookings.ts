@@ -1,11 +1,11 @@
-import { Router, type RequestHandler } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import { DomainError } from '../../kernel/index.js';
 import type { Db } from '../../db/connect.js';
 import { getBooking } from '../../flows/booking/store.js';
 import { bookingMoney } from '../../flows/booking/money-view.js';
 import { priceLines } from '../../flows/read-models/booking-view.js';
-import { route } from '../app.js';
+import { route, type SignedFor } from '../app.js';
 import type { Services } from '../services.js';
 
 /**
@@ -78,9 +78,9 @@ export async function guestBookingsPage(db: Db, guest_id: string, limit: number,
   return { guest_id, limit, bookings, next_cursor: rows.length > limit && last ? encodeCursor(last) : null };
 }
 
-export function guestBookingsRoutes(s: Services, mw: { signedAny: RequestHandler; perKeyLimit: RequestHandler }): Router {
+export function guestBookingsRoutes(s: Services, mw: { signedFor: SignedFor }): Router {
   const r = Router();
-  r.get('/guests/:id/bookings', mw.signedAny, mw.perKeyLimit, route(async (req, res) => {
+  r.get('/guests/:id/bookings', ...mw.signedFor('GET /guests/:id/bookings'), route(async (req, res) => {
     const id = Id.safeParse(String(req.params.id));
     if (!id.success) throw new DomainError('validation_failed', `id: ${id.error.issues[0]?.message ?? 'invalid'}`, { field: 'id' });
     const query = Query.safeParse(req.query);

@@ -1,12 +1,13 @@
 import { Router, type RequestHandler } from 'express';
-import { DomainError } from '../../kernel/index.js';
+import { DomainError, isDomainError } from '../../kernel/index.js';
 import { currentPolicyVersion } from '../../flows/evidence/policy-versions.js';
-import { ingestBookingEvent, ingestStripeWebhook } from '../../sari/ingest.js';
-import { route } from '../app.js';
+import { ingestBookingEvent, storeStripeWebhook } from '../../sari/ingest.js';
+import { verifyStripeWebhook, type VerifiedStripeEvent } from '../../sari/stripe-webhook.js';
+import { route, type SignedFor } from '../app.js';
 import { problemOf, sendProblem } from '../problem.js';
 import type { Services } from '../services.js';
 
-export function ingestRoutes(s: Services, mw: { signedEngine: RequestHandler; perKeyLimit: RequestHandler; webhookLimit: RequestHandler }): Router {
+export function ingestRoutes(s: Services, mw: { signedFor: SignedFor; webhookLimit: RequestHandler; noiseLimit: RequestHandler }): Router {
   const r = Router();
 
   // Past the backlog limit the inbox stops taking work: senders retry, the process never buffers it.
@@ -18,14 +19,25 @@ export function ingestRoutes(s: Services, mw: { signedEngine: RequestHandler; pe
     next();
   };
 
-  r.post('/webhooks/stripe', mw.webhookLimit, backpressure, route(async (req, res) => {
-    const stored = await ingestStripeWebhook(s.inbox, req.rawBody!, req.get('Stripe-Signature'), s.config.stripeWebhookSecrets, s.now_ms());
+  // Stripe's signature is checked before its bucket is spent; failures spend the noise bucket.
+  const stripeVerified: RequestHandler = (req, res, next) => {
+    try {
+      res.locals.stripeEvent = verifyStripeWebhook(req.rawBody!, req.get('Stripe-Signature'), s.config.stripeWebhookSecrets, Math.floor(s.now_ms() / 1000));
+      next();
+    } catch (e) {
+      if (isDomainError(e, 'signature_invalid')) void mw.noiseLimit(req, res, () => next(e));
+      else next(e);
+    }
+  };
+
+  r.post('/webhooks/stripe', stripeVerified, mw.webhookLimit, backpressure, route(async (req, res) => {
+    const stored = await storeStripeWebhook(s.inbox, req.rawBody!, res.locals.stripeEvent as VerifiedStripeEvent, s.now_ms());
     s.metrics.inboxStored.inc({ source: 'stripe', result: stored.duplicate ? 'duplicate' : 'stored' });
     if (!stored.duplicate) s.dispatcher.noteStored(stored.inbox_id);
     res.status(200).json({ received: true, duplicate: stored.duplicate, event_id: stored.event_id });
   }));
 
-  r.post('/events/booking', mw.signedEngine, mw.perKeyLimit, backpressure, route(async (req, res) => {
+  r.post('/events/booking', ...mw.signedFor('POST /events/booking'), backpressure, route(async (req, res) => {
     if (!req.is('application/json')) throw new DomainError('unsupported_media_type', 'events are application/json');
     const stored = await ingestBookingEvent(s.inbox, req.rawBody!, s.now_ms(), async (event) => {
       if (event.type === 'booking.confirmed' && !(await currentPolicyVersion(s.db, 'cancellation', event.data.cancellation_policy))) {
@@ -34,7 +46,7 @@ export function ingestRoutes(s: Services, mw: { signedEngine: RequestHandler; pe
       if (event.type === 'money.retry_requested' && !(await s.db('outbox_intents').where({ intent_id: event.data.intent_id }).first('intent_id'))) {
         throw new DomainError('not_found', `no outbound intent ${event.data.intent_id}`, { field: 'data.intent_id' });
       }
-    });
+    }, s.config.eventMaxSkew_s);
     s.metrics.inboxStored.inc({ source: 'booking', result: stored.duplicate ? 'duplicate' : 'stored' });
     if (!stored.duplicate) s.dispatcher.noteStored(stored.inbox_id);
     res.status(stored.duplicate ? 200 : 202).json({ received: true, duplicate: stored.duplicate, event_id: stored.event.id, status_url: `/inbox/booking/${encodeURIComponent(stored.event.id)}` });

@@ -1,5 +1,5 @@
-import { Router, type RequestHandler } from 'express';
-import { DomainError, formatIsoUtc, isLocalDate } from '../../kernel/index.js';
+import { Router } from 'express';
+import { DomainError, formatIsoUtc, isLocalDate, requireSafeId } from '../../kernel/index.js';
 import { inboxStatus, readInboxEvent } from '../../sari/inbox.js';
 import { readEntries } from '../../flows/ledger/index.js';
 import { bookingView } from '../../flows/read-models/booking-view.js';
@@ -15,31 +15,30 @@ import { getBooking } from '../../flows/booking/store.js';
 import { bookingConstraints, checkAt, nextPayoutAt, previewCancellation } from '../../pipeline/preview.js';
 import { parseModifyPreviewQuery, previewModification } from '../../pipeline/preview-modify.js';
 import { disputeEvidenceView } from '../../pipeline/handlers/dispute-contest.js';
-import { requireQuery, route } from '../app.js';
+import { requireQuery, route, type SignedFor } from '../app.js';
 import type { Services } from '../services.js';
 
-export function readRoutes(s: Services, mw: { signedAny: RequestHandler; perKeyLimit: RequestHandler }): Router {
+export function readRoutes(s: Services, mw: { signedFor: SignedFor }): Router {
   const r = Router();
-  const signed = [mw.signedAny, mw.perKeyLimit];
   const notFound = (what: string): never => {
     throw new DomainError('not_found', `${what} not found`);
   };
 
-  r.get('/inbox/:source/:eventId', ...signed, route(async (req, res) => {
+  r.get('/inbox/:source/:eventId', ...mw.signedFor('GET /inbox/:source/:eventId'), route(async (req, res) => {
     const source = String(req.params.source);
     if (source !== 'stripe' && source !== 'booking') throw new DomainError('validation_failed', 'source must be stripe or booking', { field: 'source' });
-    const ev = await readInboxEvent(s.db, source, String(req.params.eventId));
-    if (!ev) return notFound(`event ${source}/${String(req.params.eventId)}`);
+    const ev = await readInboxEvent(s.db, source, requireSafeId(req.params.eventId, 'eventId'));
+    if (!ev) return notFound(`event ${source}/${requireSafeId(req.params.eventId, 'eventId')}`);
     const st = await inboxStatus(s.db, ev.id);
     res.json({ source, event_id: ev.event_id, type: ev.type, occurred_at: ev.occurred_at, received_at: ev.received_at, inbox_seq: ev.id, stream_key: ev.stream_key, ...st });
   }));
 
-  r.get('/ledger/entries', ...signed, route(async (req, res) => {
-    const booking_id = requireQuery(req, 'booking_id');
+  r.get('/ledger/entries', ...mw.signedFor('GET /ledger/entries'), route(async (req, res) => {
+    const booking_id = requireSafeId(requireQuery(req, 'booking_id'), 'booking_id');
     res.json({ booking_id, entries: await readEntries(s.db, { booking_id }) });
   }));
 
-  r.get('/preview/outcome', ...signed, route(async (req, res) => {
+  r.get('/preview/outcome', ...mw.signedFor('GET /preview/outcome'), route(async (req, res) => {
     const action = requireQuery(req, 'action');
     if (action === 'modify') {
       const q = parseModifyPreviewQuery(req.query as Record<string, unknown>);
@@ -50,76 +49,76 @@ export function readRoutes(s: Services, mw: { signedAny: RequestHandler; perKeyL
     const by = requireQuery(req, 'by');
     if (by !== 'guest' && by !== 'host') throw new DomainError('validation_failed', 'by must be guest or host', { field: 'by' });
     const at = checkAt(typeof req.query.at === 'string' ? req.query.at : undefined, s.now_ms());
-    res.json(await previewCancellation(s.db, requireQuery(req, 'booking_id'), by, at));
+    res.json(await previewCancellation(s.db, requireSafeId(requireQuery(req, 'booking_id'), 'booking_id'), by, at));
   }));
 
-  r.get('/constraints', ...signed, route(async (req, res) => {
+  r.get('/constraints', ...mw.signedFor('GET /constraints'), route(async (req, res) => {
     const at = checkAt(typeof req.query.at === 'string' ? req.query.at : undefined, s.now_ms());
-    res.json(await bookingConstraints(s.db, requireQuery(req, 'booking_id'), at));
+    res.json(await bookingConstraints(s.db, requireSafeId(requireQuery(req, 'booking_id'), 'booking_id'), at));
   }));
 
-  r.get('/bookings/:id', ...signed, route(async (req, res) => {
-    const view = await bookingView(s.db, String(req.params.id), (b, money) => nextPayoutAt(s.db, b, money));
-    res.json(view ?? notFound(`booking ${String(req.params.id)}`));
+  r.get('/bookings/:id', ...mw.signedFor('GET /bookings/:id'), route(async (req, res) => {
+    const view = await bookingView(s.db, requireSafeId(req.params.id, 'id'), (b, money) => nextPayoutAt(s.db, b, money));
+    res.json(view ?? notFound(`booking ${requireSafeId(req.params.id, 'id')}`));
   }));
 
-  r.get('/bookings/:id/dispute-evidence', ...signed, route(async (req, res) => {
-    res.json(await disputeEvidenceView(s.db, String(req.params.id), formatIsoUtc(s.now_ms())));
+  r.get('/bookings/:id/dispute-evidence', ...mw.signedFor('GET /bookings/:id/dispute-evidence'), route(async (req, res) => {
+    res.json(await disputeEvidenceView(s.db, requireSafeId(req.params.id, 'id'), formatIsoUtc(s.now_ms())));
   }));
 
-  r.get('/bookings/:id/receipt', ...signed, route(async (req, res) => {
-    res.json((await receipt(s.db, String(req.params.id))) ?? notFound(`booking ${String(req.params.id)}`));
+  r.get('/bookings/:id/receipt', ...mw.signedFor('GET /bookings/:id/receipt'), route(async (req, res) => {
+    res.json((await receipt(s.db, requireSafeId(req.params.id, 'id'))) ?? notFound(`booking ${requireSafeId(req.params.id, 'id')}`));
   }));
 
-  r.get('/bookings/:id/evidence', ...signed, route(async (req, res) => {
-    const id = String(req.params.id);
+  r.get('/bookings/:id/evidence', ...mw.signedFor('GET /bookings/:id/evidence'), route(async (req, res) => {
+    const id = requireSafeId(req.params.id, 'id');
     if (!(await getBooking(s.db, id))) return notFound(`booking ${id}`);
     res.json({ booking_id: id, decisions: await decisionsOfBooking(s.db, id) });
   }));
 
-  r.get('/evidence/:decisionId', ...signed, route(async (req, res) => {
-    res.json((await readDecision(s.db, String(req.params.decisionId))) ?? notFound(`decision ${String(req.params.decisionId)}`));
+  r.get('/evidence/:decisionId', ...mw.signedFor('GET /evidence/:decisionId'), route(async (req, res) => {
+    res.json((await readDecision(s.db, requireSafeId(req.params.decisionId, 'decisionId'))) ?? notFound(`decision ${requireSafeId(req.params.decisionId, 'decisionId')}`));
   }));
 
-  r.get('/hosts/:id/statement', ...signed, route(async (req, res) => {
+  r.get('/hosts/:id/statement', ...mw.signedFor('GET /hosts/:id/statement'), route(async (req, res) => {
     const from = typeof req.query.from === 'string' && req.query.from ? req.query.from : '0000-01-01';
     const to = typeof req.query.to === 'string' && req.query.to ? req.query.to : '9999-12-31';
     for (const [name, v] of [['from', from], ['to', to]] as const) {
       if (!isLocalDate(v) && !(v === '0000-01-01' || v === '9999-12-31')) throw new DomainError('validation_failed', `${name} must be a date YYYY-MM-DD`, { field: name });
     }
     if (from > to) throw new DomainError('validation_failed', 'from must not be after to', { field: 'from' });
-    const statement = await hostStatement(s.db, String(req.params.id), from, to);
+    const statement = await hostStatement(s.db, requireSafeId(req.params.id, 'id'), from, to);
     if (req.query.format === 'csv' || (req.accepts(['application/json', 'text/csv']) === 'text/csv' && req.query.format !== 'json')) {
-      res.type('text/csv').setHeader('Content-Disposition', `attachment; filename="statement-${String(req.params.id)}-${from}-${to}.csv"`);
+      res.type('text/csv').setHeader('Content-Disposition', `attachment; filename="statement-${requireSafeId(req.params.id, 'id')}-${from}-${to}.csv"`);
       res.send(statementCsv(statement));
       return;
     }
     res.json(statement);
   }));
 
-  r.get('/guests/:id/credits', ...signed, route(async (req, res) => {
-    const guest_id = String(req.params.id);
+  r.get('/guests/:id/credits', ...mw.signedFor('GET /guests/:id/credits'), route(async (req, res) => {
+    const guest_id = requireSafeId(req.params.id, 'id');
     const lots = await Promise.all((await creditLotsOf(s.db, guest_id)).map(async (l) => ({ ...l, used: await usedFromLot(s.db, l.lot_id) })));
     // The balance is the ledger's (non-cash unit CREDIT); credits never have a cash value.
     res.json({ guest_id, unit: 'CREDIT', balance: await heldIn(s.db, chart.guestCredits(guest_id)), cash_value: null, lots });
   }));
 
-  r.get('/policies', ...signed, route(async (_req, res) => {
+  r.get('/policies', ...mw.signedFor('GET /policies'), route(async (_req, res) => {
     const all = await listPolicyVersions(s.db);
     res.json({ policies: all.map((p) => ({ kind: p.kind, id: p.id, version: p.version, hash: p.hash, published_seq: p.seq })) });
   }));
 
-  r.get('/policies/:id/:version', ...signed, route(async (req, res) => {
+  r.get('/policies/:id/:version', ...mw.signedFor('GET /policies/:id/:version'), route(async (req, res) => {
     const version = Number(String(req.params.version).replace(/^v/, ''));
     if (!Number.isInteger(version) || version < 1) throw new DomainError('validation_failed', 'version must be a positive integer', { field: 'version' });
-    const id = String(req.params.id);
+    const id = requireSafeId(req.params.id, 'id');
     const kind = typeof req.query.kind === 'string' ? req.query.kind : undefined;
     const matches = (await listPolicyVersions(s.db)).filter((p) => p.id === id && p.version === version && (!kind || p.kind === kind));
     if (matches.length === 0) return notFound(`policy ${id} v${version}`);
     res.json(matches.length === 1 ? matches[0] : { ambiguous: true, hint: 'add ?kind=', versions: matches });
   }));
 
-  r.get('/outbox', ...signed, route(async (req, res) => {
+  r.get('/outbox', ...mw.signedFor('GET /outbox'), route(async (req, res) => {
     const status = typeof req.query.status === 'string' ? req.query.status : undefined;
     res.json({ intents: await allIntents(s.db, status) });
   }));

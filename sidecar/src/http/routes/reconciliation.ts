@@ -1,10 +1,10 @@
-import { Router, type RequestHandler } from 'express';
+import { Router } from 'express';
 import Stripe from 'stripe';
 import { z } from 'zod';
 import { DomainError } from '../../kernel/index.js';
 import type { Config } from '../../config.js';
 import { periodOf, reconcileWithStripe } from '../../pipeline/reconcile.js';
-import { route } from '../app.js';
+import { route, type SignedFor } from '../app.js';
 import type { Services } from '../services.js';
 
 /** A read-only Stripe client for reconciliation, from the same configuration the outbox uses. */
@@ -20,9 +20,9 @@ export function stripeReader(config: Config): Stripe {
 const Query = z.strictObject({ from: z.string().min(1).max(40), to: z.string().min(1).max(40) });
 
 /** GET /reconciliation?from=&to= (signed): matched, missing from the ledger, unknown to Stripe, amount differences. Reads only. */
-export function reconciliationRoutes(s: Services, mw: { signedAny: RequestHandler; perKeyLimit: RequestHandler }): Router {
+export function reconciliationRoutes(s: Services, mw: { signedFor: SignedFor }): Router {
   const r = Router();
-  r.get('/reconciliation', mw.signedAny, mw.perKeyLimit, route(async (req, res) => {
+  r.get('/reconciliation', ...mw.signedFor('GET /reconciliation'), route(async (req, res) => {
     const q = Query.safeParse(req.query);
     if (!q.success) throw new DomainError('validation_failed', 'from and to are required (dates YYYY-MM-DD or ISO 8601 UTC instants), nothing else', { field: String(q.error.issues[0]?.path[0] ?? 'from') });
     const period = periodOf(q.data.from, q.data.to);

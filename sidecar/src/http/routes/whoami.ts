@@ -1,4 +1,5 @@
-import { Router, type RequestHandler } from 'express';
+import type { SignedFor } from '../app.js';
+import { Router } from 'express';
 import { formatIsoUtc } from '../../kernel/index.js';
 import type { Services } from '../services.js';
 
@@ -7,9 +8,9 @@ import type { Services } from '../services.js';
  * role, and the sidecar's clock (so the client can show its skew before signatures start failing).
  * Says nothing a signed caller does not already know.
  */
-export function whoamiRoutes(s: Services, mw: { signedAny: RequestHandler; perKeyLimit: RequestHandler }): Router {
+export function whoamiRoutes(s: Services, mw: { signedFor: SignedFor }): Router {
   const r = Router();
-  r.get('/whoami', mw.signedAny, mw.perKeyLimit, (req, res) => {
+  r.get('/whoami', ...mw.signedFor('GET /whoami'), (req, res) => {
     const key = req.sidecarKey;
     res.setHeader('Cache-Control', 'no-store');
     res.json({ key_id: key?.keyId ?? null, role: key?.role ?? null, server_time: formatIsoUtc(s.now_ms()) });

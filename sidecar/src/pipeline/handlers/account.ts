@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { accountState, hostsOfAccount, recordAccountState, type AccountState } from '../../flows/booking/account-states.js';
-import type { HandlerContext, HandlerResult } from '../context.js';
+import type { AccountState } from '../../flows/booking/account-states.js';
+import type { DecisionHandler } from '../handler-shape.js';
 
 type Obj = Record<string, unknown>;
 
@@ -33,13 +33,12 @@ export function accountFactsOf(o: Obj): Omit<AccountState, 'occurred_at' | 'inbo
  * capability and requirements.disabled_reason. Payouts read it at the next clock.tick: held while
  * the account cannot receive transfers, released when it can.
  */
-export async function onAccountUpdated({ db, event, payload }: HandlerContext): Promise<HandlerResult> {
-  const object = (payload.data as { object: Obj }).object;
+export const onAccountUpdated: DecisionHandler = (state, event) => {
+  const object = (event.payload.data as { object: Obj }).object;
   const facts = accountFactsOf(object);
   if (!facts) return { status: 'ignored', code: 'invalid_account_object', reason: 'account.updated whose object is not a Stripe account (id, charges_enabled, payouts_enabled, capabilities.transfers): nothing recorded' };
-  const before = await accountState(db, facts.stripe_account_id);
-  await recordAccountState(db, { ...facts, occurred_at: event.occurred_at, inbox_id: event.id });
-  const hosts = await hostsOfAccount(db, facts.stripe_account_id);
+  const before = state.connectAccountState(facts.stripe_account_id);
+  state.effects.add('accountStates', { ...facts, occurred_at: event.occurred_at, inbox_id: event.id });
   const changed = !before || before.transfers_capability !== facts.transfers_capability || before.disabled_reason !== facts.disabled_reason || before.payouts_enabled !== facts.payouts_enabled || before.charges_enabled !== facts.charges_enabled;
-  return { status: 'processed', code: changed ? undefined : 'unchanged', keys: hosts.map((h) => `host:${h}`) };
-}
+  return { status: 'processed', code: changed ? undefined : 'unchanged' };
+};

@@ -1,8 +1,7 @@
-import type { Handler } from '../context.js';
+import type { DecisionHandler } from '../handler-shape.js';
 import { onBookingConfirmed, onCancelRequested, onCheckedIn, onCompleted, onHostConnected } from './booking.js';
 import { onClockTick } from './clock.js';
 import { onPolicyPublished } from './policy.js';
-import { onAttemptFailed, onRetryRequested } from './outbox-redrive.js';
 import { onAccountUpdated } from './account.js';
 import { onBookingModified } from './modification.js';
 import { onBalanceTransaction, onChargeRefunded, onChargeSucceeded, onDispute, onPaymentIntentSucceeded, onRefund, onSubscription, onTransfer, onTransferReversal } from './stripe.js';
@@ -11,7 +10,7 @@ import { onBalanceTransaction, onChargeRefunded, onChargeSucceeded, onDispute, o
  * Vendor and engine events translated into our own handling. Anything not listed is stored and
  * recorded as ignored: never an error loop.
  */
-export const HANDLERS: Record<string, Handler> = {
+export const HANDLERS: Record<string, DecisionHandler> = {
   'booking:booking.confirmed': onBookingConfirmed,
   'booking:booking.modified': onBookingModified,
   'booking:booking.cancel_requested': onCancelRequested,
@@ -19,7 +18,7 @@ export const HANDLERS: Record<string, Handler> = {
   'booking:stay.completed': onCompleted,
   'booking:host.connected': onHostConnected,
   'booking:clock.tick': onClockTick,
-  'booking:money.retry_requested': onRetryRequested,
+  'clock:clock.tick': onClockTick, // the sidecar's own clock (issue #13)
   'policy:policy.published': onPolicyPublished,
   'stripe:payment_intent.succeeded': onPaymentIntentSucceeded,
   'stripe:charge.succeeded': onChargeSucceeded,
@@ -44,5 +43,4 @@ export const HANDLERS: Record<string, Handler> = {
   'stripe_api:transfer': onTransfer,
   'stripe_api:transfer_reversal': onTransferReversal,
   'stripe_api:balance_transaction': onBalanceTransaction,
-  'stripe_api:outbox.attempt_failed': onAttemptFailed,
 };

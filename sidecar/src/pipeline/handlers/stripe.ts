@@ -1,71 +1,80 @@
-import { DomainError } from '../../kernel/index.js';
-import { bookingIdForPaymentIntent, flagBooking, getBooking, linkStripeObject, stripeObject, stripeObjectsOfBooking, transition, type BookingRecord } from '../../flows/booking/store.js';
-import { bookingMoney } from '../../flows/booking/money-view.js';
-import { postEntryIntent } from '../../flows/booking/postings.js';
-import { disputeClosedEntry, disputeMovementEntry, latePaymentEntry, paymentEntry, refundSettledEntry, stripeFeeEntry, transferReversalEntry } from '../../flows/booking/entries.js';
-import { postHostTransfer } from './host-transfer.js';
-import { decisionIdFor, recordDecision } from '../../flows/evidence/decisions.js';
-import { addIntent, intentIdFor } from '../../flows/outbox/intents.js';
-import { hashOf } from '../../kernel/index.js';
-import { readEntry, reverseEntry } from '../../flows/ledger/index.js';
-import { recordSubscriptionState } from '../../flows/booking/hosts.js';
+import { DomainError, hashOf } from '../../kernel/index.js';
+import type { BookingRecord } from '../../flows/booking/store.js';
+import {
+  disputeClosedEntry, disputeMovementEntry, latePaymentEntry, paymentEntry, refundSettledEntry, reversalEntry, stripeFeeEntry, transferEntry, transferReversalEntry, type EventRef,
+} from '../../flows/booking/entries.js';
+import { chart } from '../../flows/vocabulary.js';
+import { decisionIdFor } from '../../flows/evidence/decisions.js';
+import { intentIdFor } from '../../flows/outbox/intents.js';
 import { disputeLiability, paymentSplit, ruleRefOf } from '../../nora/index.js';
-import { factsOf, pinnedPolicy } from '../booking-facts.js';
-import { ParkEvent, RefuseEvent, ref, type HandlerContext, type HandlerResult, type Trx } from '../context.js';
+import { factsOf } from '../booking-facts.js';
+import { ParkEvent, RefuseEvent, ref, type HandlerResult } from '../context.js';
+import type { DecisionHandler, DispatchEvent, HandlerState } from '../handler-shape.js';
 import { requestRecoveries } from '../recoveries.js';
+import { notIntended, postOutsidePolicy } from './outside-policy.js';
 import { settleBalanceDue } from './modification.js';
-import { contestDispute, disputeFactsOf } from './dispute-contest.js';
 import { fxConversionEntry } from '../../flows/booking/fx-entries.js';
+import { announceDisputeClosed, announceDisputeOpened, announcePaymentCaptured, announcePayoutSent, announceRefundFailed, announceRefundIssued } from '../announce.js';
 
 type Obj = Record<string, unknown>;
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const int = (v: unknown): number => (typeof v === 'number' && Number.isSafeInteger(v) ? v : 0);
 
-function objectOf(payload: Obj, source: string): Obj {
+export function objectOf(event: DispatchEvent): Obj {
   // Webhooks carry an Event envelope; objects the outbox fetched are stored bare.
-  return source === 'stripe_api' ? payload : ((payload.data as { object: Obj }).object);
+  return event.source === 'stripe_api' ? event.payload : ((event.payload.data as { object: Obj }).object);
 }
 
 /** The booking a Stripe object belongs to, through its metadata or the objects already linked. */
-async function bookingOf(db: Trx, o: Obj): Promise<BookingRecord | undefined> {
+function bookingOf(state: HandlerState, o: Obj): BookingRecord | undefined {
   const metadata = (o.metadata ?? {}) as Obj;
   let id = str(metadata.booking_id);
   const pi = str(o.payment_intent) ?? (o.object === 'payment_intent' ? str(o.id) : undefined);
-  if (!id && pi) id = await bookingIdForPaymentIntent(db, pi);
-  if (!id && str(o.charge)) id = (await stripeObject(db, str(o.charge)!))?.booking_id ?? undefined;
-  if (!id && str(o.source_transaction)) id = (await stripeObject(db, str(o.source_transaction)!))?.booking_id ?? undefined;
-  if (!id && str(o.transfer)) id = (await stripeObject(db, str(o.transfer)!))?.booking_id ?? undefined;
-  return id ? getBooking(db, id) : undefined;
+  if (!id && pi) id = state.bookingIdForPaymentIntent(pi);
+  if (!id && str(o.charge)) id = state.stripeObject(str(o.charge)!)?.booking_id ?? undefined;
+  if (!id && str(o.source_transaction)) id = state.stripeObject(str(o.source_transaction)!)?.booking_id ?? undefined;
+  if (!id && str(o.transfer)) id = state.stripeObject(str(o.transfer)!)?.booking_id ?? undefined;
+  return id ? state.booking(id) : undefined;
 }
 
-async function requireBookingOf(db: Trx, o: Obj): Promise<BookingRecord> {
-  const b = await bookingOf(db, o);
+function requireBookingOf(state: HandlerState, o: Obj): BookingRecord {
+  const b = bookingOf(state, o);
   if (!b) throw new ParkEvent('booking_not_confirmed', `no confirmed booking for ${String(o.object)} ${String(o.id)} yet`);
   return b;
 }
 
-export async function onPaymentIntentSucceeded({ db, event, payload }: HandlerContext): Promise<HandlerResult> {
-  const pi = objectOf(payload, event.source);
+/**
+ * A transfer to the host (or an offset of what the host owes): the booking's fees and taxes still
+ * held are recognised with it, as the state holds them, so the entry builder only writes amounts.
+ */
+export function postHostTransfer(state: HandlerState, b: BookingRecord, x: { transfer_id: string; amount_minor: number; deduction_minor: number }, ev: EventRef) {
+  const fees = state.balance(chart.platformFees(b.booking_id, b.currency));
+  const taxes = state.balance(chart.bookingTaxes(b.booking_id, b.currency));
+  return state.effects.post(transferEntry(b, { ...x, fees_recognised: Math.max(0, fees), taxes_recognised: Math.max(0, taxes) }, ev));
+}
+
+export const onPaymentIntentSucceeded: DecisionHandler = (state, event) => {
+  const pi = objectOf(event);
   const pi_id = str(pi.id)!;
   const meta_booking = str((pi.metadata as Obj | undefined)?.booking_id);
   if (!meta_booking) throw new DomainError('validation_failed', `payment intent ${pi_id} has no metadata.booking_id`);
-  const b = await getBooking(db, meta_booking);
+  const b = state.booking(meta_booking);
   if (!b) throw new ParkEvent('booking_not_confirmed', `booking ${meta_booking} has not been confirmed yet`);
   if (b.payment_intent_id !== pi_id) {
     // A later payment of a balance due after a price increase (issue #12), else a mismatch.
-    const settled = await settleBalanceDue(db, b, { id: pi_id, amount_received: int(pi.amount_received), currency: String(pi.currency ?? '') }, event);
+    const settled = settleBalanceDue(state, b, { id: pi_id, amount_received: int(pi.amount_received), currency: String(pi.currency ?? '') }, event);
     if (settled) return settled;
     throw new RefuseEvent('validation_failed', `payment intent ${pi_id} says booking ${meta_booking}, whose payment intent is ${b.payment_intent_id}`, b.booking_id, 'payment_intent_mismatch');
   }
   const charge = str(pi.latest_charge);
-  await linkStripeObject(db, { object_id: pi_id, kind: 'payment_intent', booking_id: b.booking_id, inbox_id: event.id, data: { amount_received: pi.amount_received, currency: pi.currency } });
-  if (charge) await linkStripeObject(db, { object_id: charge, kind: 'charge', booking_id: b.booking_id, inbox_id: event.id, data: { payment_intent: pi_id, amount: pi.amount_received, currency: pi.currency } });
+  state.effects.add('links', { object_id: pi_id, kind: 'payment_intent', booking_id: b.booking_id, inbox_id: event.id, data: { amount_received: pi.amount_received, currency: pi.currency } });
+  if (charge) state.effects.add('links', { object_id: charge, kind: 'charge', booking_id: b.booking_id, inbox_id: event.id, data: { payment_intent: pi_id, amount: pi.amount_received, currency: pi.currency } });
 
-  if (b.state === 'cancelled') return refundLatePayment(db, b, pi, event);
-  const fees = await pinnedPolicy(db, b.policies.fees);
-  const money = await bookingMoney(db, b.booking_id);
+  if (b.state === 'cancelled') return refundLatePayment(state, b, pi, event);
+  const fees = state.policy(b.policies.fees);
+  const money = state.money(b.booking_id);
   const facts = factsOf(b, money);
-  const loyalty = facts.credits_redeemed ? await pinnedPolicy(db, b.policies.loyalty) : undefined;
+  const loyalty = facts.credits_redeemed ? state.policy(b.policies.loyalty) : undefined;
   const split = paymentSplit({ fees, facts, ...(loyalty ? { loyalty } : {}) });
   const received = int(pi.amount_received);
   const currency = String(pi.currency ?? '').toUpperCase();
@@ -74,37 +83,39 @@ export async function onPaymentIntentSucceeded({ db, event, payload }: HandlerCo
     throw new ParkEvent('amount_mismatch', `payment does not match the booking: ${reason}`, b.booking_id);
   }
   const decision_id = decisionIdFor(event.source, event.event_id, 'payment_split');
-  await recordDecision(db, {
+  state.effects.decision({
     decision_id, inbox_id: event.id, event_id: event.event_id, booking_id: b.booking_id, action: 'payment_split', actor: null,
     policy: ruleRefOf(fees).policy, policy_version: fees.version, policy_hash: fees.hash,
     input: { facts, amount_received: received, policies: { fees: ruleRefOf(fees), ...(loyalty ? { loyalty: ruleRefOf(loyalty) } : {}) } }, allowed: true, reason: null,
     outcome: split, outcome_hash: hashOf(split), consent_hash: null, evaluated_at: event.occurred_at, recorded_at: event.received_at,
   });
-  const posted = await postEntryIntent(db, paymentEntry(b, { total: received, host_share: split.host_share, platform_fees: split.guest_service_fee + split.host_fee, taxes: split.taxes, service_fee: split.guest_service_fee, host_fee: split.host_fee }, ref(event, decision_id)));
-  if (b.state === 'awaiting_payment') await transition(db, b, 'pay', event.id, event.occurred_at);
+  const posted = state.effects.post(paymentEntry(b, { total: received, host_share: split.host_share, platform_fees: split.guest_service_fee + split.host_fee, taxes: split.taxes, service_fee: split.guest_service_fee, host_fee: split.host_fee }, ref(event, decision_id)));
+  announcePaymentCaptured(state, event, b, { posted, amount_minor: received, host_share_minor: split.host_share, platform_fees_minor: split.guest_service_fee + split.host_fee, taxes_minor: split.taxes, rule: ruleRefOf(fees), decision_id });
+  if (b.state === 'awaiting_payment') state.effects.transition(b.booking_id, 'pay', event.id, event.occurred_at);
   else if (!posted?.replayed) throw new DomainError('illegal_transition', `payment for a booking that is ${b.state}`);
   return { status: 'processed', keys: [b.booking_id, `pi:${pi_id}`, ...(charge ? [`ch:${charge}`] : [])] };
-}
+};
 
 /**
  * The guest's money arrived after the booking was cancelled while unpaid (the cancellation decided
  * nothing was paid, so nothing was kept): the payment is posted and refunded in full.
  */
-async function refundLatePayment(db: Trx, b: BookingRecord, pi: Obj, event: HandlerContext['event']): Promise<HandlerResult> {
+function refundLatePayment(state: HandlerState, b: BookingRecord, pi: Obj, event: DispatchEvent): HandlerResult {
   const received = int(pi.amount_received);
   const cancellation = b.policies.cancellation!;
   const decision_id = decisionIdFor(event.source, event.event_id, 'late_payment_refund');
   const outcome = { refund_to_guest: received, currency: b.currency, reason: 'paid after the booking was cancelled unpaid' };
-  await recordDecision(db, {
+  state.effects.decision({
     decision_id, inbox_id: event.id, event_id: event.event_id, booking_id: b.booking_id, action: 'late_payment_refund', actor: null,
     policy: `cancellation/${cancellation.id}`, policy_version: cancellation.version, policy_hash: cancellation.hash,
     input: { booking_state: b.state, amount_received: received, payment_intent: str(pi.id) }, allowed: true, reason: null,
     outcome, outcome_hash: hashOf(outcome), consent_hash: null, evaluated_at: event.occurred_at, recorded_at: event.received_at,
   });
-  const posted = await postEntryIntent(db, latePaymentEntry(b, received, ref(event, decision_id)));
+  const posted = state.effects.post(latePaymentEntry(b, received, ref(event, decision_id)));
+  announcePaymentCaptured(state, event, b, { posted, amount_minor: received, host_share_minor: 0, platform_fees_minor: 0, taxes_minor: 0, rule: { policy: `cancellation/${cancellation.id}`, version: cancellation.version, hash: cancellation.hash }, decision_id });
   if (!posted?.replayed && received > 0) {
-    await transition(db, b, 'refund_late_payment', event.id, event.occurred_at);
-    await addIntent(db, {
+    state.effects.transition(b.booking_id, 'refund_late_payment', event.id, event.occurred_at);
+    state.effects.add('intents', {
       intent_id: intentIdFor('refund', decision_id), decision_id, booking_id: b.booking_id, operation: 'refund', inbox_id: event.id,
       params: { payment_intent: b.payment_intent_id, amount: received, currency: b.currency.toLowerCase(), metadata: { booking_id: b.booking_id, decision_id } },
     });
@@ -112,155 +123,166 @@ async function refundLatePayment(db: Trx, b: BookingRecord, pi: Obj, event: Hand
   return { status: 'processed', code: 'refunded_late_payment', reason: `booking ${b.booking_id} was cancelled before its payment arrived: refunded in full`, keys: [b.booking_id, `pi:${String(pi.id)}`] };
 }
 
-export async function onChargeSucceeded({ db, event, payload }: HandlerContext): Promise<HandlerResult> {
-  const ch = objectOf(payload, event.source);
-  const b = await requireBookingOf(db, ch);
-  await linkStripeObject(db, { object_id: str(ch.id)!, kind: 'charge', booking_id: b.booking_id, inbox_id: event.id, data: { payment_intent: ch.payment_intent ?? null, amount: ch.amount, currency: ch.currency } });
+export const onChargeSucceeded: DecisionHandler = (state, event) => {
+  const ch = objectOf(event);
+  const b = requireBookingOf(state, ch);
+  state.effects.add('links', { object_id: str(ch.id)!, kind: 'charge', booking_id: b.booking_id, inbox_id: event.id, data: { payment_intent: ch.payment_intent ?? null, amount: ch.amount, currency: ch.currency } });
   const txn = str(ch.balance_transaction);
   if (!txn) return { status: 'processed', code: 'fee_unknown_yet', reason: 'no balance transaction yet; the fee is posted when charge.updated carries it', keys: [b.booking_id] };
-  if (await stripeObject(db, txn)) return { status: 'ignored', code: 'fee_already_known', keys: [b.booking_id] };
+  if (state.stripeObject(txn)) return { status: 'ignored', code: 'fee_already_known', keys: [b.booking_id] };
   const decision_id = decisionIdFor(event.source, event.event_id, 'fee_lookup');
-  await addIntent(db, { intent_id: intentIdFor('balance_transaction', txn), decision_id, booking_id: b.booking_id, operation: 'balance_transaction', params: { id: txn, charge: ch.id }, inbox_id: event.id });
+  state.effects.add('intents', { intent_id: intentIdFor('balance_transaction', txn), decision_id, booking_id: b.booking_id, operation: 'balance_transaction', params: { id: txn, charge: ch.id }, inbox_id: event.id });
   return { status: 'processed', keys: [b.booking_id, `ch:${String(ch.id)}`] };
-}
+};
 
 /** A balance transaction fetched by the outbox: its fee is the Stripe processing fee. */
-export async function onBalanceTransaction({ db, event, payload }: HandlerContext): Promise<HandlerResult> {
-  const txn = payload;
+export const onBalanceTransaction: DecisionHandler = (state, event) => {
+  const txn = event.payload;
   const source = str(txn.source);
-  const linked = source ? await stripeObject(db, source) : undefined;
-  await linkStripeObject(db, { object_id: str(txn.id)!, kind: 'balance_transaction', booking_id: linked?.booking_id ?? null, inbox_id: event.id, data: { fee: txn.fee, currency: txn.currency, source } });
+  const linked = source ? state.stripeObject(source) : undefined;
+  state.effects.add('links', { object_id: str(txn.id)!, kind: 'balance_transaction', booking_id: linked?.booking_id ?? null, inbox_id: event.id, data: { fee: txn.fee, currency: txn.currency, source } });
   // A charge settled in another currency (issue #12): the conversion first, at Stripe's rate.
   const rate = typeof txn.exchange_rate === 'number' ? txn.exchange_rate : null;
   const presented = linked?.kind === 'charge' ? { amount: int(linked.data.amount), currency: String(linked.data.currency ?? '').toUpperCase() } : null;
   const settled = String(txn.currency).toUpperCase();
   if (rate !== null && presented && presented.currency !== '' && presented.currency !== settled) {
-    await postEntryIntent(db, fxConversionEntry({ booking_id: linked?.booking_id ?? null, balance_transaction: str(txn.id)!, from: { currency: presented.currency, amount_minor: presented.amount }, to: { currency: settled, amount_minor: int(txn.amount) }, exchange_rate: rate }, ref(event)));
+    state.effects.post(fxConversionEntry({ booking_id: linked?.booking_id ?? null, balance_transaction: str(txn.id)!, from: { currency: presented.currency, amount_minor: presented.amount }, to: { currency: settled, amount_minor: int(txn.amount) }, exchange_rate: rate }, ref(event)));
   }
   const fee = int(txn.fee);
   if (fee <= 0) return { status: 'ignored', code: 'no_fee' };
-  await postEntryIntent(db, stripeFeeEntry({ booking_id: linked?.booking_id ?? null, currency: String(txn.currency).toUpperCase(), fee_minor: fee, balance_transaction: str(txn.id)! }, ref(event)));
+  state.effects.post(stripeFeeEntry({ booking_id: linked?.booking_id ?? null, currency: String(txn.currency).toUpperCase(), fee_minor: fee, balance_transaction: str(txn.id)! }, ref(event)));
   return { status: 'processed', keys: linked?.booking_id ? [linked.booking_id] : [] };
-}
+};
 
-export async function onRefund({ db, event, payload }: HandlerContext): Promise<HandlerResult> {
-  const re = objectOf(payload, event.source);
-  const b = await requireBookingOf(db, re);
+export const onRefund: DecisionHandler = (state, event) => {
+  const re = objectOf(event);
+  const b = requireBookingOf(state, re);
   const refund_id = str(re.id)!;
   const decision_id = str((re.metadata as Obj | undefined)?.decision_id);
-  await linkStripeObject(db, { object_id: refund_id, kind: 'refund', booking_id: b.booking_id, inbox_id: event.id, data: { amount: re.amount, decision_id: decision_id ?? null } });
-  if (!decision_id) {
-    throw new RefuseEvent('validation_failed', `refund ${refund_id} was not made by a policy decision of this system: refunds are made by policy only`, b.booking_id, 'refund_outside_policy');
-  }
+  state.effects.add('links', { object_id: refund_id, kind: 'refund', booking_id: b.booking_id, inbox_id: event.id, data: { amount: re.amount, decision_id: decision_id ?? null } });
   const status = str(re.status);
+  const outside = notIntended(state, b, 'refund', re, decision_id);
+  if (outside) {
+    // Real money that left, but no decision intended it: suspense, flagged, listed (issue #13).
+    if (status === 'succeeded') return postOutsidePolicy(state, event, b, { object_id: refund_id, object_kind: 'refund', amount_minor: int(re.amount), flow: 'out', reason: outside });
+    const posted = state.entry(`outside_policy:${refund_id}`);
+    if ((status === 'failed' || status === 'canceled') && posted && !state.entry(`outside_policy_failed:${refund_id}`)) {
+      state.effects.post(reversalEntry(posted, { idempotency_key: `outside_policy_failed:${refund_id}`, occurred_at: event.occurred_at, reason: `refund ${refund_id} ${status} after it succeeded`, meta: { event_id: `${event.source}:${event.event_id}`, inbox_id: event.id } }));
+      return { status: 'processed', code: 'movement_outside_policy', reason: `refund ${refund_id} ${status}: its suspense entry is reversed`, keys: [b.booking_id] };
+    }
+    return { status: 'ignored', code: `refund_${status ?? 'unknown'}`, reason: `outside policy (${outside}); posted to suspense when it succeeds`, keys: [b.booking_id] };
+  }
   if (status === 'succeeded') {
-    const posted = await postEntryIntent(db, refundSettledEntry(b, { refund_id, amount_minor: int(re.amount) }, ref(event, decision_id)));
-    if (!posted?.replayed && (b.state === 'refund_pending' || b.state === 'refund_failed')) await transition(db, b, 'refund_succeeded', event.id, event.occurred_at);
+    const posted = state.effects.post(refundSettledEntry(b, { refund_id, amount_minor: int(re.amount) }, ref(event, decision_id)));
+    announceRefundIssued(state, event, b, { posted, refund_id, amount_minor: int(re.amount), decision_id: decision_id ?? null });
+    if (!posted?.replayed && (b.state === 'refund_pending' || b.state === 'refund_failed')) state.effects.transition(b.booking_id, 'refund_succeeded', event.id, event.occurred_at);
     return { status: posted?.replayed ? 'ignored' : 'processed', code: posted?.replayed ? 'already_posted' : undefined, keys: [b.booking_id] };
   }
   if (status === 'failed' || status === 'canceled') {
     // A refund can fail after it succeeded: the money came back to the platform, so the entry is reversed.
-    const paid = await readEntry(db, { idempotency_key: `refund:${refund_id}` });
-    if (paid && !(await readEntry(db, { idempotency_key: `refund_failed:${refund_id}` }))) {
-      await reverseEntry(db, { seq: paid.seq, idempotency_key: `refund_failed:${refund_id}`, occurred_at: event.occurred_at, reason: `refund ${refund_id} ${status} after it succeeded`, meta: { event_id: `${event.source}:${event.event_id}`, inbox_id: event.id } });
+    const paid = state.entry(`refund:${refund_id}`);
+    let reversal = null;
+    if (paid && !state.entry(`refund_failed:${refund_id}`)) {
+      reversal = state.effects.post(reversalEntry(paid, { idempotency_key: `refund_failed:${refund_id}`, occurred_at: event.occurred_at, reason: `refund ${refund_id} ${status} after it succeeded`, meta: { event_id: `${event.source}:${event.event_id}`, inbox_id: event.id } }));
     }
-    if (b.state === 'refund_pending' || b.state === 'refunded') await transition(db, b, 'refund_failed', event.id, event.occurred_at);
-    await flagBooking(db, b.booking_id, event.id, 'refund_failed', `refund ${refund_id} ${status}: ${String(re.failure_reason ?? 'no reason given')}`);
+    if (b.state === 'refund_pending' || b.state === 'refunded') state.effects.transition(b.booking_id, 'refund_failed', event.id, event.occurred_at);
+    state.effects.add('flags', { booking_id: b.booking_id, inbox_id: event.id, code: 'refund_failed', reason: `refund ${refund_id} ${status}: ${String(re.failure_reason ?? 'no reason given')}` });
+    announceRefundFailed(state, event, b, { reversal, refund_id, amount_minor: int(re.amount), failure_reason: String(re.failure_reason ?? status), decision_id: decision_id ?? null });
     return { status: 'processed', code: 'refund_failed', reason: String(re.failure_reason ?? status), keys: [b.booking_id] };
   }
   return { status: 'ignored', code: `refund_${status ?? 'unknown'}`, reason: 'posted when the refund succeeds', keys: [b.booking_id] };
-}
+};
 
-export async function onChargeRefunded({ db, event, payload }: HandlerContext): Promise<HandlerResult> {
-  const ch = objectOf(payload, event.source);
-  const b = await requireBookingOf(db, ch);
+export const onChargeRefunded: DecisionHandler = (state, event) => {
+  const ch = objectOf(event);
+  const b = requireBookingOf(state, ch);
   // Since API 2022-11-15 a charge no longer lists its refunds: each refund is posted from its own events.
   return { status: 'ignored', code: 'reported_by_refund_events', reason: `charge shows ${int(ch.amount_refunded)} refunded; refunds post from refund events`, keys: [b.booking_id] };
-}
+};
 
-export async function onTransfer({ db, event, payload }: HandlerContext): Promise<HandlerResult> {
-  const tr = objectOf(payload, event.source);
-  const b = await requireBookingOf(db, tr);
+export const onTransfer: DecisionHandler = (state, event) => {
+  const tr = objectOf(event);
+  const b = requireBookingOf(state, tr);
   const transfer_id = str(tr.id)!;
   const metadata = (tr.metadata ?? {}) as Obj;
-  if (!str(metadata.decision_id)) throw new RefuseEvent('validation_failed', `transfer ${transfer_id} was not made by a payout decision of this system`, b.booking_id, 'transfer_outside_policy');
-  await linkStripeObject(db, { object_id: transfer_id, kind: 'transfer', booking_id: b.booking_id, inbox_id: event.id, data: { amount: tr.amount, destination: tr.destination } });
+  state.effects.add('links', { object_id: transfer_id, kind: 'transfer', booking_id: b.booking_id, inbox_id: event.id, data: { amount: tr.amount, destination: tr.destination } });
+  const outside = notIntended(state, b, 'transfer', tr, str(metadata.decision_id));
+  if (outside) return postOutsidePolicy(state, event, b, { object_id: transfer_id, object_kind: 'transfer', amount_minor: int(tr.amount), flow: 'out', reason: outside });
   const deduction = Number(metadata.deduction_minor ?? 0);
-  const posted = await postHostTransfer(db, b, { transfer_id, amount_minor: int(tr.amount), deduction_minor: Number.isSafeInteger(deduction) ? deduction : 0 }, ref(event, str(metadata.decision_id)));
-  if (!posted?.replayed && b.state === 'payout_pending') await transition(db, b, 'confirm_payout', event.id, event.occurred_at);
-  if (!posted?.replayed) await requestRecoveries(db, b.booking_id, event.id);
+  const posted = postHostTransfer(state, b, { transfer_id, amount_minor: int(tr.amount), deduction_minor: Number.isSafeInteger(deduction) ? deduction : 0 }, ref(event, str(metadata.decision_id)));
+  announcePayoutSent(state, event, b, { posted, transfer_id, amount_minor: int(tr.amount), deduction_minor: Number.isSafeInteger(deduction) ? deduction : 0, decision_id: str(metadata.decision_id) ?? null });
+  if (!posted?.replayed && b.state === 'payout_pending') state.effects.transition(b.booking_id, 'confirm_payout', event.id, event.occurred_at);
+  if (!posted?.replayed) requestRecoveries(state, b.booking_id, event.id);
   const reversals = ((tr.reversals as { data?: Obj[] } | undefined)?.data ?? []);
-  for (const r of reversals) await postReversal(db, b, r, event);
+  for (const r of reversals) postReversal(state, b, r, event);
   return { status: posted?.replayed ? 'ignored' : 'processed', code: posted?.replayed ? 'already_posted' : undefined, keys: [b.booking_id] };
+};
+
+function postReversal(state: HandlerState, b: BookingRecord, r: Obj, event: DispatchEvent) {
+  state.effects.add('links', { object_id: str(r.id)!, kind: 'transfer_reversal', booking_id: b.booking_id, inbox_id: event.id, data: { amount: r.amount, transfer: r.transfer } });
+  return state.effects.post(transferReversalEntry(b, { reversal_id: str(r.id)!, amount_minor: int(r.amount) }, ref(event, str((r.metadata as Obj | undefined)?.decision_id))));
 }
 
-async function postReversal(db: Trx, b: BookingRecord, r: Obj, event: HandlerContext['event']) {
-  await linkStripeObject(db, { object_id: str(r.id)!, kind: 'transfer_reversal', booking_id: b.booking_id, inbox_id: event.id, data: { amount: r.amount, transfer: r.transfer } });
-  return postEntryIntent(db, transferReversalEntry(b, { reversal_id: str(r.id)!, amount_minor: int(r.amount) }, ref(event, str((r.metadata as Obj | undefined)?.decision_id))));
-}
-
-export async function onTransferReversal({ db, event, payload }: HandlerContext): Promise<HandlerResult> {
-  const r = objectOf(payload, event.source);
-  const b = await requireBookingOf(db, r);
-  const posted = await postReversal(db, b, r, event);
+export const onTransferReversal: DecisionHandler = (state, event) => {
+  const r = objectOf(event);
+  const b = requireBookingOf(state, r);
+  const posted = postReversal(state, b, r, event);
   return { status: posted?.replayed ? 'ignored' : 'processed', keys: [b.booking_id] };
-}
+};
 
-export async function onSubscription({ db, event, payload }: HandlerContext): Promise<HandlerResult> {
-  const sub = objectOf(payload, event.source);
+export const onSubscription: DecisionHandler = (state, event) => {
+  const sub = objectOf(event);
   const account = str((sub.metadata as Obj | undefined)?.host_account);
   if (!account) return { status: 'ignored', code: 'no_host_account', reason: 'subscription without metadata.host_account' };
-  await recordSubscriptionState(db, { stripe_account_id: account, status: String(sub.status), inbox_id: event.id });
+  state.effects.add('subscriptionStates', { stripe_account_id: account, status: String(sub.status), inbox_id: event.id });
   return { status: 'processed', keys: [`acct:${account}`] };
-}
-
+};
 
 /**
  * A card dispute: every balance transaction it carries (withdrawal with fee, reinstatement) is
  * posted once; when it closes, the dispute policy says who bears the amount (if lost) and the fee,
  * and the host's share is recovered with a transfer reversal.
  */
-export async function onDispute({ db, event, payload }: HandlerContext): Promise<HandlerResult> {
-  const dp = objectOf(payload, event.source);
-  const b = await requireBookingOf(db, dp);
+export const onDispute: DecisionHandler = (state, event) => {
+  const dp = objectOf(event);
+  const b = requireBookingOf(state, dp);
   const dispute_id = str(dp.id)!;
-  const facts = disputeFactsOf(dp);
-  await linkStripeObject(db, { object_id: dispute_id, kind: 'dispute', booking_id: b.booking_id, inbox_id: event.id, data: { amount: dp.amount, charge: dp.charge, ...(facts ? { reason: facts.reason, status: facts.status, currency: facts.currency, due_by: facts.due_by } : {}) } });
+  state.effects.add('links', { object_id: dispute_id, kind: 'dispute', booking_id: b.booking_id, inbox_id: event.id, data: { amount: dp.amount, charge: dp.charge } });
   let fee_minor = 0;
+  const movements = [];
   for (const txn of ((dp.balance_transactions ?? []) as Obj[])) {
     if (typeof txn !== 'object' || !str(txn.id)) continue;
     if (int(txn.amount) < 0) fee_minor += int(txn.fee);
-    await postEntryIntent(db, disputeMovementEntry(b, { balance_transaction: str(txn.id)!, amount_minor: int(txn.amount), fee_minor: int(txn.fee) }, ref(event)));
+    movements.push(state.effects.post(disputeMovementEntry(b, { balance_transaction: str(txn.id)!, amount_minor: int(txn.amount), fee_minor: int(txn.fee) }, ref(event))));
   }
-  if (event.type !== 'charge.dispute.closed') {
-    await contestDispute({ db, event, payload }, b, dp); // issue #12: answered by the evidence we hold
-    return { status: 'processed', keys: [b.booking_id] };
-  }
+  announceDisputeOpened(state, event, b, { dispute_id, charge_id: str(dp.charge) ?? null, amount_minor: int(dp.amount), reason: str(dp.reason) ?? null, posted: movements.filter((m) => !m?.replayed) });
+  if (event.type !== 'charge.dispute.closed') return { status: 'processed', keys: [b.booking_id] };
   // lost: the amount stays withdrawn; won (or an inquiry closed with a warning): only the fee may.
   const status = dp.status === 'lost' ? 'lost' : 'won';
-  const dispute = await pinnedPolicy(db, b.policies.dispute);
-  const money = await bookingMoney(db, b.booking_id);
+  const dispute = state.policy(b.policies.dispute);
+  const money = state.money(b.booking_id);
   const host_paid_out_minor = Math.max(0, money.host_paid_out_minor - money.host_recovered_minor);
   const liability = disputeLiability({ dispute, status, currency: b.currency, disputed_minor: int(dp.amount), dispute_fee_minor: fee_minor, host_paid_out_minor });
   const decision_id = decisionIdFor(event.source, event.event_id, `dispute_${status}`);
   const outcome = { host_bears: liability.host_bears, platform_bears: liability.platform_bears, explanation: liability.explanation };
-  await recordDecision(db, {
+  state.effects.decision({
     decision_id, inbox_id: event.id, event_id: event.event_id, booking_id: b.booking_id, action: `dispute_${status}`, actor: null,
     policy: ruleRefOf(dispute).policy, policy_version: dispute.version, policy_hash: dispute.hash,
     input: { dispute_id, status, disputed_minor: int(dp.amount), dispute_fee_minor: fee_minor, host_paid_out_minor, currency: b.currency, policies: { dispute: ruleRefOf(dispute) } },
     allowed: true, reason: null, outcome, outcome_hash: hashOf(outcome), consent_hash: null, evaluated_at: event.occurred_at, recorded_at: event.received_at,
   });
-  await postEntryIntent(db, disputeClosedEntry(b, { dispute_id, status, host_bears: liability.host_bears, platform_bears: liability.platform_bears }, { ...ref(event, decision_id), decision_id }));
+  const closed = state.effects.post(disputeClosedEntry(b, { dispute_id, status, host_bears: liability.host_bears, platform_bears: liability.platform_bears }, { ...ref(event, decision_id), decision_id }));
+  announceDisputeClosed(state, event, b, { posted: closed, dispute_id, status, amount_minor: int(dp.amount), host_bears_minor: liability.host_bears, platform_bears_minor: liability.platform_bears, rule: ruleRefOf(dispute), decision_id });
   if (status === 'won') return { status: 'processed', keys: [b.booking_id] };
   if (liability.host_bears > 0) {
-    const transfer = (await stripeObjectsOfBooking(db, b.booking_id, 'transfer'))[0];
+    const transfer = state.stripeObjectsOfBooking(b.booking_id, 'transfer')[0];
     if (transfer) {
-      await addIntent(db, {
+      state.effects.add('intents', {
         intent_id: intentIdFor('transfer_reversal', decision_id), decision_id, booking_id: b.booking_id, operation: 'transfer_reversal', inbox_id: event.id,
         params: { transfer_id: transfer.object_id, amount: liability.host_bears, metadata: { booking_id: b.booking_id, decision_id } },
       });
     }
   }
-  await flagBooking(db, b.booking_id, event.id, 'dispute_lost', `dispute ${dispute_id} lost: host bears ${liability.host_bears}, platform ${liability.platform_bears}`);
+  state.effects.add('flags', { booking_id: b.booking_id, inbox_id: event.id, code: 'dispute_lost', reason: `dispute ${dispute_id} lost: host bears ${liability.host_bears}, platform ${liability.platform_bears}` });
   return { status: 'processed', keys: [b.booking_id] };
-}
+};

@@ -1,0 +1,77 @@
+import { canonicalJson, sha256Hex } from '../../kernel/index.js';
+import { assert } from '../../kernel/assert.js';
+import { isUniqueViolation, toInt, type Db } from '../../db/connect.js';
+import type { OutboundData, OutboundEnvelope, OutboundEventType } from './catalogue.js';
+import { OUTBOUND_DATA } from './schemas.js';
+
+/**
+ * What a handler (or any flow) says when the ledger commits a fact the booking engine must hear of.
+ * `booking_id` puts the event in its booking's sequence; a host-only event gives `host_id` alone.
+ * `key` names the fact (default: the entry ids it announces); with the type and the stream it
+ * makes the event id, so a replay, or a second report of the same fact, makes the same event.
+ */
+export type EmitInput<T extends OutboundEventType> = {
+  type: T;
+  booking_id?: string | null;
+  host_id?: string | null;
+  /** The stream when there is neither a booking nor a host (a guest's credits without a booking). */
+  guest_id?: string | null;
+  occurred_at: string;
+  inbox_id: number;
+  data: OutboundData[T];
+  key?: string;
+};
+
+export type Emitted = { event_id: string; seq: number; emitted: boolean };
+
+const MAX_SEQ_RETRIES = 8;
+
+export function outboundEventIdFor(type: OutboundEventType, stream_key: string, key: string): string {
+  return `evt_${sha256Hex(`${type}\n${stream_key}\n${key}`).slice(0, 32)}`;
+}
+
+export function streamKeyOf(x: { booking_id?: string | null; host_id?: string | null; guest_id?: string | null }): string {
+  if (x.booking_id) return `booking:${x.booking_id}`;
+  if (x.host_id) return `host:${x.host_id}`;
+  assert(!!x.guest_id, 'an outbound event needs a booking_id, a host_id or a guest_id');
+  return `guest:${x.guest_id}`;
+}
+
+/**
+ * Writes an outbound event in the caller's transaction — the one that commits the ledger fact —
+ * so the event exists if and only if the fact does. Emitting the same fact again is a no-op.
+ * Delivery is the OutboundWorker's job, after the commit.
+ */
+export async function emitOutbound<T extends OutboundEventType>(trx: Db, input: EmitInput<T>): Promise<Emitted> {
+  assert(trx.isTransaction, 'emitOutbound must run in the transaction that commits the fact');
+  const checked = OUTBOUND_DATA[input.type].safeParse(input.data);
+  assert(checked.success, `outbound ${input.type} data does not match its published schema: ${checked.success ? '' : checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const stream_key = streamKeyOf(input);
+  const key = input.key ?? (input.data.entry_ids.length ? input.data.entry_ids.join(',') : input.data.decision_id);
+  assert(!!key, `outbound ${input.type} needs a key, entry ids or a decision id to name its fact`);
+  const event_id = outboundEventIdFor(input.type, stream_key, key!);
+  const existing = await trx('outbound_events').where({ event_id }).first('seq');
+  if (existing) return { event_id, seq: toInt(existing.seq), emitted: false };
+  for (let attempt = 0; ; attempt++) {
+    const last = await trx('outbound_events').where({ stream_key }).max({ m: 'seq' }).first();
+    const seq = toInt(last?.m ?? 0) + 1;
+    const envelope: OutboundEnvelope = {
+      id: event_id, type: input.type, occurred_at: input.occurred_at,
+      ...(input.booking_id ? { booking_id: input.booking_id } : {}),
+      ...(input.host_id ? { host_id: input.host_id } : {}),
+      seq, data: input.data as unknown as Record<string, unknown>,
+    };
+    try {
+      await trx('outbound_events').insert({
+        event_id, type: input.type, stream_key, seq, booking_id: input.booking_id ?? null, host_id: input.host_id ?? null,
+        occurred_at: input.occurred_at, inbox_id: input.inbox_id, body: canonicalJson(envelope),
+      });
+      return { event_id, seq, emitted: true };
+    } catch (e) {
+      // Another process took this seq of the stream first: take the next one.
+      if (!isUniqueViolation(e) || attempt >= MAX_SEQ_RETRIES) throw e;
+      const raced = await trx('outbound_events').where({ event_id }).first('seq');
+      if (raced) return { event_id, seq: toInt(raced.seq), emitted: false };
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import type { InboxEvent } from '../../sari/inbox.js';
+import { chart } from '../../flows/vocabulary.js';
+import { noNeeds, type Needs } from './needs.js';
+
+type Obj = Record<string, unknown>;
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
+
+/**
+ * What a batch's handlers will most likely read, from the events alone (before any handler runs):
+ * the bookings they name, the Stripe objects and payment intents that lead to a booking, the hosts
+ * and guests involved, and for clock ticks the payouts and credit lots that may fall due. Whatever
+ * this misses is loaded when a handler asks (NeedsLoad): prefetch decides speed, never results.
+ */
+export function prefetchNeeds(events: Array<Omit<InboxEvent, 'payload'> & { payload: Record<string, unknown> }>): Needs {
+  const n = noNeeds();
+  for (const e of events) {
+    if (e.source === 'booking') {
+      const data = (e.payload.data ?? {}) as Obj;
+      const booking = str(data.booking_id);
+      if (booking) n.bookings.add(booking);
+      if (e.type === 'booking.confirmed' && typeof data.credits_redeemed === 'number' && data.credits_redeemed > 0 && str(data.guest_id)) {
+        n.guests.add(data.guest_id as string);
+        n.accountCodes.add(chart.guestCredits(data.guest_id as string).code);
+      }
+      if (e.type === 'host.connected' && str(data.host_id)) n.hosts.add(data.host_id as string);
+      if (e.type === 'clock.tick') {
+        n.awaitingPayout = true;
+        if (!n.expiringBefore || e.occurred_at > n.expiringBefore) n.expiringBefore = e.occurred_at;
+      }
+      continue;
+    }
+    if (e.source !== 'stripe' && e.source !== 'stripe_api') continue;
+    const o = (e.source === 'stripe_api' ? e.payload : ((e.payload.data as { object?: Obj } | undefined)?.object ?? {})) as Obj;
+    const booking = str((o.metadata as Obj | undefined)?.booking_id);
+    if (booking) n.bookings.add(booking);
+    const pi = str(o.payment_intent) ?? (o.object === 'payment_intent' ? str(o.id) : undefined);
+    if (pi) n.paymentIntents.add(pi);
+    for (const k of ['charge', 'source_transaction', 'transfer', 'source', 'balance_transaction'] as const) {
+      const id = str(o[k]);
+      if (id) n.objects.add(id);
+    }
+    if (e.type === 'balance_transaction' && str(o.id)) n.entryKeys.add(`stripe_fee:${String(o.id)}`);
+  }
+  return n;
+}
