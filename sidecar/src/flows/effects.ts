@@ -8,6 +8,7 @@ import type { ChartAccount } from './vocabulary.js';
 import type { EmitInput } from './outbound/emit.js';
 import type { OutboundEventType } from './outbound/catalogue.js';
 import type { AccountState } from './booking/account-states.js';
+import type { OutboxFailure } from './outbox/redrive-store.js';
 
 /**
  * What handling one event changes, as data: the handler shape is `(state, event) → effects`
@@ -50,6 +51,10 @@ export type Effects = {
   subscriptionStates: Array<{ stripe_account_id: string; status: string; inbox_id: number }>;
   /** Connect account states as `account.updated` reported them (issue #12). */
   accountStates: AccountState[];
+  /** Re-drive by policy (issue #12): failed outbound attempts as the log saw them, rounds granted, terminal decisions. */
+  outboxFailures: OutboxFailure[];
+  redrives: Array<{ intent_id: string; round: number; reason: 'schedule' | 'retry_requested'; lookup_first: boolean; granted_at: string; decision_id: string; inbox_id: number }>;
+  terminals: Array<{ intent_id: string; round: number; reason: string; decision_id: string; inbox_id: number }>;
   /** Published policy versions (document as canonical JSON). */
   policyVersions: Array<{ kind: string; id: string; version: number; hash: string; document: string; inbox_id: number }>;
   /** Outbound events to the booking engine (#15): written with the facts they announce, ids derived from the fact. */
@@ -61,7 +66,7 @@ export type TransitionEffect = { booking_id: string; step: number; from_state: B
 export function emptyEffects(): Effects {
   return {
     entries: [], accounts: [], decisions: [], transitions: [], bookings: [], revisions: [], links: [], intents: [], flags: [],
-    creditLots: [], creditUses: [], creditExpiries: [], holds: [], hostConnections: [], subscriptionStates: [], accountStates: [], policyVersions: [], outbound: [],
+    creditLots: [], creditUses: [], creditExpiries: [], holds: [], hostConnections: [], subscriptionStates: [], accountStates: [], outboxFailures: [], redrives: [], terminals: [], policyVersions: [], outbound: [],
   };
 }
 

@@ -12,6 +12,7 @@ import type { InboxEvent } from '../sari/inbox.js';
 import type { PolicyVersion } from '../nora/index.js';
 import type { HandlerResult } from './context.js';
 import type { AccountState } from '../flows/booking/account-states.js';
+import type { RedriveHistory } from './batch/redrive-load.js';
 
 /**
  * The handler shape of the batch dispatcher: `(state, event) → effects`.
@@ -60,6 +61,10 @@ export interface StateReads {
   /** When the host's payout account last changed to ANOTHER account (event time); null for a first connection (issue #13). */
   hostAccountChangedAt(host_id: string): string | null;
   hostSubscriptionStatus(stripe_account_id: string | undefined): string | null;
+  /** An outbound intent with its re-drive history (issue #12); undefined if no such intent. */
+  outboxIntent(intent_id: string): RedriveHistory | undefined;
+  /** Intents whose ended rounds outnumber their grants: waiting for a re-drive decision, sorted. */
+  intentsAwaitingRedrive(): string[];
   /** A connected account's state as its latest `account.updated` (by event time) reported it; undefined if never reported (issue #12). */
   connectAccountState(stripe_account_id: string): AccountState | undefined;
   latestHold(booking_id: string): { code: string } | undefined;

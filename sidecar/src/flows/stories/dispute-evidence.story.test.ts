@@ -58,7 +58,7 @@ for (const dialect of dialects()) {
       // the fake refuses a submission after due_by (dispute_past_due): it was accepted, so it was before
 
       // later events of the same dispute (updated, a redelivery) submit nothing more
-      const view = await h.reader.get('/bookings/bk_dp_1/dispute-evidence');
+      const view = await h.auditor.get('/bookings/bk_dp_1/dispute-evidence');
       assert.equal(view.status, 200, view.text);
       const d = view.body.disputes[0];
       assert.equal(d.dispute_id, dp.id);
@@ -75,7 +75,7 @@ for (const dialect of dialects()) {
       const late = h.fake!.disputes.open(pi.latest_charge as string, { reason: 'fraudulent', amount: 100, due_in_s: 3600 });
       await h.settle();
       assert.equal(h.fake!.disputes.all.get(late.id)!.updates.length, 0);
-      const lateView = (await h.reader.get('/bookings/bk_dp_1/dispute-evidence')).body.disputes.find((x: { dispute_id: string }) => x.dispute_id === late.id);
+      const lateView = (await h.auditor.get('/bookings/bk_dp_1/dispute-evidence')).body.disputes.find((x: { dispute_id: string }) => x.dispute_id === late.id);
       assert.deepEqual([lateView.contest, lateView.reason, lateView.submitted], [false, 'too_late', null]);
 
       h.fake!.disputes.close(dp.id, 'won');
@@ -86,7 +86,7 @@ for (const dialect of dialects()) {
     });
 
     test('the read is signed and names unknown bookings with a stable code', async () => {
-      const missing = await h.reader.get('/bookings/bk_nope/dispute-evidence');
+      const missing = await h.auditor.get('/bookings/bk_nope/dispute-evidence');
       assert.equal(missing.status, 404);
       assert.equal(missing.body.code, 'not_found');
       assert.match(missing.headers.get('content-type') ?? '', /application\/problem\+json/);

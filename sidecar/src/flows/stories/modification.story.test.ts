@@ -94,7 +94,7 @@ for (const dialect of dialects()) {
       // the next payment with the booking's id settles it
       h.fake!.createPayment({ amount: 6000, currency: 'usd', metadata: { booking_id: 'bk_mod_inc' } });
       await h.settle();
-      const entries = (await h.reader.get('/ledger/entries?booking_id=bk_mod_inc')).body.entries as Array<{ kind: string; lines: Array<{ account: string; direction: string; amount_minor: number }> }>;
+      const entries = (await h.auditor.get('/ledger/entries?booking_id=bk_mod_inc')).body.entries as Array<{ kind: string; lines: Array<{ account: string; direction: string; amount_minor: number }> }>;
       const bal = entries.filter((e) => e.kind === 'balance_payment');
       assert.equal(bal.length, 1);
       assert.equal(bal[0]!.lines.find((l) => l.account === 'platform:stripe_balance:USD')!.amount_minor, 6000);

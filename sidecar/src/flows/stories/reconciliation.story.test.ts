@@ -65,7 +65,7 @@ for (const dialect of dialects()) {
 
       const from = iso(T0_S - 60);
       const to = iso(T0_S + 86_400);
-      const r = await h.reader.get(`/reconciliation?from=${from}&to=${to}`);
+      const r = await h.auditor.get(`/reconciliation?from=${from}&to=${to}`);
       assert.equal(r.status, 200, r.text);
       const rep = r.body;
       assert.equal(rep.ok, false);
@@ -90,7 +90,7 @@ for (const dialect of dialects()) {
     test('bad periods answer problem+json and write nothing; the read is signed', async () => {
       const before = await writtenCounts(h.sidecar.db);
       for (const q of ['from=yesterday&to=2026-12-01', 'from=2026-12-01', 'from=2026-12-02&to=2026-12-01', 'from=2026-01-01&to=2026-12-01', 'from=2026-12-01&to=2026-12-02&extra=1']) {
-        const r = await h.reader.get(`/reconciliation?${q}`);
+        const r = await h.auditor.get(`/reconciliation?${q}`);
         assert.equal(r.status, 422, `${q}: ${r.text}`);
         assert.equal(r.body.code, 'validation_failed');
         assert.match(r.headers.get('content-type') ?? '', /application\/problem\+json/);

@@ -9,6 +9,7 @@ import { policyVersionOf } from '../../nora/index.js';
 import { cachedPolicy, rememberPolicy } from '../booking-facts.js';
 import { isEmpty, noNeeds, type Needs } from './needs.js';
 import type { BatchState, StripeObj } from './state.js';
+import { loadAwaitingRedrive, loadRedriveHistories } from './redrive-load.js';
 
 /** Ids per IN list: well under both dialects' parameter limits. */
 const CHUNK = 500;
@@ -116,6 +117,9 @@ export async function loadNeeds(db: Db, state: BatchState, needs: Needs): Promis
     if (needs.awaitingPayout && !state.awaiting) {
       statements += await loadAwaiting(db, state, next);
     }
+    if (needs.awaitingRedrive && !state.redrive.awaiting) statements += await loadAwaitingRedrive(db, state.redrive, state.fx, next);
+    const intents = [...needs.outboxIntents].filter((i) => !state.redrive.histories.has(i));
+    if (intents.length > 0) statements += await loadRedriveHistories(db, state.redrive, intents, state.fx, chunks);
     needs = next;
   }
   return statements;

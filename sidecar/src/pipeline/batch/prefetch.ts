@@ -23,14 +23,17 @@ export function prefetchNeeds(events: Array<Omit<InboxEvent, 'payload'> & { payl
         n.accountCodes.add(chart.guestCredits(data.guest_id as string).code);
       }
       if (e.type === 'host.connected' && str(data.host_id)) n.hosts.add(data.host_id as string);
+      if (e.type === 'money.retry_requested' && str(data.intent_id)) n.outboxIntents.add(data.intent_id as string);
       if (e.type === 'clock.tick') {
         n.awaitingPayout = true;
+        n.awaitingRedrive = true;
         if (!n.expiringBefore || e.occurred_at > n.expiringBefore) n.expiringBefore = e.occurred_at;
       }
       continue;
     }
     if (e.source !== 'stripe' && e.source !== 'stripe_api') continue;
     const o = (e.source === 'stripe_api' ? e.payload : ((e.payload.data as { object?: Obj } | undefined)?.object ?? {})) as Obj;
+    if (e.type === 'outbox.attempt_failed' && str(o.intent_id)) n.outboxIntents.add(o.intent_id as string);
     const booking = str((o.metadata as Obj | undefined)?.booking_id);
     if (booking) n.bookings.add(booking);
     const pi = str(o.payment_intent) ?? (o.object === 'payment_intent' ? str(o.id) : undefined);

@@ -9,6 +9,7 @@ import { factsOf } from '../booking-facts.js';
 import { ref } from '../context.js';
 import type { DecisionHandler, DispatchEvent, HandlerState } from '../handler-shape.js';
 import { postHostTransfer } from './stripe.js';
+import { redriveOnTick } from './outbox-redrive.js';
 import { announceCreditExpired, announcePayoutHeld, announcePayoutReleased, announcePayoutSent } from '../announce.js';
 import type { RuleRef } from '../../flows/outbound/catalogue.js';
 
@@ -26,8 +27,10 @@ export const onClockTick: DecisionHandler = (state, event) => {
     if (r !== 'not_due') keys.push(booking_id);
   }
   const expired = expireCredits(state, event);
-  const did = payouts + holds + expired;
-  return { status: did > 0 ? 'processed' : 'ignored', code: did > 0 ? undefined : 'nothing_due', reason: `${payouts} payout(s), ${holds} hold(s), ${expired} credit lot(s) expired`, keys };
+  const redrive = redriveOnTick(state, event);
+  keys.push(...redrive.keys);
+  const did = payouts + holds + expired + redrive.granted + redrive.terminal;
+  return { status: did > 0 ? 'processed' : 'ignored', code: did > 0 ? undefined : 'nothing_due', reason: `${payouts} payout(s), ${holds} hold(s), ${expired} credit lot(s) expired, ${redrive.granted} outbound retr(ies), ${redrive.terminal} terminal`, keys };
 };
 
 /** Records a hold, once per change of reason: a held payout is visible, never silently skipped (and announced). */

@@ -3,6 +3,7 @@ import { onBookingConfirmed, onCancelRequested, onCheckedIn, onCompleted, onHost
 import { onClockTick } from './clock.js';
 import { onPolicyPublished } from './policy.js';
 import { onAccountUpdated } from './account.js';
+import { onAttemptFailed, onRetryRequested } from './outbox-redrive.js';
 import { onBookingModified } from './modification.js';
 import { onBalanceTransaction, onChargeRefunded, onChargeSucceeded, onDispute, onPaymentIntentSucceeded, onRefund, onSubscription, onTransfer, onTransferReversal } from './stripe.js';
 
@@ -18,6 +19,7 @@ export const HANDLERS: Record<string, DecisionHandler> = {
   'booking:stay.completed': onCompleted,
   'booking:host.connected': onHostConnected,
   'booking:clock.tick': onClockTick,
+  'booking:money.retry_requested': onRetryRequested,
   'clock:clock.tick': onClockTick, // the sidecar's own clock (issue #13)
   'policy:policy.published': onPolicyPublished,
   'stripe:payment_intent.succeeded': onPaymentIntentSucceeded,
@@ -43,4 +45,5 @@ export const HANDLERS: Record<string, DecisionHandler> = {
   'stripe_api:transfer': onTransfer,
   'stripe_api:transfer_reversal': onTransferReversal,
   'stripe_api:balance_transaction': onBalanceTransaction,
+  'stripe_api:outbox.attempt_failed': onAttemptFailed,
 };

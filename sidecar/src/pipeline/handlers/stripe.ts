@@ -13,6 +13,7 @@ import type { DecisionHandler, DispatchEvent, HandlerState } from '../handler-sh
 import { requestRecoveries } from '../recoveries.js';
 import { notIntended, postOutsidePolicy } from './outside-policy.js';
 import { settleBalanceDue } from './modification.js';
+import { contestDispute, disputeFactsOf } from './dispute-contest.js';
 import { fxConversionEntry } from '../../flows/booking/fx-entries.js';
 import { announceDisputeClosed, announceDisputeOpened, announcePaymentCaptured, announcePayoutSent, announceRefundFailed, announceRefundIssued } from '../announce.js';
 
@@ -247,7 +248,8 @@ export const onDispute: DecisionHandler = (state, event) => {
   const dp = objectOf(event);
   const b = requireBookingOf(state, dp);
   const dispute_id = str(dp.id)!;
-  state.effects.add('links', { object_id: dispute_id, kind: 'dispute', booking_id: b.booking_id, inbox_id: event.id, data: { amount: dp.amount, charge: dp.charge } });
+  const facts = disputeFactsOf(dp);
+  state.effects.add('links', { object_id: dispute_id, kind: 'dispute', booking_id: b.booking_id, inbox_id: event.id, data: { amount: dp.amount, charge: dp.charge, ...(facts ? { reason: facts.reason, status: facts.status, currency: facts.currency, due_by: facts.due_by } : {}) } });
   let fee_minor = 0;
   const movements = [];
   for (const txn of ((dp.balance_transactions ?? []) as Obj[])) {
@@ -256,7 +258,10 @@ export const onDispute: DecisionHandler = (state, event) => {
     movements.push(state.effects.post(disputeMovementEntry(b, { balance_transaction: str(txn.id)!, amount_minor: int(txn.amount), fee_minor: int(txn.fee) }, ref(event))));
   }
   announceDisputeOpened(state, event, b, { dispute_id, charge_id: str(dp.charge) ?? null, amount_minor: int(dp.amount), reason: str(dp.reason) ?? null, posted: movements.filter((m) => !m?.replayed) });
-  if (event.type !== 'charge.dispute.closed') return { status: 'processed', keys: [b.booking_id] };
+  if (event.type !== 'charge.dispute.closed') {
+    contestDispute(state, event, b, dp); // issue #12: answered by the evidence we hold
+    return { status: 'processed', keys: [b.booking_id] };
+  }
   // lost: the amount stays withdrawn; won (or an inquiry closed with a warning): only the fee may.
   const status = dp.status === 'lost' ? 'lost' : 'won';
   const dispute = state.policy(b.policies.dispute);
