@@ -16,11 +16,16 @@ import { announceCreditEarned } from '../announce.js';
 /** The policy kinds every booking is pinned to at confirmation; only cancellation varies by booking. */
 export const PINNED_KINDS = ['cancellation', 'host_cancellation', 'fees', 'payout_timing', 'loyalty', 'payout_hold', 'dispute', 'modification'] as const;
 
+const OPTIONAL_PINS = new Set<string>(['modification']);
+
 export function pinPolicies(state: HandlerState, cancellation_policy: string): PinnedPolicies {
   const pinned: PinnedPolicies = {};
   for (const kind of PINNED_KINDS) {
     const id = kind === 'cancellation' ? cancellation_policy : 'standard';
     const v = state.currentPolicy(kind, id);
+    // A log made before the modification policy existed (issue #12) must still replay: such a
+    // booking pins none, and a change is decided by the version current then (named in its decision).
+    if (!v && OPTIONAL_PINS.has(kind)) continue;
     if (!v) throw new DomainError('unknown_policy', `no published ${kind} policy ${id}`, { field: kind === 'cancellation' ? 'data.cancellation_policy' : kind });
     pinned[kind] = v;
   }
