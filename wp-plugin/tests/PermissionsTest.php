@@ -35,6 +35,8 @@ final class PermissionsTest extends SiteTestCase {
 		$this->assertStringNotContainsString( '35000', (string) wp_json_encode( $data ), $what );
 	}
 
+	private const OUTBOUND = '/mybnb/v1/outbound';
+
 	public function test_routes_are_get_only_with_real_permission_callbacks(): void {
 		$routes = rest_get_server()->get_routes( 'mybnb/v1' );
 		$this->assertGreaterThanOrEqual( 5, count( $routes ) - 1 );
@@ -43,7 +45,10 @@ final class PermissionsTest extends SiteTestCase {
 				continue;
 			}
 			foreach ( $handlers as $handler ) {
-				$this->assertSame( array( 'GET' => true ), $handler['methods'], $path );
+				// The one POST: the outbound-event receiver (#15), which verifies a Standard Webhooks
+				// signature and only invalidates cached reads (OutboundReceiverTest proves both).
+				$methods = self::OUTBOUND === $path ? array( 'POST' => true ) : array( 'GET' => true );
+				$this->assertSame( $methods, $handler['methods'], $path );
 				$this->assertIsCallable( $handler['permission_callback'], $path );
 				$this->assertNotSame( '__return_true', $handler['permission_callback'], $path );
 			}
@@ -54,12 +59,17 @@ final class PermissionsTest extends SiteTestCase {
 				continue;
 			}
 			$concrete = preg_replace( '/\(\?P<id>[^)]*\)/', 'bk_1', $path );
-			foreach ( array( 'POST', 'PUT', 'PATCH', 'DELETE' ) as $method ) {
+			$writes   = self::OUTBOUND === $path ? array( 'PUT', 'PATCH', 'DELETE' ) : array( 'POST', 'PUT', 'PATCH', 'DELETE' );
+			foreach ( $writes as $method ) {
 				$status = rest_get_server()->dispatch( new WP_REST_Request( $method, $concrete ) )->get_status();
 				$this->assertSame( 404, $status, "no route answers $method $concrete" );
 			}
 		}
 		$this->assertArrayHasKey( '/mybnb/v1/me/bookings', $routes, 'the new read is covered' );
+		$this->assertArrayHasKey( self::OUTBOUND, $routes, 'the cache-invalidation receiver is covered' );
+		// An unsigned POST to the receiver is refused before it touches anything.
+		$unsigned = rest_get_server()->dispatch( new WP_REST_Request( 'POST', self::OUTBOUND ) )->get_status();
+		$this->assertContains( $unsigned, array( 400, 401, 403, 503 ), 'unsigned outbound POST refused (503: no receiver secret configured)' );
 		// Besides REST: the plugin's only other inbound handlers save profile ids (user meta) and
 		// settings; none reaches the sidecar with anything but a signed GET (ClientTest).
 		$this->assertCount( 0, array_filter( $this->sidecar->requests, static fn ( $r ) => 'GET' !== $r['method'] ) );
