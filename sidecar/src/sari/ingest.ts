@@ -54,13 +54,6 @@ export function refuseFutureEvent(occurred_at: string, received_ms: number, maxS
   }
 }
 
-/** The sidecar's own clock.tick, at the moment it is written: an event like any other, replayable. */
-export async function storeOwnClockTick(store: InboxStore, now_ms: number): Promise<StoreResult> {
-  const occurred_at = formatIsoUtc(Math.floor(now_ms / 1000) * 1000);
-  const payload = JSON.stringify({ id: `sidecar_tick:${occurred_at}`, type: 'clock.tick', occurred_at, data: {} });
-  return store({ source: 'clock', event_id: `sidecar_tick:${occurred_at}`, type: 'clock.tick', stream_key: null, occurred_at, payload, received_at: occurred_at });
-}
-
 /** An object Stripe's API returned to the outbox, logged so the ledger never depends on a webhook arriving. */
 export async function ingestStripeApiObject(store: InboxStore, object: Record<string, unknown>, occurred_at: string, now_ms: number): Promise<StoreResult> {
   const kind = String(object.object);
