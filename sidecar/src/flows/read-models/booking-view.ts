@@ -16,6 +16,25 @@ export function priceLines(b: BookingRecord): PriceLine[] {
   ];
 }
 
+/** What every list of bookings shows of one: who, when, its state, its price and the money moved. */
+export function bookingSummary(b: BookingRecord, money: BookingMoney) {
+  return {
+    booking_id: b.booking_id,
+    listing_id: b.facts.listing_id,
+    host_id: b.host_id,
+    state: b.state,
+    currency: b.currency,
+    check_in: b.facts.check_in,
+    check_out: b.facts.check_out,
+    check_in_time: b.facts.check_in_time,
+    time_zone: b.facts.time_zone,
+    confirmed_at: b.confirmed_at,
+    total_minor: priceLines(b).reduce((s, l) => s + l.amount_minor, 0),
+    paid_minor: money.paid_minor,
+    refunded_minor: money.refunded_minor,
+  };
+}
+
 export type NextStep = { action: string; due_at: string | null; held?: { code: string; reason: string } } | null;
 
 /** The booking as a guest, host or admin sees it: state, price, money moved, what happens next. */
@@ -32,23 +51,11 @@ export async function bookingView(db: Db, booking_id: string, nextPayoutAt: Payo
   const hold = await latestHold(db, booking_id);
   const cancellation = b.policies.cancellation!;
   return {
-    booking_id: b.booking_id,
-    listing_id: b.facts.listing_id,
+    ...bookingSummary(b, money),
     guest_id: b.guest_id,
-    host_id: b.host_id,
-    state: b.state,
-    currency: b.currency,
-    check_in: b.facts.check_in,
-    check_out: b.facts.check_out,
-    check_in_time: b.facts.check_in_time,
-    time_zone: b.facts.time_zone,
-    confirmed_at: b.confirmed_at,
     rule: { policy: `cancellation/${cancellation.id}`, version: cancellation.version, hash: cancellation.hash },
     policies: b.policies,
     price_lines: lines,
-    total_minor: lines.reduce((s, l) => s + l.amount_minor, 0),
-    paid_minor: money.paid_minor,
-    refunded_minor: money.refunded_minor,
     refund_pending_minor: Math.max(0, money.refund_due_minor - money.refunded_minor),
     fees: { host_fee_minor: money.host_fee_minor, stripe_fee_minor: money.stripe_fee_minor },
     transfers: transfers.map((t) => ({ id: t.object_id, amount_minor: Number(t.data.amount ?? 0), status: 'paid' })),

@@ -1,10 +1,10 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { DomainError } from '../../kernel/index.js';
+import { DomainError, SAFE_ID_PATTERN } from '../../kernel/index.js';
 import type { Db } from '../../db/connect.js';
 import { getBooking } from '../../flows/booking/store.js';
 import { bookingMoney } from '../../flows/booking/money-view.js';
-import { priceLines } from '../../flows/read-models/booking-view.js';
+import { bookingSummary } from '../../flows/read-models/booking-view.js';
 import { route, type SignedFor } from '../app.js';
 import type { Services } from '../services.js';
 
@@ -15,7 +15,7 @@ import type { Services } from '../services.js';
  */
 export const MAX_PAGE = 100;
 
-const Id = z.string().regex(/^[A-Za-z0-9_.:-]{1,120}$/, 'must be 1-120 characters of A-Z a-z 0-9 _ . : -');
+const Id = z.string().regex(SAFE_ID_PATTERN, 'must be 1-120 characters of A-Z a-z 0-9 _ . : -');
 const Query = z.object({
   limit: z.string().regex(/^[0-9]{1,3}$/, 'must be a whole number').transform(Number).pipe(z.number().int().min(1).max(MAX_PAGE)).optional(),
   cursor: z.string().regex(/^[A-Za-z0-9_-]{1,400}$/, 'must be a next_cursor of a previous page').optional(),
@@ -58,21 +58,7 @@ export async function guestBookingsPage(db: Db, guest_id: string, limit: number,
     const b = await getBooking(db, row.booking_id);
     if (!b) continue;
     const money = await bookingMoney(db, b.booking_id);
-    bookings.push({
-      booking_id: b.booking_id,
-      listing_id: b.facts.listing_id,
-      host_id: b.host_id,
-      state: b.state,
-      currency: b.currency,
-      check_in: b.facts.check_in,
-      check_out: b.facts.check_out,
-      check_in_time: b.facts.check_in_time,
-      time_zone: b.facts.time_zone,
-      confirmed_at: b.confirmed_at,
-      total_minor: priceLines(b).reduce((s, l) => s + l.amount_minor, 0),
-      paid_minor: money.paid_minor,
-      refunded_minor: money.refunded_minor,
-    });
+    bookings.push(bookingSummary(b, money));
   }
   const last = page[page.length - 1];
   return { guest_id, limit, bookings, next_cursor: rows.length > limit && last ? encodeCursor(last) : null };
