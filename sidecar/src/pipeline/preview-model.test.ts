@@ -8,7 +8,7 @@ import { startHarness, WEBHOOK_SECRET, type Harness } from '../testing/harness.j
 import { checkedIn, completed, confirmed, eventId, hostConnected, tick, total } from '../testing/events.js';
 import { postStripeWebhook } from '../client/signed-client.js';
 import { paymentSucceeded } from '../http/stripe-fixtures.test-helper.js';
-import { previewCancellation } from './preview.js';
+import { bookingConstraints, previewCancellation } from './preview.js';
 import { PositionFence, PreviewModel } from './preview-model.js';
 
 /**
@@ -86,6 +86,7 @@ for (const dialect of dialects()) {
       for (const [name, model] of [['in-process', h.sidecar.previews], ['other process', remote]] as const) {
         const kept = await outcome(() => previewCancellation(h.sidecar.db, booking_id, by, at, model));
         assert.deepEqual(kept, loaded, `${name} model, ${booking_id} by ${by} at ${at}`);
+        assert.deepEqual(await outcome(() => bookingConstraints(h.sidecar.db, booking_id, at, model)), await outcome(() => bookingConstraints(h.sidecar.db, booking_id, at)), `${name} model, constraints of ${booking_id} at ${at}`);
       }
       return loaded;
     };

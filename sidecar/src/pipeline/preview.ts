@@ -32,8 +32,9 @@ export async function previewCancellation(db: Db, booking_id: string, by: Actor,
   return { booking_id, action: 'cancel' as const, by, evaluated_at: at, ...decision };
 }
 
-export async function bookingConstraints(db: Db, booking_id: string, at: string) {
-  const { b, money } = await viewOf(viewsFromDb(db), booking_id);
+/** What each actor may do at `at`; the booking from `views` (as previews), the guest's credits read now. */
+export async function bookingConstraints(db: Db, booking_id: string, at: string, views: BookingViews = viewsFromDb(db)) {
+  const { b, money } = await viewOf(views, booking_id);
   const credits = await heldIn(db, chart.guestCredits(b.guest_id));
   return { booking_id, at, constraints: constraints({ policies: await cancellationPolicies(db, b), facts: factsOf(b, money), at, credits_balance: credits }) };
 }

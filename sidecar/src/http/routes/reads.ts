@@ -50,7 +50,7 @@ export function readRoutes(s: Services, mw: { signedFor: SignedFor }): Router {
 
   r.get('/constraints', ...mw.signedFor('GET /constraints'), route(async (req, res) => {
     const at = checkAt(typeof req.query.at === 'string' ? req.query.at : undefined, s.now_ms());
-    res.json(await bookingConstraints(s.db, requireSafeId(requireQuery(req, 'booking_id'), 'booking_id'), at));
+    res.json(await bookingConstraints(s.db, requireSafeId(requireQuery(req, 'booking_id'), 'booking_id'), at, s.previews));
   }));
 
   r.get('/bookings/:id', ...mw.signedFor('GET /bookings/:id'), route(async (req, res) => {
