@@ -6,6 +6,8 @@ import * as m010 from './010_dispatch_lease.js';
 import * as m050 from './050_outbound_events.js';
 import * as m040 from './040_subscriptions.js';
 import * as m060 from './060_clock_leases.js';
+import * as m070 from './070_balance_checkpoints.js';
+import * as m071 from './071_verified_checkpoints.js';
 
 /**
  * The migrations, in order. Listed here (not discovered from the folder) so they run the same under
@@ -19,6 +21,8 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, { up: (k: Knex) => Prom
   ['050_outbound_events', m050],
   ['040_subscriptions', m040],
   ['060_clock_leases', m060],
+  ['070_balance_checkpoints', m070],
+  ['071_verified_checkpoints', m071],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {
