@@ -1,5 +1,5 @@
 import { toInt, type Db } from '../../db/connect.js';
-import { rawRows } from '../../db/dialect.js';
+import { rawRows, tableWithIndex } from '../../db/dialect.js';
 
 /**
  * Balance checkpoints (issue #11, item 4): an account's running totals (lines, debits, credits) at
@@ -48,6 +48,9 @@ export function checkpointRow(c: BalanceCheckpoint): unknown[] {
   return [c.account_code, c.seq, c.lines, c.debits, c.credits];
 }
 
+/** The (account_code, entry_seq) index of journal_lines (001_ledger). */
+const LINES_BY_ACCOUNT = 'journal_lines_account_code_entry_seq_index';
+
 /** Accounts per statement (each costs one or two bound parameters). */
 const CHUNK = 200;
 
@@ -59,19 +62,30 @@ function chunks<T>(xs: readonly T[]): T[][] {
 
 const num = (v: unknown) => toInt(String(v ?? 0).split('.')[0]);
 
+/** Up to this many accounts, one `ORDER BY seq DESC LIMIT 1` probe each; beyond, one grouped MAX. */
+const PROBE_MAX = 8;
+
 /**
- * The newest checkpoint of each account (at or before `upToSeq`), one statement per 200 accounts:
- * a `ORDER BY seq DESC LIMIT 1` per account (an index probe on both dialects, however many
- * checkpoints the account has), joined with UNION ALL.
+ * The newest checkpoint of each account (at or before `upToSeq`). A few accounts (a balance read):
+ * one `ORDER BY seq DESC LIMIT 1` per account, an index probe on both dialects however many
+ * checkpoints the account has. Many (a batch, verify's seeding): MAX(seq) per account over the
+ * primary key joined back to the row, one statement per 200 accounts (MariaDB materialises each
+ * derived table, so 200 probes in one UNION cost far more than one grouped read).
  */
 export async function latestCheckpoints(db: Db, codes: readonly string[], upToSeq?: number): Promise<Map<string, BalanceCheckpoint>> {
   const found = new Map<string, BalanceCheckpoint>();
   const bound = upToSeq === undefined ? '' : ' AND seq <= ?';
+  const cols = 'account_code, seq, line_count, debits_minor, credits_minor';
   for (const part of chunks(codes)) {
-    const sql = part
-      .map((_, i) => `SELECT * FROM (SELECT account_code, seq, line_count, debits_minor, credits_minor FROM balance_checkpoints WHERE account_code = ?${bound} ORDER BY seq DESC LIMIT 1) AS cp${i}`)
-      .join(' UNION ALL ');
-    const bindings = part.flatMap((c) => (upToSeq === undefined ? [c] : [c, upToSeq]));
+    let sql: string;
+    let bindings: unknown[];
+    if (part.length <= PROBE_MAX) {
+      sql = part.map((_, i) => `SELECT * FROM (SELECT ${cols} FROM balance_checkpoints WHERE account_code = ?${bound} ORDER BY seq DESC LIMIT 1) AS cp${i}`).join(' UNION ALL ');
+      bindings = part.flatMap((c) => (upToSeq === undefined ? [c] : [c, upToSeq]));
+    } else {
+      sql = `SELECT c.account_code, c.seq, c.line_count, c.debits_minor, c.credits_minor FROM balance_checkpoints c JOIN (SELECT account_code, MAX(seq) AS seq FROM balance_checkpoints WHERE account_code IN (${part.map(() => '?').join(', ')})${bound} GROUP BY account_code) m ON m.account_code = c.account_code AND m.seq = c.seq`;
+      bindings = upToSeq === undefined ? [...part] : [...part, upToSeq];
+    }
     type Row = { account_code: string; seq: unknown; line_count: unknown; debits_minor: unknown; credits_minor: unknown };
     for (const r of await rawRows<Row>(db, sql, bindings)) {
       found.set(r.account_code, { account_code: r.account_code, seq: toInt(r.seq), lines: num(r.line_count), debits: num(r.debits_minor), credits: num(r.credits_minor) });
@@ -96,22 +110,21 @@ export async function accountTotals(db: Db, codes: readonly string[], upToSeq?: 
     // Explicit (account, after-seq) pairs: a range scan of the (account_code, entry_seq) index per account.
     const cold = part.filter((c) => !cps.has(c));
     const warm = part.filter((c) => cps.has(c));
+    // The upper bound sits in each term, so no term is a bare range over entry_seq (the primary key).
+    const upTo = upToSeq === undefined ? '' : ' AND entry_seq <= ?';
     const terms: string[] = [];
     const bindings: unknown[] = [];
     if (cold.length > 0) {
-      terms.push(`account_code IN (${cold.map(() => '?').join(', ')})`);
+      terms.push(`(account_code IN (${cold.map(() => '?').join(', ')})${upTo})`);
       bindings.push(...cold);
+      if (upToSeq !== undefined) bindings.push(upToSeq);
     }
     for (const c of warm) {
-      terms.push('(account_code = ? AND entry_seq > ?)');
+      terms.push(`(account_code = ? AND entry_seq > ?${upTo})`);
       bindings.push(c, cps.get(c)!.seq);
+      if (upToSeq !== undefined) bindings.push(upToSeq);
     }
-    let sql = `SELECT account_code, direction, COUNT(*) AS n, SUM(amount_minor) AS total FROM journal_lines WHERE (${terms.join(' OR ')})`;
-    if (upToSeq !== undefined) {
-      sql += ' AND entry_seq <= ?';
-      bindings.push(upToSeq);
-    }
-    sql += ' GROUP BY account_code, direction';
+    const sql = `SELECT account_code, direction, COUNT(*) AS n, SUM(amount_minor) AS total FROM ${tableWithIndex(db, 'journal_lines', LINES_BY_ACCOUNT)} WHERE ${terms.join(' OR ')} GROUP BY account_code, direction`;
     type Row = { account_code: string; direction: string; n: unknown; total: unknown };
     for (const r of await rawRows<Row>(db, sql, bindings)) {
       const t = out.get(r.account_code)!;

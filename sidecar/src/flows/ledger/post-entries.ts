@@ -92,19 +92,19 @@ async function planBatch(db: Db, requests: JournalEntryRequest[]): Promise<Plan>
     fresh.push({ entry, metaText: metaTextOf(entry.meta, parts) });
     results.push({ entry, replayed: false });
   }
-  return { results, fresh, checkpoints: fresh.length > 0 ? await checkpointsOf(db, fresh, headSeq) : [] };
+  return { results, fresh, checkpoints: fresh.length > 0 ? await checkpointsOf(db, fresh) : [] };
 }
 
 /**
  * The balance checkpoints the new entries bring (BALANCE_CHECKPOINT_EVERY_LINES): each account's
- * totals as of the head read with the batch (checkpoint + at most 255 lines), then walked along
- * the new entries in seq order. Bounded by the head, so a writer that committed meanwhile is
- * not counted (our entries then collide with its seqs and the batch is planned again).
+ * totals now (checkpoint + at most 255 lines), then walked along the new entries in seq order.
+ * Lines a writer committed after our head read belong to entries from head + 1 on, so they cannot
+ * be counted silently: our first entry then collides with that seq and the batch is planned again.
  */
-async function checkpointsOf(db: Db, fresh: Fresh[], headSeq: number): Promise<BalanceCheckpoint[]> {
+async function checkpointsOf(db: Db, fresh: Fresh[]): Promise<BalanceCheckpoint[]> {
   const codes = new Set<string>();
   for (const { entry } of fresh) for (const l of entry.lines) codes.add(l.account);
-  const running = await accountTotals(db, [...codes], headSeq);
+  const running = await accountTotals(db, [...codes]);
   const out: BalanceCheckpoint[] = [];
   for (const { entry } of fresh) for (const c of advanceTotals(running, entry.seq, entry.lines)) out.push(c);
   return out;
