@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from './lib/args.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const BENCHES = ['ledger', 'ingest', 'preview', 'outbound', 'simulation'] as const;
+const BENCHES = ['ledger', 'growth', 'ingest', 'preview', 'outbound', 'simulation'] as const;
 
 function runBench(name: string, flags: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
