@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the ledger, ingest, preview and outbound benches in sequence, each in its own node
+ * `npm run bench`: the ledger, growth, ingest, preview, outbound and simulation benches in sequence, each in its own node
  * process (so one bench's heap and JIT state never colour the next), each rewriting its own section
  * of docs/benchmarks.md.
  *
