@@ -198,7 +198,9 @@ async function loadBookings(db: Db, state: BatchState, ids: string[], next: Need
       foldBatchEffects(state, id);
       // What a decision about this booking usually reads next: its host and what the host owes.
       next.hosts.add(record.host_id);
-      if (!state.sums.has(chart.hostPenalties(record.host_id, record.currency).code)) next.accountCodes.add(chart.hostPenalties(record.host_id, record.currency).code);
+      for (const owed of [chart.hostPenalties(record.host_id, record.currency), chart.hostOffsetReceivable(record.host_id, record.currency)]) {
+        if (!state.sums.has(owed.code)) next.accountCodes.add(owed.code);
+      }
     }
     for (const id of part) if (!found.has(id)) state.bookings.set(id, null);
   }
