@@ -7,6 +7,7 @@ import * as m050 from './050_outbound_events.js';
 import * as m040 from './040_subscriptions.js';
 import * as m060 from './060_clock_leases.js';
 import * as m080 from './080_read_model_changes.js';
+import * as m085 from './085_booking_check_in.js';
 
 /**
  * The migrations, in order. Listed here (not discovered from the folder) so they run the same under
@@ -21,6 +22,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, { up: (k: Knex) => Prom
   ['040_subscriptions', m040],
   ['060_clock_leases', m060],
   ['080_read_model_changes', m080],
+  ['085_booking_check_in', m085],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {
