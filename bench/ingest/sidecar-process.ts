@@ -34,6 +34,8 @@ export type Command =
   | { cmd: 'cpu' }
   | { cmd: 'backlog' }
   | { cmd: 'sql-timing' }
+  | { cmd: 'preview-path'; fromMemory: boolean }
+  | { cmd: 'preview-stats' }
   | { cmd: 'profile-start' }
   | { cmd: 'profile-stop'; name: string }
   | { cmd: 'cancel-targets'; tag: string; indices: number[]; at: string }
@@ -52,6 +54,7 @@ export type CancelTarget = { booking_id: string; outcome_hash: string };
 export type Outcomes = { results: Record<string, number>; parked_now: number; refused_cancellations: number; intents: Record<string, number> };
 
 export type Counts = { inbox: number; results: Record<string, number>; parkings: number; entries: number; bookings: number; decisions: number };
+export type PreviewStats = { hits: number; loads: number; dropped: number; follows: number; forgotAll: number; kept: number; fence_reads: number; rss_bytes: number; heap_used_bytes: number };
 export type DrainResult = { ms: number; events: number; before: Counts; after: Counts };
 
 const target = JSON.parse(process.env.BENCH_TARGET ?? 'null') as DatabaseTarget | null;
@@ -270,6 +273,12 @@ async function handle(c: Command): Promise<unknown> {
     }
     case 'sql-timing':
       return (sqlTiming?.take() ?? []) satisfies SqlTiming;
+    case 'preview-path':
+      // The preview bench measures both paths in one run: from memory (the service's) and loading per request (the baseline).
+      sidecar.previews.fromMemory = c.fromMemory;
+      return null;
+    case 'preview-stats':
+      return { ...sidecar.previews.stats, kept: sidecar.previews.size, fence_reads: sidecar.previews.fence.reads, rss_bytes: process.memoryUsage().rss, heap_used_bytes: process.memoryUsage().heapUsed } satisfies PreviewStats;
     case 'stop':
       await sidecar.stop();
       setImmediate(() => process.exit(0));

@@ -58,14 +58,26 @@ for (const dialect of dialects()) {
     const bookings = bookingsOf(tag);
     const ids = [...bookings.map((b) => b.booking_id), `bk_${tag}_unknown`];
 
-    const stripe = (body: Record<string, unknown>) => postStripeWebhook(h.sidecar.url, body, WEBHOOK_SECRET);
+    /**
+     * Deliveries are idempotent by event id: one that failed in transit (a keep-alive socket the
+     * server closed while this test computed for seconds on a loaded machine) is sent again.
+     */
+    const again = async <T>(send: () => Promise<T>): Promise<T> => {
+      try {
+        return await send();
+      } catch (e) {
+        if (!(e instanceof TypeError)) throw e;
+        return send();
+      }
+    };
+    const stripe = (body: Record<string, unknown>) => again(() => postStripeWebhook(h.sidecar.url, body, WEBHOOK_SECRET));
     const pay = async (b: Booking) => {
       const r = await stripe(paymentSucceeded({ booking_id: b.booking_id, payment_intent_id: b.data.payment_intent_id, amount: total(b.data), created: Math.floor(parseIsoUtc('2026-09-01T10:05:00Z') / 1000) }) as never);
       assert.equal(r.status, 200, r.text);
     };
     const engine = async (body: Record<string, unknown>) => {
-      const r = await h.engine.event(body as never);
-      assert.equal(r.status, 202, r.text);
+      const r = await again(() => h.engine.event(body as never));
+      assert.ok(r.status === 202 || (r.status === 200 && r.body.duplicate === true), r.text);
     };
 
     /** Every model's answer equals the loading path's, at this moment, for this booking and actor. */
