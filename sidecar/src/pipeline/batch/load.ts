@@ -4,7 +4,7 @@ import { formatIsoUtc, parseIsoUtc } from '../../kernel/index.js';
 import type { BookingFactsData, BookingRecord, PinnedPolicies } from '../../flows/booking/store.js';
 import type { BookingState } from '../../flows/booking/state-machine.js';
 import { decisionFromRow, type DecisionRow } from '../../flows/evidence/decisions.js';
-import { entryFromRows, readEntriesByKeys, type EntryRow, type LineRow } from '../../flows/ledger/index.js';
+import { accountTotals, entryFromRows, readEntriesByKeys, type EntryRow, type LineRow } from '../../flows/ledger/index.js';
 import { chart, KIND } from '../../flows/vocabulary.js';
 import { policyVersionOf } from '../../nora/index.js';
 import { cachedPolicy, rememberPolicy } from '../booking-facts.js';
@@ -210,27 +210,20 @@ async function loadBookings(db: Db, state: BatchState, ids: string[], next: Need
 }
 
 async function loadSums(db: Db, state: BatchState, codes: string[]): Promise<number> {
-  let statements = 0;
-  for (const part of chunks(codes)) {
-    const rows = (await db('journal_lines').whereIn('account_code', part).groupBy('account_code', 'direction').select('account_code', 'direction').sum({ total: 'amount_minor' })) as Array<{ account_code: string; direction: string; total: unknown }>;
-    statements++;
-    const sums = new Map<string, { d: number; c: number }>(part.map((c) => [c, { d: 0, c: 0 }]));
-    for (const r of rows) {
-      const s = sums.get(r.account_code)!;
-      const v = toInt(String(r.total ?? 0).split('.')[0]!);
-      if (r.direction === 'D') s.d += v;
-      else s.c += v;
+  if (codes.length === 0) return 0;
+  // Each account's newest balance checkpoint plus the lines after it: bounded by the checkpoint
+  // interval, not by the account's history (a hot platform account is read every batch).
+  const totals = await accountTotals(db, codes);
+  const sums = new Map<string, { d: number; c: number }>(codes.map((c) => [c, { d: totals.get(c)!.debits, c: totals.get(c)!.credits }]));
+  // The batch's entries so far are not in the database yet.
+  for (const e of state.fx.entries) {
+    for (const l of e.request.lines) {
+      const s = sums.get(l.account);
+      if (s) (l.direction === 'D' ? (s.d += l.amount_minor) : (s.c += l.amount_minor));
     }
-    // The batch's entries so far are not in the database yet.
-    for (const e of state.fx.entries) {
-      for (const l of e.request.lines) {
-        const s = sums.get(l.account);
-        if (s) (l.direction === 'D' ? (s.d += l.amount_minor) : (s.c += l.amount_minor));
-      }
-    }
-    for (const [c, s] of sums) state.sums.set(c, s);
   }
-  return statements;
+  for (const [c, s] of sums) state.sums.set(c, s);
+  return 2 * Math.ceil(codes.length / 200);
 }
 
 async function loadLots(db: Db, state: BatchState, guests: string[], expiringBefore: string | null, next: Needs): Promise<number> {
