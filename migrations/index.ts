@@ -9,6 +9,7 @@ import * as m060 from './060_clock_leases.js';
 import * as m080 from './080_read_model_changes.js';
 import * as m070 from './070_balance_checkpoints.js';
 import * as m071 from './071_verified_checkpoints.js';
+import * as m085 from './085_booking_check_in.js';
 
 /**
  * The migrations, in order. Listed here (not discovered from the folder) so they run the same under
@@ -25,6 +26,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, { up: (k: Knex) => Prom
   ['080_read_model_changes', m080],
   ['070_balance_checkpoints', m070],
   ['071_verified_checkpoints', m071],
+  ['085_booking_check_in', m085],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -6,7 +6,7 @@ import { ensureAccountsAt } from './booking/open-accounts.js';
 import type { Effects } from './effects.js';
 import { writeSubscriptionEffects } from './subscriptions/write.js';
 import type { ChartAccount } from './vocabulary.js';
-import { emitOutbound } from './outbound/emit.js';
+import { emitOutboundAll } from './outbound/emit.js';
 
 export type WriteReport = { entries: PostResult[]; statements: number };
 
@@ -51,11 +51,8 @@ export async function writeEffects(db: Db, fx: Effects): Promise<WriteReport> {
   await ins('host_connections', ['host_id', 'stripe_account_id', 'inbox_id'], fx.hostConnections.map((h) => [h.host_id, h.stripe_account_id, h.inbox_id]));
   await ins('host_subscription_states', ['stripe_account_id', 'status', 'inbox_id'], fx.subscriptionStates.map((s) => [s.stripe_account_id, s.status, s.inbox_id]));
   statements += await writeSubscriptionEffects(db, fx);
-  // After the facts: each takes the next seq of its stream (a read and an insert per event).
-  for (const o of fx.outbound) {
-    await emitOutbound(db, o);
-    statements += 2;
-  }
+  // After the facts: each takes the next seq of its stream (two reads and one insert for the batch).
+  statements += await emitOutboundAll(db, fx.outbound);
   // Last: the log position in-memory read models follow (pipeline/preview-model.ts).
   await ins('read_model_changes', ['kind', 'subject'], changedSubjects(fx).map((c) => [c.kind, c.subject]));
   return { entries, statements };

@@ -17,6 +17,7 @@ export function prefetchNeeds(events: Array<Omit<InboxEvent, 'payload'> & { payl
     if (e.source === 'clock') {
       // the built-in clock's ticks (sari/clock-ticker.ts): the same needs as the engine's ticks
       n.awaitingPayout = true;
+      if (!n.payoutsDueBy || e.occurred_at > n.payoutsDueBy) n.payoutsDueBy = e.occurred_at;
       if (!n.expiringBefore || e.occurred_at > n.expiringBefore) n.expiringBefore = e.occurred_at;
       continue;
     }
@@ -32,6 +33,7 @@ export function prefetchNeeds(events: Array<Omit<InboxEvent, 'payload'> & { payl
       if (e.type.startsWith('subscription.')) n.subscriptions = true;
       if (e.type === 'clock.tick') {
         n.awaitingPayout = true;
+        if (!n.payoutsDueBy || e.occurred_at > n.payoutsDueBy) n.payoutsDueBy = e.occurred_at;
         n.subscriptions = true;
         if (!n.expiringBefore || e.occurred_at > n.expiringBefore) n.expiringBefore = e.occurred_at;
       }
