@@ -6,6 +6,8 @@ import * as m010 from './010_dispatch_lease.js';
 import * as m050 from './050_outbound_events.js';
 import * as m040 from './040_subscriptions.js';
 import * as m060 from './060_clock_leases.js';
+import * as m020 from './020_outbox_redrive.js';
+import * as m021 from './021_host_account_states.js';
 
 /**
  * The migrations, in order. Listed here (not discovered from the folder) so they run the same under
@@ -19,6 +21,9 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, { up: (k: Knex) => Prom
   ['050_outbound_events', m050],
   ['040_subscriptions', m040],
   ['060_clock_leases', m060],
+  // issue #12 (numbers reserved for it; listed in the order they landed, like 050 before 040)
+  ['020_outbox_redrive', m020],
+  ['021_host_account_states', m021],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {
