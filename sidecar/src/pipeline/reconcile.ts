@@ -44,8 +44,12 @@ export async function reconcileWithStripe(db: Db, stripe: Stripe, period: { from
       const linked = await stripeObject(db, source);
       payment_intent = (linked?.data.payment_intent as string | undefined) ?? null;
       if (!payment_intent) {
-        const ch = await stripe.charges.retrieve(source);
-        payment_intent = typeof ch.payment_intent === 'string' ? ch.payment_intent : ch.payment_intent?.id ?? null;
+        const ch = await stripe.charges.retrieve(source).catch((e: unknown) => {
+          // A charge Stripe lists a movement for but cannot show: the movement stays unexplained (named below).
+          if ((e as { code?: string }).code === 'resource_missing') return null;
+          throw e;
+        });
+        payment_intent = !ch ? null : typeof ch.payment_intent === 'string' ? ch.payment_intent : ch.payment_intent?.id ?? null;
       }
     }
     movements.push({ id: t.id, type: t.type, amount_minor: t.amount, fee_minor: t.fee, currency: t.currency, source, created: formatIsoUtc(t.created * 1000), payment_intent, exchange_rate: t.exchange_rate ?? null });
