@@ -6,6 +6,7 @@ import * as m010 from './010_dispatch_lease.js';
 import * as m050 from './050_outbound_events.js';
 import * as m040 from './040_subscriptions.js';
 import * as m060 from './060_clock_leases.js';
+import * as m080 from './080_read_model_changes.js';
 import * as m020 from './020_outbox_redrive.js';
 import * as m021 from './021_host_account_states.js';
 
@@ -21,6 +22,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, { up: (k: Knex) => Prom
   ['050_outbound_events', m050],
   ['040_subscriptions', m040],
   ['060_clock_leases', m060],
+  ['080_read_model_changes', m080],
   // issue #12 (numbers reserved for it; listed in the order they landed, like 050 before 040)
   ['020_outbox_redrive', m020],
   ['021_host_account_states', m021],

@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DatabaseTarget } from '../../sidecar/src/db/database-url.js';
-import type { Command, Counts, DrainResult } from './sidecar-process.js';
+import type { Command, Counts, DrainResult, PreviewStats } from './sidecar-process.js';
 import type { SqlTiming } from './sql-timing.js';
 
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'sidecar-process.ts');
@@ -82,6 +82,16 @@ export class SidecarControl {
 
   counts(): Promise<Counts> {
     return this.call({ cmd: 'counts' });
+  }
+
+  /** Previews from memory (true, the service's path) or loading per request (false, the baseline). */
+  previewPath(fromMemory: boolean): Promise<void> {
+    return this.call({ cmd: 'preview-path', fromMemory });
+  }
+
+  /** The preview model's counters and the sidecar's memory. */
+  previewStats(): Promise<PreviewStats> {
+    return this.call({ cmd: 'preview-stats' });
   }
 
   /** Per-statement timing since the last call (empty unless started with sqlTiming). */

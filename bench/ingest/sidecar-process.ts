@@ -31,11 +31,14 @@ export type Command =
   | { cmd: 'cpu' }
   | { cmd: 'backlog' }
   | { cmd: 'sql-timing' }
+  | { cmd: 'preview-path'; fromMemory: boolean }
+  | { cmd: 'preview-stats' }
   | { cmd: 'profile-start' }
   | { cmd: 'profile-stop'; name: string }
   | { cmd: 'stop' };
 
 export type Counts = { inbox: number; results: Record<string, number>; parkings: number; entries: number; bookings: number; decisions: number };
+export type PreviewStats = { hits: number; loads: number; dropped: number; follows: number; forgotAll: number; kept: number; fence_reads: number; rss_bytes: number; heap_used_bytes: number };
 export type DrainResult = { ms: number; events: number; before: Counts; after: Counts };
 
 const target = JSON.parse(process.env.BENCH_TARGET ?? 'null') as DatabaseTarget | null;
@@ -158,6 +161,12 @@ async function handle(c: Command): Promise<unknown> {
     }
     case 'sql-timing':
       return (sqlTiming?.take() ?? []) satisfies SqlTiming;
+    case 'preview-path':
+      // The preview bench measures both paths in one run: from memory (the service's) and loading per request (the baseline).
+      sidecar.previews.fromMemory = c.fromMemory;
+      return null;
+    case 'preview-stats':
+      return { ...sidecar.previews.stats, kept: sidecar.previews.size, fence_reads: sidecar.previews.fence.reads, rss_bytes: process.memoryUsage().rss, heap_used_bytes: process.memoryUsage().heapUsed } satisfies PreviewStats;
     case 'stop':
       await sidecar.stop();
       setImmediate(() => process.exit(0));

@@ -62,5 +62,35 @@ export async function writeEffects(db: Db, fx: Effects): Promise<WriteReport> {
     await emitOutbound(db, o);
     statements += 2;
   }
+  // Last: the log position in-memory read models follow (pipeline/preview-model.ts).
+  await ins('read_model_changes', ['kind', 'subject'], changedSubjects(fx).map((c) => [c.kind, c.subject]));
   return { entries, statements };
+}
+
+export type ChangedSubject = { kind: 'booking' | 'policy'; subject: string };
+
+/**
+ * What a batch's effects change for the read models, once each: every booking a row of any kind
+ * names (its facts, state, entries, intents …) and every policy kind a version was published for.
+ * A superset of what a preview reads is fine (a needless reload); a subset would serve stale data.
+ */
+export function changedSubjects(fx: Effects): ChangedSubject[] {
+  const bookings = new Set<string>();
+  const add = (id: string | null | undefined) => void (id && bookings.add(id));
+  for (const b of fx.bookings) add(b.booking_id);
+  for (const r of fx.revisions) add(r.booking_id);
+  for (const t of fx.transitions) add(t.booking_id);
+  for (const e of fx.entries) add(e.request.booking_id);
+  for (const i of fx.intents) add(i.booking_id);
+  for (const l of fx.links) add(l.booking_id);
+  for (const d of fx.decisions) add(d.booking_id);
+  for (const f of fx.flags) add(f.booking_id);
+  for (const h of fx.holds) add(h.booking_id);
+  for (const l of fx.creditLots) add(l.booking_id);
+  for (const u of fx.creditUses) add(u.booking_id);
+  const policies = new Set(fx.policyVersions.map((p) => p.kind));
+  return [
+    ...[...bookings].sort().map((subject) => ({ kind: 'booking' as const, subject })),
+    ...[...policies].sort().map((subject) => ({ kind: 'policy' as const, subject })),
+  ];
 }
