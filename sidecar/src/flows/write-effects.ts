@@ -6,7 +6,7 @@ import { ensureAccountsAt } from './booking/open-accounts.js';
 import type { Effects } from './effects.js';
 import { writeSubscriptionEffects } from './subscriptions/write.js';
 import type { ChartAccount } from './vocabulary.js';
-import { emitOutbound } from './outbound/emit.js';
+import { emitOutboundAll } from './outbound/emit.js';
 
 export type WriteReport = { entries: PostResult[]; statements: number };
 
@@ -57,11 +57,8 @@ export async function writeEffects(db: Db, fx: Effects): Promise<WriteReport> {
     fx.outboxFailures.map((f) => [f.intent_id, f.attempt, f.round_ended, f.retryable, f.http_status, f.error_code, f.error_message, f.request_id, f.inbox_id, f.occurred_at]), true);
   await ins('outbox_redrives', ['intent_id', 'round', 'reason', 'lookup_first', 'granted_at', 'decision_id', 'inbox_id'], fx.redrives.map((r) => [r.intent_id, r.round, r.reason, r.lookup_first, r.granted_at, r.decision_id, r.inbox_id]), true);
   await ins('outbox_terminals', ['intent_id', 'round', 'reason', 'decision_id', 'inbox_id'], fx.terminals.map((t) => [t.intent_id, t.round, t.reason, t.decision_id, t.inbox_id]), true);
-  // After the facts: each takes the next seq of its stream (a read and an insert per event).
-  for (const o of fx.outbound) {
-    await emitOutbound(db, o);
-    statements += 2;
-  }
+  // After the facts: each takes the next seq of its stream (two reads and one insert for the batch).
+  statements += await emitOutboundAll(db, fx.outbound);
   // Last: the log position in-memory read models follow (pipeline/preview-model.ts).
   await ins('read_model_changes', ['kind', 'subject'], changedSubjects(fx).map((c) => [c.kind, c.subject]));
   return { entries, statements };

@@ -18,6 +18,7 @@ export function prefetchNeeds(events: Array<Omit<InboxEvent, 'payload'> & { payl
       // the built-in clock's ticks (sari/clock-ticker.ts): the same needs as the engine's ticks
       n.awaitingPayout = true;
       n.awaitingRedrive = true;
+      if (!n.payoutsDueBy || e.occurred_at > n.payoutsDueBy) n.payoutsDueBy = e.occurred_at;
       if (!n.expiringBefore || e.occurred_at > n.expiringBefore) n.expiringBefore = e.occurred_at;
       continue;
     }
@@ -34,6 +35,7 @@ export function prefetchNeeds(events: Array<Omit<InboxEvent, 'payload'> & { payl
       if (e.type === 'money.retry_requested' && str(data.intent_id)) n.outboxIntents.add(data.intent_id as string);
       if (e.type === 'clock.tick') {
         n.awaitingPayout = true;
+        if (!n.payoutsDueBy || e.occurred_at > n.payoutsDueBy) n.payoutsDueBy = e.occurred_at;
         n.subscriptions = true;
         n.awaitingRedrive = true;
         if (!n.expiringBefore || e.occurred_at > n.expiringBefore) n.expiringBefore = e.occurred_at;
