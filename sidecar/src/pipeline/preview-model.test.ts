@@ -9,6 +9,7 @@ import { checkedIn, completed, confirmed, eventId, hostConnected, tick, total } 
 import { postStripeWebhook } from '../client/signed-client.js';
 import { paymentSucceeded } from '../http/stripe-fixtures.test-helper.js';
 import { bookingConstraints, previewCancellation } from './preview.js';
+import { parseModifyPreviewQuery, previewModification } from './preview-modify.js';
 import { PositionFence, PreviewModel } from './preview-model.js';
 
 /**
@@ -87,6 +88,11 @@ for (const dialect of dialects()) {
         const kept = await outcome(() => previewCancellation(h.sidecar.db, booking_id, by, at, model));
         assert.deepEqual(kept, loaded, `${name} model, ${booking_id} by ${by} at ${at}`);
         assert.deepEqual(await outcome(() => bookingConstraints(h.sidecar.db, booking_id, at, model)), await outcome(() => bookingConstraints(h.sidecar.db, booking_id, at)), `${name} model, constraints of ${booking_id} at ${at}`);
+        // action=modify (#12): a cheaper and a dearer stay, the same through both paths.
+        for (const nightly_total of ['5000', '99000']) {
+          const q = parseModifyPreviewQuery({ action: 'modify', booking_id, by, nightly_total });
+          assert.deepEqual(await outcome(() => previewModification(h.sidecar.db, q, at, model)), await outcome(() => previewModification(h.sidecar.db, q, at)), `${name} model, modify ${booking_id} to ${nightly_total} at ${at}`);
+        }
       }
       return loaded;
     };

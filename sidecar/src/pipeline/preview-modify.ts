@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import { DomainError, isLocalDate, MAX_AMOUNT_MINOR } from '../kernel/index.js';
 import type { Db } from '../db/connect.js';
-import { getBooking } from '../flows/booking/store.js';
-import { bookingMoney } from '../flows/booking/money-view.js';
 import { currentPolicyVersion } from '../flows/evidence/policy-versions.js';
 import { policyVersionOf } from '../nora/index.js';
 import { factsOf, pinnedPolicy } from './booking-facts.js';
+import { viewsFromDb, type BookingViews } from './booking-view-source.js';
 import { decideChange } from './handlers/modification.js';
 
 const Amount = z.string().regex(/^\d{1,16}$/, 'a whole number of minor units').transform(Number).refine((n) => n <= MAX_AMOUNT_MINOR, 'too large');
@@ -34,14 +33,18 @@ export function parseModifyPreviewQuery(query: Record<string, unknown>): z.infer
   return r.data;
 }
 
-/** What booking.modified would do at `at`, computed by the very function execution uses; its outcome_hash is what the guest consents to. */
-export async function previewModification(db: Db, q: z.infer<typeof ModifyPreviewQuery>, at: string) {
-  const b = await getBooking(db, q.booking_id);
-  if (!b) throw new DomainError('not_found', `booking ${q.booking_id} is not known`);
+/**
+ * What booking.modified would do at `at`, computed by the very function execution uses; its
+ * outcome_hash is what the guest consents to. `views`: the booking and its money from the database
+ * (the default) or the preview read model (preview-model.ts).
+ */
+export async function previewModification(db: Db, q: z.infer<typeof ModifyPreviewQuery>, at: string, views: BookingViews = viewsFromDb(db)) {
+  const view = await views.booking(q.booking_id);
+  if (!view) throw new DomainError('not_found', `booking ${q.booking_id} is not known`);
+  const { b, money } = view;
   const changes = Object.fromEntries(Object.entries({ check_in: q.check_in, check_out: q.check_out, nightly_total: q.nightly_total, cleaning_fee: q.cleaning_fee, guest_service_fee: q.guest_service_fee, taxes: q.taxes }).filter(([, v]) => v !== undefined));
   const next = { ...b.facts, ...changes };
   if (next.check_out <= next.check_in) throw new DomainError('validation_failed', 'check_out must be after check_in', { field: 'check_out' });
-  const money = await bookingMoney(db, b.booking_id);
   const current = b.policies.modification ? undefined : await currentPolicyVersion(db, 'modification', 'standard');
   if (!b.policies.modification && !current) throw new DomainError('unknown_policy', 'no modification policy is published');
   const modification = b.policies.modification ? await pinnedPolicy(db, b.policies.modification) : policyVersionOf(current!.document);

@@ -43,7 +43,7 @@ export function readRoutes(s: Services, mw: { signedFor: SignedFor }): Router {
     const action = requireQuery(req, 'action');
     if (action === 'modify') {
       const q = parseModifyPreviewQuery(req.query as Record<string, unknown>);
-      res.json(await previewModification(s.db, q, checkAt(q.at, s.now_ms())));
+      res.json(await previewModification(s.db, q, checkAt(q.at, s.now_ms()), s.previews));
       return;
     }
     const sub = await subscriptionPreview(s.db, req, action, checkAt(typeof req.query.at === 'string' ? req.query.at : undefined, s.now_ms()));
