@@ -10,6 +10,8 @@ import * as m080 from './080_read_model_changes.js';
 import * as m070 from './070_balance_checkpoints.js';
 import * as m071 from './071_verified_checkpoints.js';
 import * as m085 from './085_booking_check_in.js';
+import * as m020 from './020_outbox_redrive.js';
+import * as m021 from './021_host_account_states.js';
 
 /**
  * The migrations, in order. Listed here (not discovered from the folder) so they run the same under
@@ -27,6 +29,9 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, { up: (k: Knex) => Prom
   ['070_balance_checkpoints', m070],
   ['071_verified_checkpoints', m071],
   ['085_booking_check_in', m085],
+  // issue #12 (numbers reserved for it; listed in the order they landed, like 050 before 040)
+  ['020_outbox_redrive', m020],
+  ['021_host_account_states', m021],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -23,6 +23,7 @@ const MEANING: Record<BookingEventType, string> = {
   'clock.tick': 'The only source of time for scheduled work: everything scheduled up to occurred_at becomes due. data is always {}.',
   'subscription.cancel_requested': 'The host asks to cancel their subscription, having seen GET /preview/outcome?action=cancel_subscription&host_id=…; consent.outcome_hash is that preview\'s outcome_hash (refused with outcome_changed if the outcome has changed). Executed through the outbox.',
   'subscription.change_requested': 'The host asks to move their subscription to another plan (price, a Stripe price id the subscription policy lists), having seen GET /preview/outcome?action=change_plan&host_id=…&price=…; refused with outcome_changed if the proration has changed. Executed through the outbox with the previewed proration_date.',
+  'money.retry_requested': 'Re-opens an outbound payment (an outbox intent) that ended in a terminal failure, for one more retry schedule, if the retry policy allows. The intent id is the one listed by GET /outbox?status=failed.',
 };
 
 function json(value: unknown): string {

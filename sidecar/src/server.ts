@@ -21,6 +21,8 @@ import { InboxWriter } from './sari/inbox-writer.js';
 import { ClockTicker } from './sari/clock-ticker.js';
 import { registerOpsMetrics } from './http/ops-metrics.js';
 import { startMetricsServer } from './http/metrics-server.js';
+import { ingestOutboxFailure } from './sari/outbox-failure.js';
+import { retryableByPolicy } from './pipeline/outbox-classify.js';
 import { startOutbound } from './outbound-service.js';
 import type { OutboundWorker } from './flows/outbound/worker.js';
 
@@ -53,7 +55,7 @@ export function createLogger(level: Config['logLevel'], destination?: { write: (
  * The composition root: opens the database (migrating SQLite, refusing a MySQL schema that is
  * behind), logs the policy versions it has not published yet, drains the inbox, then serves.
  */
-export async function startSidecar(config: Config, opts: { logger?: Logger; db?: Db; now_ms?: () => number; outboxInterval_ms?: number; stripeTimeout_ms?: number; outboundInterval_ms?: number } = {}): Promise<Sidecar> {
+export async function startSidecar(config: Config, opts: { logger?: Logger; db?: Db; now_ms?: () => number; outboxInterval_ms?: number; stripeTimeout_ms?: number; outboundInterval_ms?: number; outbox?: { maxAttempts?: number; baseDelay_ms?: number; maxDelay_ms?: number } } = {}): Promise<Sidecar> {
   const logger = opts.logger ?? createLogger(config.logLevel);
   const now_ms = opts.now_ms ?? Date.now;
   const db = opts.db ?? openDb(config.database);
@@ -94,6 +96,12 @@ export async function startSidecar(config: Config, opts: { logger?: Logger; db?:
     });
     outbox = new OutboxWorker(db, stripe, {
       logger,
+      ...opts.outbox,
+      classify: (f) => retryableByPolicy(db, f),
+      onFailure: async (_intent, a) => {
+        const stored = await ingestOutboxFailure(inbox, { intent_id: a.intent_id, attempt: a.attempt, round_ended: a.round_ended, http_status: a.http_status, error_code: a.error_code, error_message: a.error_message, request_id: a.request_id ?? null, transport_retryable: a.outcome !== 'failed' }, a.attempted_at, now_ms());
+        if (!stored.duplicate) dispatcher.noteStored(stored.inbox_id);
+      },
       onAttempt: (operation, outcome) => {
         metrics.outboxAttempts.inc({ operation, outcome });
         if (outcome === 'retryable') metrics.outboxRetries.inc({ operation });

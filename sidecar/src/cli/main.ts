@@ -16,6 +16,8 @@ import { verifyAll } from '../pipeline/verify-all.js';
 import type { Checkpoint } from '../pipeline/checkpoint.js';
 import { replayInto } from '../pipeline/replay.js';
 import { runWorker } from './worker.js';
+import { periodOf, reconcileWithStripe } from '../pipeline/reconcile.js';
+import Stripe from 'stripe';
 import { simulatePolicy } from '../pipeline/simulate.js';
 import { signatureHeaderValue } from '../sari/request-signature.js';
 import { DEMO_KEYS } from '../demo/keys.js';
@@ -49,6 +51,7 @@ const USAGE = `usage: npm run cli -- <command>
   worker                                    dispatch stored events in this process (holds the dispatch lease; sidecars then only ingest)
   replay [--into DATABASE_URL]              rebuild everything derived from the inbox into a fresh database and prove it identical
   outbox [--status pending|retrying|succeeded|failed|exhausted]
+  reconcile --from <date|iso> --to <date|iso>   match Stripe's balance transactions to the ledger (STRIPE_SECRET_KEY, STRIPE_API_URL); exit 1 on any difference
   sign <METHOD> <path> [--body JSON] [--key KEY_ID] [--url BASE]   print a signed curl line
   policy simulate <candidate.json>          re-decide past cancellations under a candidate policy version
   policy lock                               rewrite policies/policies.lock.json from the policy files
@@ -94,7 +97,7 @@ async function main(argv: string[]): Promise<number> {
       into: { type: 'string' }, status: { type: 'string' }, body: { type: 'string' }, key: { type: 'string' }, url: { type: 'string' },
       'skip-decisions': { type: 'boolean' }, full: { type: 'boolean' }, demo: { type: 'boolean' }, anchor: { type: 'string' }, 'checkpoint-out': { type: 'string' },
       archive: { type: 'string' }, check: { type: 'boolean' }, rotate: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
+      help: { type: 'boolean', short: 'h' }, from: { type: 'string' }, to: { type: 'string' },
     },
   });
   const [command, ...rest] = positionals;
@@ -207,6 +210,18 @@ async function main(argv: string[]): Promise<number> {
         out(`${intents.length} intent(s)`);
         return 0;
       });
+    case 'reconcile': {
+      const period = periodOf(values.from, values.to);
+      const key = process.env.STRIPE_SECRET_KEY;
+      if (!key) throw new ConfigError('STRIPE_SECRET_KEY', 'is required: reconciliation reads Stripe');
+      const api = process.env.STRIPE_API_URL ? new URL(process.env.STRIPE_API_URL) : null;
+      const stripe = new Stripe(key, { maxNetworkRetries: 2, telemetry: false, ...(api ? { host: api.hostname, port: Number(api.port || 443), protocol: api.protocol.replace(':', '') as 'http' | 'https' } : {}) });
+      return withDb(async (db) => {
+        const report = await reconcileWithStripe(db, stripe, period);
+        out(JSON.stringify(report, null, 2));
+        return report.ok ? 0 : 1;
+      });
+    }
     case 'sign': {
       const [method, path] = rest;
       if (!method || !path || !path.startsWith('/')) throw new Error('sign needs METHOD and a path starting with /');

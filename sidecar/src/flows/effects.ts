@@ -8,6 +8,8 @@ import type { ChartAccount } from './vocabulary.js';
 import type { EmitInput } from './outbound/emit.js';
 import type { OutboundEventType } from './outbound/catalogue.js';
 import type { DunningStep, HostSubscription, InvoiceEvent, RevenueRecognition, RevenueSchedule, SubscriptionSnapshot } from './subscriptions/store.js';
+import type { AccountState } from './booking/account-states.js';
+import type { OutboxFailure } from './outbox/redrive-store.js';
 
 /**
  * What handling one event changes, as data: the handler shape is `(state, event) → effects`
@@ -55,6 +57,12 @@ export type Effects = {
   revenueSchedules: RevenueSchedule[];
   revenueRecognitions: RevenueRecognition[];
   dunningSteps: DunningStep[];
+  /** Connect account states as `account.updated` reported them (issue #12). */
+  accountStates: AccountState[];
+  /** Re-drive by policy (issue #12): failed outbound attempts as the log saw them, rounds granted, terminal decisions. */
+  outboxFailures: OutboxFailure[];
+  redrives: Array<{ intent_id: string; round: number; reason: 'schedule' | 'retry_requested'; lookup_first: boolean; granted_at: string; decision_id: string; inbox_id: number }>;
+  terminals: Array<{ intent_id: string; round: number; reason: string; decision_id: string; inbox_id: number }>;
   /** Published policy versions (document as canonical JSON). */
   policyVersions: Array<{ kind: string; id: string; version: number; hash: string; document: string; inbox_id: number }>;
   /** Outbound events to the booking engine (#15): written with the facts they announce, ids derived from the fact. */
@@ -68,6 +76,7 @@ export function emptyEffects(): Effects {
     entries: [], accounts: [], decisions: [], transitions: [], bookings: [], revisions: [], links: [], intents: [], flags: [],
     creditLots: [], creditUses: [], creditExpiries: [], holds: [], hostConnections: [], subscriptionStates: [], policyVersions: [], outbound: [],
     subscriptionLinks: [], subscriptionSnapshots: [], invoiceEvents: [], revenueSchedules: [], revenueRecognitions: [], dunningSteps: [],
+    accountStates: [], outboxFailures: [], redrives: [], terminals: [],
   };
 }
 

@@ -34,6 +34,11 @@ export const ENTRY_KINDS = [
   'subscription_credit_note',
   'subscription_revenue_recognised',
   'reversal',
+  // issue #12: a paid booking's price changed (a decrease owed back; the payment of a balance due)
+  'modification_refund_due',
+  'balance_payment',
+  // issue #12: a charge settled in another currency than it was made in (Stripe's exchange rate)
+  'fx_conversion',
   // A real movement Stripe reported that no decision intended (a Dashboard refund, a forged or
   // excessive decision id): the ledger reflects the bank through the suspense account (issue #13).
   'movement_outside_policy',
@@ -67,7 +72,7 @@ export function assertNever(x: never): never {
 export type AccountType = 'asset' | 'liability' | 'revenue' | 'expense' | 'equity';
 
 /** Accounts of the platform itself, one per currency (or one in CREDIT for loyalty_credits_issued). */
-export const PLATFORM_ROLES = ['stripe_balance', 'stripe_fees', 'fee_revenue', 'host_penalty_revenue', 'taxes_payable', 'dispute_losses', 'subscription_revenue', 'loyalty_credits_issued', 'suspense',
+export const PLATFORM_ROLES = ['stripe_balance', 'stripe_fees', 'fee_revenue', 'host_penalty_revenue', 'taxes_payable', 'dispute_losses', 'subscription_revenue', 'loyalty_credits_issued', 'fx_conversion', 'suspense',
   'deferred_subscription_revenue', 'subscription_proration', 'subscription_discounts', 'subscription_bad_debt'] as const;
 /** Liabilities and holds of one booking: its money stays apart until earned, paid out or refunded. */
 export const BOOKING_ROLES = ['host_share', 'platform_fees', 'taxes', 'dispute_held', 'refund_due'] as const;
@@ -101,6 +106,8 @@ export const chart = {
   penaltyRevenue: (c: string) => acct(`platform:host_penalty_revenue:${c}`, 'revenue', c, `Host cancellation penalties (${c})`),
   taxesPayable: (c: string) => acct(`platform:taxes_payable:${c}`, 'liability', c, `Taxes payable (${c})`),
   disputeLosses: (c: string) => acct(`platform:dispute_losses:${c}`, 'expense', c, `Dispute losses (${c})`),
+  /** Currency conversion clearing (issue #12): one leg per currency of each conversion Stripe made at settlement. */
+  fxConversion: (c: string) => acct(`platform:fx_conversion:${c}`, 'asset', c, `Currency conversions at settlement (${c})`),
   suspense: (c: string) => acct(`platform:suspense:${c}`, 'asset', c, `Movements outside policy, awaiting explanation (${c})`),
   subscriptionRevenue: (c: string) => acct(`platform:subscription_revenue:${c}`, 'revenue', c, `Host subscription revenue (${c})`),
   // host subscriptions (#14)

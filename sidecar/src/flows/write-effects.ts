@@ -51,6 +51,12 @@ export async function writeEffects(db: Db, fx: Effects): Promise<WriteReport> {
   await ins('host_connections', ['host_id', 'stripe_account_id', 'inbox_id'], fx.hostConnections.map((h) => [h.host_id, h.stripe_account_id, h.inbox_id]));
   await ins('host_subscription_states', ['stripe_account_id', 'status', 'inbox_id'], fx.subscriptionStates.map((s) => [s.stripe_account_id, s.status, s.inbox_id]));
   statements += await writeSubscriptionEffects(db, fx);
+  await ins('host_account_states', ['stripe_account_id', 'charges_enabled', 'payouts_enabled', 'transfers_capability', 'disabled_reason', 'occurred_at', 'inbox_id'],
+    fx.accountStates.map((a) => [a.stripe_account_id, a.charges_enabled, a.payouts_enabled, a.transfers_capability, a.disabled_reason, a.occurred_at, a.inbox_id]), true);
+  await ins('outbox_failures', ['intent_id', 'attempt', 'round_ended', 'retryable', 'http_status', 'error_code', 'error_message', 'request_id', 'inbox_id', 'occurred_at'],
+    fx.outboxFailures.map((f) => [f.intent_id, f.attempt, f.round_ended, f.retryable, f.http_status, f.error_code, f.error_message, f.request_id, f.inbox_id, f.occurred_at]), true);
+  await ins('outbox_redrives', ['intent_id', 'round', 'reason', 'lookup_first', 'granted_at', 'decision_id', 'inbox_id'], fx.redrives.map((r) => [r.intent_id, r.round, r.reason, r.lookup_first, r.granted_at, r.decision_id, r.inbox_id]), true);
+  await ins('outbox_terminals', ['intent_id', 'round', 'reason', 'decision_id', 'inbox_id'], fx.terminals.map((t) => [t.intent_id, t.round, t.reason, t.decision_id, t.inbox_id]), true);
   // After the facts: each takes the next seq of its stream (two reads and one insert for the batch).
   statements += await emitOutboundAll(db, fx.outbound);
   // Last: the log position in-memory read models follow (pipeline/preview-model.ts).

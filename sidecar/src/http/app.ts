@@ -13,6 +13,7 @@ import { opsRoutes } from './routes/ops.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { readRoutes } from './routes/reads.js';
 import { accessLog } from './access-log.js';
+import { reconciliationRoutes } from './routes/reconciliation.js';
 import { suspenseRoutes } from './routes/suspense.js';
 import { guestBookingsRoutes } from './routes/guest-bookings.js';
 import { whoamiRoutes } from './routes/whoami.js';
@@ -45,6 +46,7 @@ export function createApp(s: Services): express.Express {
   app.use(ingestRoutes(s, { signedFor, webhookLimit: limits.stripe, noiseLimit: limits.noise }));
   app.use(readRoutes(s, { signedFor }));
   app.use(suspenseRoutes(s, { signedFor }));
+  app.use(reconciliationRoutes(s, { signedFor }));
   app.use(guestBookingsRoutes(s, { signedFor }));
   app.use(whoamiRoutes(s, { signedFor }));
   app.use(outboundRoutes(s, { signedFor }));

@@ -31,7 +31,7 @@ test('CSV cells: quotes doubled, commas and CR/LF quoted, formulas defused, numb
   assert.equal(csvCell('=HYPERLINK("x")'), `"'=HYPERLINK(""x"")"`);
   assert.equal(csvCell('@SUM(A1)'), "'@SUM(A1)");
   assert.equal(csvCell(-1200), '-1200');
-  const csv = statementCsv({ host_id: 'h', from: '0000-01-01', to: '9999-12-31', bookings: [{ booking_id: 'bk"1', currency: 'USD' } as never], totals: [], payout_holds: [] });
+  const csv = statementCsv({ host_id: 'h', from: '0000-01-01', to: '9999-12-31', bookings: [{ booking_id: 'bk"1', currency: 'USD' } as never], totals: [], payout_holds: [], held_payouts: [] });
   assert.ok(csv.startsWith('booking_id,currency,'), csv);
   assert.ok(csv.includes('"bk""1",USD'), csv);
 });

@@ -59,7 +59,7 @@ test('routeOf matches concrete request lines to the table', () => {
 test('the roles are the contract\'s, each reaching what it needs and no more', () => {
   const reach = (role: KeyRole) => (Object.entries(ROUTE_ROLES) as Array<[RouteKey, readonly KeyRole[] | typeof PUBLIC]>).filter(([, r]) => r !== PUBLIC && r.includes(role)).map(([k]) => k).sort();
   assert.deepEqual(reach('reader'), ['GET /bookings/:id', 'GET /bookings/:id/receipt', 'GET /constraints', 'GET /guests/:id/bookings', 'GET /guests/:id/credits', 'GET /hosts/:id/statement', 'GET /hosts/:id/subscription', 'GET /policies', 'GET /policies/:id/:version', 'GET /preview/outcome', 'GET /whoami']);
-  assert.deepEqual(reach('auditor'), ['GET /bookings/:id/evidence', 'GET /evidence/:decisionId', 'GET /hosts/:id/statement', 'GET /hosts/:id/subscription', 'GET /ledger/entries', 'GET /policies', 'GET /policies/:id/:version', 'GET /suspense', 'GET /whoami']);
+  assert.deepEqual(reach('auditor'), ['GET /bookings/:id/dispute-evidence', 'GET /bookings/:id/evidence', 'GET /evidence/:decisionId', 'GET /hosts/:id/statement', 'GET /hosts/:id/subscription', 'GET /ledger/entries', 'GET /policies', 'GET /policies/:id/:version', 'GET /reconciliation', 'GET /suspense', 'GET /whoami']);
   assert.deepEqual(reach('operator'), ['GET /inbox/:source/:eventId', 'GET /metrics', 'GET /outbound/deliveries', 'GET /outbox', 'GET /suspense', 'GET /whoami']);
   assert.ok(reach('booking-engine').includes('POST /events/booking'));
   for (const role of ['reader', 'auditor', 'operator'] as const) assert.ok(!reach(role).includes('POST /events/booking'), `${role} writes nothing`);

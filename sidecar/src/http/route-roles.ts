@@ -32,6 +32,9 @@ export const ROUTE_ROLES = {
   'GET /bookings/:id': ['booking-engine', 'reader'],
   'GET /bookings/:id/receipt': ['booking-engine', 'reader'],
   'GET /bookings/:id/evidence': ['auditor'],
+  // What was (or would be) submitted to Stripe for a dispute (issue #12): evidence, for the auditor.
+  'GET /bookings/:id/dispute-evidence': ['auditor'],
+  'GET /reconciliation': ['auditor'],
   'GET /evidence/:decisionId': ['auditor'],
   'GET /hosts/:id/statement': ['reader', 'auditor'],
   // The host's subscription (#14): what the plugin shows the host, and the engine's previews need.

@@ -143,6 +143,42 @@ export const SubscriptionRulesSchema = z.strictObject({
   defer_periods_longer_than: z.strictObject({ days: z.number().int().min(1) }),
 });
 
+/** Re-drive of outbound Stripe calls (issue #12): the schedule between rounds and what is terminal. */
+export const RetryRulesSchema = z.strictObject({
+  /** Wait before each further round, counted from the start of the round before (clock.tick time). */
+  schedule_minutes: z.array(z.number().int().min(1).max(7 * 24 * 60)).min(1).max(32),
+  /** Stripe keeps an idempotency key this long; a round later than this after the first asks Stripe what exists first. */
+  idempotency_key_lifetime_minutes: z.number().int().min(1),
+  /** Stripe error codes always tried again (besides no answer, 5xx, 429 and 409). */
+  retryable_codes: z.array(z.string().min(1)),
+  /** Stripe error codes that end the intent at once (besides any other 4xx). */
+  terminal_codes: z.array(z.string().min(1)),
+  /** How many times `money.retry_requested` may re-open one intent after a terminal failure. */
+  max_reopens: z.number().int().min(0),
+});
+
+/** Booking changes after payment (issue #12): how a changed price moves money. */
+export const ModificationRulesSchema = z.strictObject({
+  /** A lower total: the difference goes back to the guest, split off the booking's held liabilities. */
+  decrease: z.literal('refund_difference'),
+  /** A higher total: a balance due, settled by a later payment of exactly that amount. */
+  increase: z.literal('balance_due'),
+  /** The new price is split by the booking's pinned fees policy: the host payout follows it. */
+  split: z.literal('pinned_fees_policy'),
+  /** Money-moving changes are allowed until this moment (inclusive of earlier instants only). */
+  allowed_until: z.literal('check_in_moment'),
+});
+
+/** Which card disputes are contested with the evidence we hold (issue #12). */
+export const DisputeEvidenceRulesSchema = z.strictObject({
+  /** Stripe dispute reasons answered with evidence; any other reason is accepted (not contested). */
+  contest_reasons: z.array(z.string().min(1)).min(1),
+  /** Dispute statuses in which evidence may still be submitted. */
+  respond_in_statuses: z.array(z.enum(['needs_response', 'warning_needs_response'])).min(1),
+  /** Evidence is submitted once, at least this long before Stripe's evidence_details.due_by. */
+  submit_before_due_by_hours: z.number().int().min(0),
+});
+
 function documentOf<K extends string, R extends z.ZodType>(kind: K, rules: R) {
   return z.strictObject({
     kind: z.literal(kind),
@@ -161,6 +197,9 @@ export const PayoutTimingDocumentSchema = documentOf('payout_timing', PayoutTimi
 export const LoyaltyDocumentSchema = documentOf('loyalty', LoyaltyRulesSchema);
 export const DisputeDocumentSchema = documentOf('dispute', DisputeRulesSchema);
 export const PayoutHoldDocumentSchema = documentOf('payout_hold', PayoutHoldRulesSchema);
+export const RetryDocumentSchema = documentOf('retry', RetryRulesSchema);
+export const ModificationDocumentSchema = documentOf('modification', ModificationRulesSchema);
+export const DisputeEvidenceDocumentSchema = documentOf('dispute_evidence', DisputeEvidenceRulesSchema);
 
 export const SubscriptionDocumentSchema = documentOf('subscription', SubscriptionRulesSchema);
 
@@ -173,6 +212,9 @@ export const PolicyDocumentSchema = z.discriminatedUnion('kind', [
   DisputeDocumentSchema,
   PayoutHoldDocumentSchema,
   SubscriptionDocumentSchema,
+  RetryDocumentSchema,
+  ModificationDocumentSchema,
+  DisputeEvidenceDocumentSchema,
 ]);
 
 export type PolicyDocument = z.infer<typeof PolicyDocumentSchema>;
@@ -186,5 +228,6 @@ export type LoyaltyDocument = DocumentOfKind<'loyalty'>;
 export type DisputeDocument = DocumentOfKind<'dispute'>;
 export type PayoutHoldDocument = DocumentOfKind<'payout_hold'>;
 export type SubscriptionDocument = DocumentOfKind<'subscription'>;
+export type RetryDocument = DocumentOfKind<'retry'>;
 
-export const POLICY_KINDS = ['cancellation', 'host_cancellation', 'fees', 'payout_timing', 'loyalty', 'dispute', 'payout_hold', 'subscription'] as const;
+export const POLICY_KINDS = ['cancellation', 'host_cancellation', 'fees', 'payout_timing', 'loyalty', 'dispute', 'payout_hold', 'subscription', 'retry', 'modification', 'dispute_evidence'] as const;

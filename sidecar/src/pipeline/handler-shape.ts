@@ -12,6 +12,8 @@ import type { InboxEvent } from '../sari/inbox.js';
 import type { SubscriptionRows } from '../flows/subscriptions/store.js';
 import type { PolicyVersion } from '../nora/index.js';
 import type { HandlerResult } from './context.js';
+import type { AccountState } from '../flows/booking/account-states.js';
+import type { RedriveHistory } from './batch/redrive-load.js';
 
 /**
  * The handler shape of the batch dispatcher: `(state, event) → effects`.
@@ -49,6 +51,8 @@ export interface StateReads {
   /** A posted (or recorded-in-this-batch) entry by idempotency key. */
   entry(idempotency_key: string): JournalEntry | undefined;
   decisionsOfBooking(booking_id: string): DecisionRecord[];
+  /** The booking's entries (loaded with it, and those recorded in this batch), in seq order. */
+  entriesOfBooking(booking_id: string): JournalEntry[];
   /** A pinned policy version, parsed (cached per process: a published version never changes). */
   policy(ref: PolicyRef | undefined): PolicyVersion;
   /** The current version of a policy in the log (the latest published), if any. */
@@ -60,6 +64,12 @@ export interface StateReads {
   hostSubscriptionStatus(stripe_account_id: string | undefined): string | null;
   /** The host that connected this Stripe account last (host.connected), if any. */
   hostOfStripeAccount(stripe_account_id: string): string | undefined;
+  /** An outbound intent with its re-drive history (issue #12); undefined if no such intent. */
+  outboxIntent(intent_id: string): RedriveHistory | undefined;
+  /** Intents whose ended rounds outnumber their grants: waiting for a re-drive decision, sorted. */
+  intentsAwaitingRedrive(): string[];
+  /** A connected account's state as its latest `account.updated` (by event time) reported it; undefined if never reported (issue #12). */
+  connectAccountState(stripe_account_id: string): AccountState | undefined;
   latestHold(booking_id: string): { code: string } | undefined;
   /** A guest's unexpired lots with credits left, soonest to expire first. */
   openLots(guest_id: string): Array<CreditLot & { remaining: number }>;

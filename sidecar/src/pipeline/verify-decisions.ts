@@ -3,7 +3,7 @@ import type { Db } from '../db/connect.js';
 import { forEachDecision, type DecisionRecord } from '../flows/evidence/decisions.js';
 import { policyVersion } from '../flows/evidence/policy-versions.js';
 import { recheckSubscriptionDecision } from './verify-subscription-decisions.js';
-import { decideCancellation, disputeLiability, loyaltyEarn, paymentSplit, payoutDueAt, policyVersionOf, type BookingFacts, type PolicyVersion } from '../nora/index.js';
+import { decideCancellation, decideModification, disputeLiability, disputeResponse, loyaltyEarn, mayReopen, nextRedrive, paymentSplit, payoutDueAt, policyVersionOf, type BookingFacts, type DisputeEvidenceInput, type ModificationChanges, type PolicyVersion, type RedriveState } from '../nora/index.js';
 
 export type DecisionProblem = { decision_id: string; action: string; problem: string };
 
@@ -79,5 +79,36 @@ async function recheck(db: Db, d: DecisionRecord): Promise<string | null> {
   }
   const subscription = await recheckSubscriptionDecision(d, (ref) => load(db, ref));
   if (subscription !== undefined) return subscription;
+  const rule: RuleRef = { policy: d.policy, version: d.policy_version, hash: d.policy_hash };
+  if (d.action === 'modify') {
+    const i = d.input as { facts: BookingFacts; changes: ModificationChanges; at: string; policies: Record<string, RuleRef>; consented_outcome_hash: string | null; balance_due_outstanding: boolean };
+    const loyalty = i.policies.loyalty ? await load(db, i.policies.loyalty) : undefined;
+    const m = decideModification({ modification: await load(db, rule), fees: await load(db, i.policies.fees!), ...(loyalty ? { loyalty } : {}), facts: i.facts, changes: i.changes, at: i.at });
+    if (m.outcome_hash !== d.outcome_hash) return `modification outcome ${m.outcome_hash} != recorded ${d.outcome_hash}`;
+    const allowed = m.allowed && !i.balance_due_outstanding && i.consented_outcome_hash === m.outcome_hash;
+    return allowed === d.allowed ? null : `allowed ${allowed} != recorded ${d.allowed}`;
+  }
+  if (d.action === 'dispute_contest') {
+    const r = disputeResponse(await load(db, rule), d.input as DisputeEvidenceInput);
+    const outcome = { dispute_id: (d.input as DisputeEvidenceInput).dispute.id, contest: r.contest, submit_by: r.submit_by, evidence: r.evidence, submission: r.submission, evidence_hash: r.evidence_hash };
+    return hashOf(outcome) === d.outcome_hash && r.contest === d.allowed ? null : 'dispute evidence differs';
+  }
+  if (d.action === 'outbound_redrive') {
+    const i = d.input as { state: RedriveState; at: string };
+    const step = nextRedrive(await load(db, rule), i.state, i.at);
+    if (step.action !== 'grant') return `the schedule says ${step.action}, a round was granted`;
+    return hashOf({ intent_id: (d.outcome as { intent_id: string }).intent_id, round: step.round, lookup_first: step.lookup_first, due_at: step.due_at }) === d.outcome_hash ? null : 'the granted round differs';
+  }
+  if (d.action === 'outbound_reopen') {
+    const i = d.input as { state: RedriveState & { reopens: number } };
+    const allowed = i.state.terminal_recorded && mayReopen(await load(db, rule), i.state.reopens);
+    return allowed === d.allowed ? null : `re-open allowed ${allowed} != recorded ${d.allowed}`;
+  }
+  if (d.action === 'outbound_terminal') {
+    const i = d.input as { attempts: Array<{ retryable: boolean; round_ended: boolean }> };
+    const last = i.attempts.filter((a) => a.round_ended).at(-1);
+    const expected = last && !last.retryable ? 'terminal_error' : 'schedule_exhausted';
+    return expected === d.reason ? null : `terminal reason ${expected} != recorded ${d.reason}`;
+  }
   return `no re-evaluation known for action ${d.action}`;
 }

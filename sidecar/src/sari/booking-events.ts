@@ -54,10 +54,12 @@ export const BookingModifiedData = z.strictObject({
   cleaning_fee: AmountMinor.optional(),
   guest_service_fee: AmountMinor.optional(),
   taxes: AmountMinor.optional(),
-}).refine((d) => Object.keys(d).length > 1, { message: 'a modification changes at least one field', path: ['booking_id'] })
+  /** Second release: required when the change moves money after payment — the hash of the action=modify preview. */
+  consent: z.lazy(() => Consent).optional(),
+}).refine((d) => Object.keys(d).filter((k) => k !== 'consent').length > 1, { message: 'a modification changes at least one field', path: ['booking_id'] })
   // Both dates given: their order is known here, so a bad pair is a 422 now, not a dead letter later.
   .refine((d) => d.check_in === undefined || d.check_out === undefined || d.check_out > d.check_in, { message: 'check_out must be after check_in', path: ['check_out'] })
-  .meta({ description: 'booking_id and the full new value of each field that changed; at least one field besides booking_id. When both dates are given, check_out is after check_in.' });
+  .meta({ description: 'booking_id and the full new value of each field that changed; at least one field besides booking_id (and consent). When both dates are given, check_out is after check_in. consent: whenever the change moves money after payment.' });
 
 export const Consent = z.strictObject({
   outcome_hash: Sha256,
@@ -89,6 +91,11 @@ export const SubscriptionChangeRequestedData = z.strictObject({
   consent: Consent,
 });
 
+/** Second release: re-opens an outbound payment that failed terminally, for one more retry schedule (issue #12). */
+export const MoneyRetryRequestedData = z.strictObject({
+  intent_id: z.string().max(191).regex(/^mybnb:(refund|transfer|transfer_reversal|balance_transaction|dispute_evidence|invoice_fee|invoice_pay_out_of_band|subscription_update|subscription_cancel):[A-Za-z0-9_.:\-]{1,160}$/, 'an outbox intent id such as mybnb:refund:dec_…'),
+});
+
 export const BOOKING_EVENT_DATA = {
   'booking.confirmed': BookingConfirmedData,
   'booking.modified': BookingModifiedData,
@@ -99,6 +106,7 @@ export const BOOKING_EVENT_DATA = {
   'clock.tick': ClockTickData,
   'subscription.cancel_requested': SubscriptionCancelRequestedData,
   'subscription.change_requested': SubscriptionChangeRequestedData,
+  'money.retry_requested': MoneyRetryRequestedData,
 } as const;
 
 export type BookingEventType = keyof typeof BOOKING_EVENT_DATA;
@@ -124,7 +132,8 @@ export type BookingEvent =
   | { id: string; type: 'host.connected'; occurred_at: string; data: HostConnected }
   | { id: string; type: 'clock.tick'; occurred_at: string; data: Record<string, never> }
   | { id: string; type: 'subscription.cancel_requested'; occurred_at: string; data: z.infer<typeof SubscriptionCancelRequestedData> }
-  | { id: string; type: 'subscription.change_requested'; occurred_at: string; data: z.infer<typeof SubscriptionChangeRequestedData> };
+  | { id: string; type: 'subscription.change_requested'; occurred_at: string; data: z.infer<typeof SubscriptionChangeRequestedData> }
+  | { id: string; type: 'money.retry_requested'; occurred_at: string; data: { intent_id: string } };
 
 export type ValidationIssue = { field: string; message: string };
 
@@ -148,7 +157,7 @@ function toIssues(error: z.ZodError, prefix: Array<string | number>): Validation
 
 /** The booking (or host) an event belongs to: its stream in dispatch. */
 export function streamKeyOf(event: BookingEvent): string | null {
-  if (event.type === 'clock.tick') return null;
+  if (event.type === 'clock.tick' || event.type === 'money.retry_requested') return null;
   if (event.type === 'host.connected' || event.type === 'subscription.cancel_requested' || event.type === 'subscription.change_requested') return `host:${event.data.host_id}`;
   return event.data.booking_id;
 }

@@ -24,6 +24,7 @@ const CONTRACT_FIELDS: Record<string, [string[], string[]]> = {
   'clock.tick': [[], []],
   'subscription.cancel_requested': [['host_id', 'consent'], []],
   'subscription.change_requested': [['host_id', 'price', 'consent'], []],
+  'money.retry_requested': [['intent_id'], []],
 };
 
 test('the committed schemas are exactly what the generator produces', () => {

@@ -16,6 +16,8 @@ export interface FaultMatch {
 export type FaultRule =
   /** Answer with this status without performing the operation. */
   | { kind: 'status'; status: FaultStatus; match: FaultMatch; remaining: number }
+  /** Refuse like Stripe refuses a request (400 with an error code), without performing it. */
+  | { kind: 'refuse'; code: string; message: string; match: FaultMatch; remaining: number }
   /** Hold the request open without performing it; after delay_ms (if given) drop the socket. */
   | { kind: 'timeout'; delay_ms: number | null; match: FaultMatch; remaining: number }
   /** Perform the operation (or replay it), then drop the socket before answering. */
@@ -24,7 +26,11 @@ export type FaultRule =
 export interface FaultControl {
   next(opts: { status: FaultStatus } & FaultMatch): void;
   timeout(opts?: { delay_ms?: number } & FaultMatch): void;
+  /** The next matching requests are refused with a 400 and this Stripe error code (e.g. charge_disputed, account_closed). */
+  refuse(opts: { code: string; message?: string } & FaultMatch): void;
   crashAfterCommit(opts?: FaultMatch): void;
+  /** Every matching request answers `status` until `end()` is called (an incident of unknown length). */
+  outage(opts: { status: FaultStatus } & Omit<FaultMatch, 'count'>): { end(): void };
   /** Drops every rule not yet used up. */
   clear(): void;
   /** Requests still to be answered by a rule (sum of remaining counts). */
@@ -37,11 +43,19 @@ export class Faults implements FaultControl {
   next(opts: { status: FaultStatus } & FaultMatch): void {
     this.rules.push({ kind: 'status', status: opts.status, match: opts, remaining: countOf(opts) });
   }
+  refuse(opts: { code: string; message?: string } & FaultMatch): void {
+    this.rules.push({ kind: 'refuse', code: opts.code, message: opts.message ?? `Refused (Stripe fake: injected ${opts.code}).`, match: opts, remaining: countOf(opts) });
+  }
   timeout(opts: { delay_ms?: number } & FaultMatch = {}): void {
     this.rules.push({ kind: 'timeout', delay_ms: opts.delay_ms ?? null, match: opts, remaining: countOf(opts) });
   }
   crashAfterCommit(opts: FaultMatch = {}): void {
     this.rules.push({ kind: 'crashAfterCommit', match: opts, remaining: countOf(opts) });
+  }
+  outage(opts: { status: FaultStatus } & Omit<FaultMatch, 'count'>): { end(): void } {
+    const rule: FaultRule = { kind: 'status', status: opts.status, match: opts, remaining: Number.POSITIVE_INFINITY };
+    this.rules.push(rule);
+    return { end: () => { rule.remaining = 0; this.rules = this.rules.filter((r) => r !== rule); } };
   }
   clear(): void {
     this.rules = [];

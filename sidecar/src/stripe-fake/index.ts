@@ -18,12 +18,14 @@ import type { FaultControl } from './faults.js';
 import { FakeClock, IdSequence } from './ids.js';
 import { FakeStripeModel, type RequestContext, type StripeFakeState } from './model.js';
 import { snapshot } from './objects.js';
+import { noSuchObject } from './errors.js';
 import { FakeHttpServer, type RequestLogEntry } from './server.js';
 import type { FakeWebhookEndpoints } from './webhook-endpoints.js';
 import { REPO_ROOT } from '../repo-root.js';
 import { WebhookDispatcher, type EventRecord, type FakeEvent } from './webhooks.js';
 import { FakeBilling } from './billing.js';
 import { billingRoutes } from './billing-routes.js';
+import { FakeDisputes } from './disputes.js';
 
 export type { FaultControl, FaultMatch, FaultStatus } from './faults.js';
 export type { RequestLogEntry } from './server.js';
@@ -71,6 +73,10 @@ export interface StripeFake {
   failNextRefund(reason?: string): void;
   setNow(unix_s: number): void;
   now(): number;
+  /** Card disputes: open one on a charge, see what was submitted, close it. */
+  disputes: FakeDisputes;
+  /** Forgets every stored idempotent result, as Stripe does after 24 h. */
+  expireIdempotencyKeys(): void;
   /**
    * A confirmed card payment made without going through HTTP, for tests and demos that need
    * "the guest has paid": the same objects and webhooks as POST /v1/payment_intents with confirm=true.
@@ -132,6 +138,9 @@ export async function startStripeFake(opts: StripeFakeOptions = {}): Promise<Str
   if (opts.seedBalanceTransactions !== false) await seedFixtureBalanceTransactions(model);
   const billing = new FakeBilling(ids, clock, emit, model);
   const http = new FakeHttpServer(model, apiVersion, billingRoutes(billing));
+  const disputes = new FakeDisputes(model, ids, clock, emit);
+  http.addRoute({ method: 'POST', pattern: /^\/v1\/disputes\/([A-Za-z0-9_]+)$/, handler: (x, p, c) => disputes.update(x[1] as string, p, c) });
+  http.addRoute({ method: 'GET', pattern: /^\/v1\/disputes\/([A-Za-z0-9_]+)$/, handler: (x) => { const d = disputes.all.get(x[1] as string); if (!d) throw noSuchObject('dispute', x[1] as string); return disputes.view(d); } });
   const port = await http.listen(opts.port ?? 0);
   const host = '127.0.0.1';
 
@@ -159,6 +168,8 @@ export async function startStripeFake(opts: StripeFakeOptions = {}): Promise<Str
     setWebhookTarget: (url, secret) => dispatcher.setTarget(url, secret),
     failNextRefund: (reason) => model.failNextRefund(reason),
     setNow: (unix_s) => clock.setNow(unix_s),
+    expireIdempotencyKeys: () => http.expireIdempotencyKeys(),
+    disputes,
     now: () => clock.now(),
     createPayment(p) {
       const params: Record<string, string | Record<string, string>> = { amount: String(p.amount), currency: p.currency, confirm: 'true', payment_method: 'pm_card_visa' };

@@ -12,6 +12,7 @@ import { Faults, type FaultRule } from './faults.js';
 import { parseForm, type FormObject } from './form.js';
 import type { FakeStripeModel, RequestContext } from './model.js';
 import { expandParam } from './params.js';
+import { listBalanceTransactions, listRefunds, listTransferReversals, listTransfers } from './lists.js';
 
 export interface RequestLogEntry {
   request_id: string;
@@ -34,7 +35,7 @@ interface StoredResult {
   request_id: string;
 }
 
-type Handler = (match: RegExpExecArray, params: FormObject, ctx: RequestContext) => unknown;
+export type Handler = (match: RegExpExecArray, params: FormObject, ctx: RequestContext) => unknown;
 export interface Route {
   method: 'GET' | 'POST' | 'DELETE';
   pattern: RegExp;
@@ -70,6 +71,10 @@ export class FakeHttpServer {
       { method: 'POST', pattern: new RegExp(`^/v1/transfers/${ID}/reversals$`), handler: (x, p, c) => m.createTransferReversal(x[1] as string, p, c) },
       { method: 'GET', pattern: new RegExp(`^/v1/transfers/${ID}/reversals/${ID}$`), handler: (x) => m.transferReversal(x[1] as string, x[2] as string) },
       { method: 'GET', pattern: new RegExp(`^/v1/balance_transactions/${ID}$`), handler: (x) => m.balanceTransaction(x[1] as string) },
+      { method: 'GET', pattern: /^\/v1\/refunds$/, handler: (_, p) => listRefunds(m, p) },
+      { method: 'GET', pattern: /^\/v1\/balance_transactions$/, handler: (_, p) => listBalanceTransactions(m, p) },
+      { method: 'GET', pattern: /^\/v1\/transfers$/, handler: (_, p) => listTransfers(m, p) },
+      { method: 'GET', pattern: new RegExp(`^/v1/transfers/${ID}/reversals$`), handler: (x, p) => listTransferReversals(m, x[1] as string, p) },
       ...extraRoutes,
       ...this.webhookEndpoints.routes(),
     ];
@@ -88,6 +93,16 @@ export class FakeHttpServer {
       this.server.listen(port, '127.0.0.1', () => resolve());
     });
     return (this.server.address() as AddressInfo).port;
+  }
+
+  /** Endpoints served from their own files (disputes, issue #12), added after the core ones. */
+  addRoute(route: Route): void {
+    this.routes.push(route);
+  }
+
+  /** Stripe forgets idempotency keys after 24 h: from here on, a reused key makes a new object. */
+  expireIdempotencyKeys(): void {
+    this.stored.clear();
   }
 
   async close(): Promise<void> {
@@ -122,6 +137,10 @@ export class FakeHttpServer {
     if (fault !== null) entry.fault = fault.kind;
     if (fault?.kind === 'status') {
       send(fault.status, faultBody(fault.status), fault.status === 429 ? { 'Retry-After': '1' } : {});
+      return;
+    }
+    if (fault?.kind === 'refuse') {
+      send(400, { error: { type: 'invalid_request_error', code: fault.code, message: fault.message } });
       return;
     }
     if (fault?.kind === 'timeout') {

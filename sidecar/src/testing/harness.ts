@@ -52,14 +52,14 @@ export function testConfig(t: TestDatabase, overrides: Partial<Config> = {}): Co
 }
 
 /** A sidecar on a fresh database of `dialect`, optionally with the Stripe fake wired both ways. */
-export async function startHarness(dialect: Dialect, opts: { stripe?: boolean; config?: Partial<Config>; t?: TestDatabase; stripeTimeout_ms?: number; logger?: Logger; now_ms?: () => number } = {}): Promise<Harness> {
+export async function startHarness(dialect: Dialect, opts: { stripe?: boolean; config?: Partial<Config>; t?: TestDatabase; stripeTimeout_ms?: number; logger?: Logger; now_ms?: () => number; outbox?: { maxAttempts?: number; baseDelay_ms?: number; maxDelay_ms?: number } } = {}): Promise<Harness> {
   const t = opts.t ?? (await freshDatabase(dialect));
   const fake = opts.stripe ? await startStripeFake({ idTag: `t${Math.random().toString(36).slice(2, 8)}` }) : null;
   const config = testConfig(t, {
     ...(fake ? { stripeSecretKey: 'sk_test_harness', stripeApiUrl: new URL(fake.url) } : {}),
     ...opts.config,
   });
-  const sidecar = await startSidecar(config, { logger: opts.logger ?? pino({ level: 'silent' }), outboxInterval_ms: 20, stripeTimeout_ms: opts.stripeTimeout_ms ?? 2000, ...(opts.now_ms ? { now_ms: opts.now_ms } : {}) });
+  const sidecar = await startSidecar(config, { logger: opts.logger ?? pino({ level: 'silent' }), outboxInterval_ms: 20, stripeTimeout_ms: opts.stripeTimeout_ms ?? 2000, ...(opts.now_ms ? { now_ms: opts.now_ms } : {}), ...(opts.outbox ? { outbox: opts.outbox } : {}) });
   // Clients sign with the sidecar's clock, so a pinned clock still verifies their signatures.
   const client_s = opts.now_ms ? () => Math.floor(opts.now_ms!() / 1000) : undefined;
   fake?.setWebhookTarget(`${sidecar.url}/webhooks/stripe`, WEBHOOK_SECRET);

@@ -51,6 +51,18 @@ export function moneyOf(booking_id: string, entries: JournalEntry[]): Omit<Booki
       case KIND.refund_paid:
         m.refunded_minor += sumOn(e, balance, 'C');
         break;
+      case KIND.balance_payment:
+      case KIND.modification_refund_due: {
+        // A price change after payment (issue #12): the split moves by the signed differences.
+        m.paid_minor += sumOn(e, balance, 'D');
+        m.host_fee_minor += typeof e.meta.host_fee_delta_minor === 'number' ? e.meta.host_fee_delta_minor : 0;
+        const net = (role: 'host_share' | 'platform_fees' | 'taxes') => sumOn(e, (a) => isBookingAccount(a, booking_id, role), 'C') - sumOn(e, (a) => isBookingAccount(a, booking_id, role), 'D');
+        m.payment_split.host_share += net('host_share');
+        m.payment_split.platform_fees += net('platform_fees');
+        m.payment_split.taxes += net('taxes');
+        if (e.kind === KIND.modification_refund_due) m.refund_due_minor += sumOn(e, (a) => isBookingAccount(a, booking_id, 'refund_due'), 'C');
+        break;
+      }
       case KIND.cancellation_refund_due:
         m.refund_due_minor += sumOn(e, (a) => isBookingAccount(a, booking_id, 'refund_due'), 'C');
         break;
@@ -70,6 +82,7 @@ export function moneyOf(booking_id: string, entries: JournalEntry[]): Omit<Booki
         m.stripe_fee_minor += sumOn(e, (a) => isPlatformAccount(a, 'stripe_fees'), 'D');
         break;
       // Moves within the booking's own accounts or in credits: no cash in or out of the booking.
+      case KIND.fx_conversion: // a currency conversion of the platform's balance, not the booking's or host's money
       case KIND.fees_recognised:
       case KIND.host_penalty:
       case KIND.dispute_withdrawal:

@@ -3,9 +3,10 @@ import { plantedBug } from '../../kernel/planted-bug.js';
 import type { Logger } from 'pino';
 import { formatIsoUtc } from '../../kernel/index.js';
 import { isUniqueViolation, type Db } from '../../db/connect.js';
-import { appendAttempt, openIntents, type IntentCursor, type IntentStatus } from './intents.js';
-import { backoffDelay, classifyStripeError } from './retry-policy.js';
+import { appendAttempt, openIntents, redrivesOf, type IntentCursor, type IntentStatus, type OutboxAttempt } from './intents.js';
+import { backoffDelay, classifyStripeError, type FailureClass } from './retry-policy.js';
 import { callSubscriptionOperation } from './subscription-calls.js';
+import { findExistingObject } from './lookup.js';
 
 const PAGE_SIZE = 50;
 
@@ -17,6 +18,13 @@ export type OutboxWorkerOptions = {
   /** Called with each object Stripe returned, so it enters the log like a webhook would. */
   onStripeObject: (intent: IntentStatus, object: Record<string, unknown>) => Promise<void>;
   onAttempt?: (operation: string, outcome: string) => void;
+  /**
+   * Called with each failed attempt before it is recorded, so it enters the log (the clock.tick
+   * re-drive decides from the log). If it throws, nothing is recorded and the call is made again.
+   */
+  onFailure?: (intent: IntentStatus, attempt: OutboxAttempt & { round_ended: boolean }) => Promise<void>;
+  /** Re-classifies a failure by the published retry policy (retryable codes such as balance_insufficient). */
+  classify?: (f: FailureClass) => Promise<boolean>;
   random?: () => number;
 };
 
@@ -78,7 +86,7 @@ export class OutboxWorker {
           if (intent.status !== 'pending' && intent.status !== 'retrying') continue;
           const last = intent.attempts[intent.attempts.length - 1];
           if (last?.next_attempt_at && Date.parse(last.next_attempt_at) > now_ms) continue;
-          await this.attempt(intent, (last?.attempt ?? 0) + 1);
+          await this.attempt(intent, (last?.attempt ?? 0) + 1, attemptsInRound(intent.attempts) + 1);
           calls++;
         }
         if (page.length < PAGE_SIZE) return calls;
@@ -90,35 +98,46 @@ export class OutboxWorker {
     }
   }
 
-  private async attempt(intent: IntentStatus, attempt: number): Promise<void> {
+  private async attempt(intent: IntentStatus, attempt: number, inRound: number): Promise<void> {
     const attempted_at = formatIsoUtc(Date.now());
-    let object: Record<string, unknown>;
+    let object: Record<string, unknown> | null = null;
     try {
-      object = await this.call(intent);
+      // A round re-opened past Stripe's key lifetime asks first: a late retry can never pay twice.
+      if (inRound === 1 && intent.attempts.length > 0) {
+        const grant = (await redrivesOf(this.db, intent.intent_id)).at(-1);
+        if (grant?.lookup_first) object = await findExistingObject(this.stripe, intent);
+      }
+      object ??= await this.call(intent);
     } catch (err) {
       const f = classifyStripeError(err);
-      const exhausted = f.retryable && attempt >= this.maxAttempts;
-      const outcome = exhausted ? 'exhausted' : f.retryable ? 'retryable' : 'failed';
-      const next = outcome === 'retryable' ? formatIsoUtc(Date.now() + this.backoff(attempt)) : null;
+      const retryable = this.opts.classify ? await this.opts.classify(f) : f.retryable;
+      const exhausted = retryable && inRound >= this.maxAttempts;
+      const outcome = exhausted ? 'exhausted' : retryable ? 'retryable' : 'failed';
+      const next = outcome === 'retryable' ? formatIsoUtc(Date.now() + this.backoff(inRound)) : null;
       this.opts.logger.warn({ intent: intent.intent_id, attempt, outcome, status: f.http_status, code: f.error_code }, 'stripe call failed');
-      await this.record({ intent_id: intent.intent_id, attempt, outcome, http_status: f.http_status, error_code: f.error_code, error_message: f.error_message, stripe_object_id: null, attempted_at, next_attempt_at: next });
+      const row: OutboxAttempt = { intent_id: intent.intent_id, attempt, outcome, http_status: f.http_status, error_code: f.error_code, error_message: f.error_message, stripe_object_id: null, attempted_at, next_attempt_at: next, request_id: requestIdOf(err) };
+      await this.opts.onFailure?.(intent, { ...row, round_ended: outcome !== 'retryable' });
+      await this.record(row);
       this.opts.onAttempt?.(intent.operation, outcome);
       return;
     }
     const stripe_object_id = String(object.id);
+    const request_id = requestIdOf(object);
     try {
       await this.opts.onStripeObject(intent, object);
     } catch (err) {
       // Stripe made the object; only our own logging of it failed. That is not a failed Stripe
       // call: retry later (the same key replays the same object) and name the object meanwhile.
       this.opts.logger.error({ err, intent: intent.intent_id, attempt, stripe_object_id }, 'stripe answered but its object could not be recorded');
-      const outcome = attempt >= this.maxAttempts ? 'exhausted' : 'retryable';
-      const next = outcome === 'retryable' ? formatIsoUtc(Date.now() + this.backoff(attempt)) : null;
-      await this.record({ intent_id: intent.intent_id, attempt, outcome, http_status: 200, error_code: 'record_failed', error_message: String((err as Error)?.message ?? err).slice(0, 500), stripe_object_id, attempted_at, next_attempt_at: next });
+      const outcome = inRound >= this.maxAttempts ? 'exhausted' : 'retryable';
+      const next = outcome === 'retryable' ? formatIsoUtc(Date.now() + this.backoff(inRound)) : null;
+      const row: OutboxAttempt = { intent_id: intent.intent_id, attempt, outcome, http_status: 200, error_code: 'record_failed', error_message: String((err as Error)?.message ?? err).slice(0, 500), stripe_object_id, attempted_at, next_attempt_at: next, request_id };
+      if (outcome === 'exhausted') await this.opts.onFailure?.(intent, { ...row, round_ended: true }).catch(() => undefined);
+      await this.record(row);
       this.opts.onAttempt?.(intent.operation, outcome);
       return;
     }
-    await this.record({ intent_id: intent.intent_id, attempt, outcome: 'succeeded', http_status: 200, error_code: null, error_message: null, stripe_object_id, attempted_at, next_attempt_at: null });
+    await this.record({ intent_id: intent.intent_id, attempt, outcome: 'succeeded', http_status: 200, error_code: null, error_message: null, stripe_object_id, attempted_at, next_attempt_at: null, request_id });
     this.opts.onAttempt?.(intent.operation, 'succeeded');
   }
 
@@ -149,8 +168,27 @@ export class OutboxWorker {
         return (await this.stripe.transfers.createReversal(p.transfer_id, { amount: p.amount, metadata: p.metadata }, opts)) as unknown as Record<string, unknown>;
       case 'balance_transaction':
         return (await this.stripe.balanceTransactions.retrieve(p.id)) as unknown as Record<string, unknown>;
+      case 'dispute_evidence':
+        return (await this.stripe.disputes.update(p.dispute_id, { evidence: p.evidence, submit: true }, opts)) as unknown as Record<string, unknown>;
       default:
         return callSubscriptionOperation(this.stripe, intent.operation, p, { idempotencyKey: intent.intent_id });
     }
   }
+}
+
+/** Attempts since the last ended round (a round ends exhausted or failed). */
+function attemptsInRound(attempts: OutboxAttempt[]): number {
+  let n = 0;
+  for (let i = attempts.length - 1; i >= 0; i--) {
+    if (attempts[i]!.outcome === 'failed' || attempts[i]!.outcome === 'exhausted') break;
+    n++;
+  }
+  return n;
+}
+
+/** Stripe's Request-Id, from an SDK error or from a returned object's lastResponse. */
+function requestIdOf(x: unknown): string | null {
+  const o = x as { requestId?: unknown; lastResponse?: { requestId?: unknown } } | null;
+  const id = o?.requestId ?? o?.lastResponse?.requestId;
+  return typeof id === 'string' && id !== '' ? id : null;
 }

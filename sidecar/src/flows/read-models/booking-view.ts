@@ -3,6 +3,8 @@ import { bookingFlags, getBooking, stripeObjectsOfBooking, type BookingRecord } 
 import { bookingMoney, type BookingMoney } from '../booking/money-view.js';
 import { latestHold } from '../booking/payout-store.js';
 import { intentsWithStatus } from '../outbox/intents.js';
+import { decisionsOfBooking } from '../evidence/decisions.js';
+import { KIND } from '../vocabulary.js';
 
 export type PriceLine = { code: 'nightly_total' | 'cleaning_fee' | 'guest_service_fee' | 'taxes'; label: string; amount_minor: number };
 
@@ -57,6 +59,7 @@ export async function bookingView(db: Db, booking_id: string, nextPayoutAt: Payo
     policies: b.policies,
     price_lines: lines,
     refund_pending_minor: Math.max(0, money.refund_due_minor - money.refunded_minor),
+    balance_due_minor: await balanceDue(db, booking_id, money),
     fees: { host_fee_minor: money.host_fee_minor, stripe_fee_minor: money.stripe_fee_minor },
     transfers: transfers.map((t) => ({ id: t.object_id, amount_minor: Number(t.data.amount ?? 0), status: 'paid' })),
     pending_transfers: transferIntents.filter((i) => i.status !== 'succeeded').map((i) => ({ intent_id: i.intent_id, amount_minor: Number(i.params.amount), status: i.status })),
@@ -82,4 +85,12 @@ async function nextStep(b: BookingRecord, hold: { code: string; reason: string }
     case 'refund_failed': return { action: 'refund_failed', due_at: null };
     default: return null;
   }
+}
+
+/** What price increases after payment (issue #12) still ask of the guest: decided balances not yet paid. */
+async function balanceDue(db: Db, booking_id: string, money: BookingMoney): Promise<number> {
+  const paid = new Set(money.entries.filter((e) => e.kind === KIND.balance_payment).map((e) => e.meta.decision_id));
+  return (await decisionsOfBooking(db, booking_id))
+    .filter((d) => d.action === 'modify' && d.allowed && !paid.has(d.decision_id))
+    .reduce((sum, d) => sum + ((d.outcome as { outcome?: { balance_due?: number } }).outcome?.balance_due ?? 0), 0);
 }

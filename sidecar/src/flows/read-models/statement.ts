@@ -1,5 +1,6 @@
 import type { Db } from '../../db/connect.js';
 import { subscriptionStatement } from './subscription-statement.js';
+import { heldPayoutsOf } from './held-payouts.js';
 import { readEntries, type JournalEntry } from '../ledger/index.js';
 import { hostFeeOfPayment } from '../booking/money-view.js';
 import { bookingsAwaitingPayout, latestHold } from '../booking/payout-store.js';
@@ -42,6 +43,14 @@ export async function hostStatement(db: Db, host_id: string, from: string, to: s
           r.host_fee_minor += hostFee;
           break;
         }
+        case KIND.modification_refund_due:
+        case KIND.balance_payment: {
+          // A price change after payment (issue #12): the host's gross and fee follow the new price.
+          const hostFeeDelta = typeof e.meta.host_fee_delta_minor === 'number' ? e.meta.host_fee_delta_minor : 0;
+          r.gross_minor += sum(e, hostShare, 'C') - sum(e, hostShare, 'D') + hostFeeDelta;
+          r.host_fee_minor += hostFeeDelta;
+          break;
+        }
         case KIND.cancellation_refund_due:
           r.refunds_minor += sum(e, (a) => hostShare(a) || isHostAccount(a, host_id, 'receivable'), 'D');
           break;
@@ -56,6 +65,7 @@ export async function hostStatement(db: Db, host_id: string, from: string, to: s
           r.reversals_minor += sum(e, balance, 'D');
           break;
         // Not part of what the host earned or received in the period.
+        case KIND.fx_conversion: // a currency conversion of the platform's balance, not the booking's or host's money
         case KIND.stripe_fee:
         case KIND.fees_recognised:
         case KIND.refund_paid:
@@ -97,7 +107,7 @@ export async function hostStatement(db: Db, host_id: string, from: string, to: s
     const hold = await latestHold(db, b.booking_id);
     if (hold) payout_holds.push({ booking_id: b.booking_id, code: hold.code, reason: hold.reason });
   }
-  return { host_id, from, to, bookings: rows, totals: [...totals.values()], payout_holds, subscription: await subscriptionStatement(db, host_id, from, to) };
+  return { host_id, from, to, bookings: rows, totals: [...totals.values()], payout_holds, held_payouts: await heldPayoutsOf(db, host_id), subscription: await subscriptionStatement(db, host_id, from, to) };
 }
 
 /**

@@ -64,6 +64,9 @@ export async function subscriptionStatement(db: Db, host_id: string, from: strin
       case KIND.credits_redeemed:
       case KIND.credits_expired:
       case KIND.movement_outside_policy:
+      case KIND.modification_refund_due:
+      case KIND.balance_payment:
+      case KIND.fx_conversion:
         break;
       default:
         assertNever(e.kind);

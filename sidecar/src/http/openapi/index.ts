@@ -2,6 +2,7 @@ import { opsDocs } from './ops.js';
 import { ingestDocs } from './ingest.js';
 import { readDocs } from './reads.js';
 import { moreDocs } from './more.js';
+import { moneyTruthDocs } from './money-truth.js';
 import type { RouteDoc } from './registry.js';
 import { buildOpenApi } from './openapi.js';
 
@@ -11,6 +12,7 @@ export const API_ROUTES: RouteDoc[] = [
   ...ingestDocs,
   ...readDocs,
   ...moreDocs,
+  ...moneyTruthDocs,
 ];
 
 let cached: Record<string, unknown> | null = null;

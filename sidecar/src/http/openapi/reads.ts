@@ -25,10 +25,18 @@ export const readDocs: RouteDoc[] = [
     example: { path: '/ledger/entries?booking_id=bk_oa_1' },
   },
   {
-    method: 'get', path: '/preview/outcome', summary: 'What a cancellation would do now (or at `at`), with the outcome_hash to consent to', tags: ['previews'], auth: SIGNED,
-    query: z.object({ action: z.enum(['cancel']), booking_id: Id('the booking'), by: z.enum(['guest', 'host']), at: IsoInstant.optional() }),
+    method: 'get', path: '/preview/outcome', summary: 'What a cancellation (action=cancel) or a change of a paid booking (action=modify, issue #12) would do now (or at `at`), with the outcome_hash to consent to', tags: ['previews'], auth: SIGNED,
+    query: z.object({
+      action: z.enum(['cancel', 'modify']), booking_id: Id('the booking'), by: z.enum(['guest', 'host']), at: IsoInstant.optional(),
+      check_in: z.string().optional().meta({ description: 'modify: the new check-in date YYYY-MM-DD' }),
+      check_out: z.string().optional().meta({ description: 'modify: the new check-out date YYYY-MM-DD' }),
+      nightly_total: z.string().optional().meta({ description: 'modify: the new nightly total, minor units' }),
+      cleaning_fee: z.string().optional().meta({ description: 'modify: the new cleaning fee, minor units' }),
+      guest_service_fee: z.string().optional().meta({ description: 'modify: the new guest service fee, minor units' }),
+      taxes: z.string().optional().meta({ description: 'modify: the new taxes, minor units' }),
+    }),
     responses: { 200: { description: 'the outcome, its rule and hash', schema: Outcome } },
-    problems: ['validation_failed', 'not_found'],
+    problems: ['validation_failed', 'not_found', 'unknown_policy'],
     example: { path: '/preview/outcome?action=cancel&booking_id=bk_oa_1&by=guest&at=2026-09-05T08:00:00Z' },
   },
   {

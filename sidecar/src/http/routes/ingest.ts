@@ -45,6 +45,9 @@ export function ingestRoutes(s: Services, mw: { signedFor: SignedFor; webhookLim
         throw new DomainError('unknown_policy', `unknown cancellation policy ${event.data.cancellation_policy}`, { field: 'data.cancellation_policy' });
       }
       await checkSubscriptionRequest(s.db, event);
+      if (event.type === 'money.retry_requested' && !(await s.db('outbox_intents').where({ intent_id: event.data.intent_id }).first('intent_id'))) {
+        throw new DomainError('not_found', `no outbound intent ${event.data.intent_id}`, { field: 'data.intent_id' });
+      }
     }, s.config.eventMaxSkew_s);
     s.metrics.inboxStored.inc({ source: 'booking', result: stored.duplicate ? 'duplicate' : 'stored' });
     if (!stored.duplicate) s.dispatcher.noteStored(stored.inbox_id);

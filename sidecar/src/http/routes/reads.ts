@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { DomainError, isLocalDate, requireSafeId } from '../../kernel/index.js';
+import { DomainError, formatIsoUtc, isLocalDate, requireSafeId } from '../../kernel/index.js';
 import { inboxStatus, readInboxEvent } from '../../sari/inbox.js';
 import { readEntries } from '../../flows/ledger/index.js';
 import { bookingView } from '../../flows/read-models/booking-view.js';
@@ -13,6 +13,8 @@ import { chart } from '../../flows/vocabulary.js';
 import { allIntents } from '../../flows/outbox/intents.js';
 import { getBooking } from '../../flows/booking/store.js';
 import { bookingConstraints, checkAt, nextPayoutAt, previewCancellation } from '../../pipeline/preview.js';
+import { parseModifyPreviewQuery, previewModification } from '../../pipeline/preview-modify.js';
+import { disputeEvidenceView } from '../../pipeline/handlers/dispute-contest.js';
 import { requireQuery, route, type SignedFor } from '../app.js';
 import type { Services } from '../services.js';
 import { subscriptionPreview } from './subscriptions.js';
@@ -39,9 +41,14 @@ export function readRoutes(s: Services, mw: { signedFor: SignedFor }): Router {
 
   r.get('/preview/outcome', ...mw.signedFor('GET /preview/outcome'), route(async (req, res) => {
     const action = requireQuery(req, 'action');
+    if (action === 'modify') {
+      const q = parseModifyPreviewQuery(req.query as Record<string, unknown>);
+      res.json(await previewModification(s.db, q, checkAt(q.at, s.now_ms())));
+      return;
+    }
     const sub = await subscriptionPreview(s.db, req, action, checkAt(typeof req.query.at === 'string' ? req.query.at : undefined, s.now_ms()));
     if (sub !== undefined) return void res.json(sub);
-    if (action !== 'cancel') throw new DomainError('validation_failed', 'action must be cancel, cancel_subscription or change_plan', { field: 'action' });
+    if (action !== 'cancel') throw new DomainError('validation_failed', 'action must be cancel, modify, cancel_subscription or change_plan', { field: 'action' });
     const by = requireQuery(req, 'by');
     if (by !== 'guest' && by !== 'host') throw new DomainError('validation_failed', 'by must be guest or host', { field: 'by' });
     const at = checkAt(typeof req.query.at === 'string' ? req.query.at : undefined, s.now_ms());
@@ -56,6 +63,10 @@ export function readRoutes(s: Services, mw: { signedFor: SignedFor }): Router {
   r.get('/bookings/:id', ...mw.signedFor('GET /bookings/:id'), route(async (req, res) => {
     const view = await bookingView(s.db, requireSafeId(req.params.id, 'id'), (b, money) => nextPayoutAt(s.db, b, money));
     res.json(view ?? notFound(`booking ${requireSafeId(req.params.id, 'id')}`));
+  }));
+
+  r.get('/bookings/:id/dispute-evidence', ...mw.signedFor('GET /bookings/:id/dispute-evidence'), route(async (req, res) => {
+    res.json(await disputeEvidenceView(s.db, requireSafeId(req.params.id, 'id'), formatIsoUtc(s.now_ms())));
   }));
 
   r.get('/bookings/:id/receipt', ...mw.signedFor('GET /bookings/:id/receipt'), route(async (req, res) => {

@@ -1,3 +1,4 @@
+import type { AccountState } from '../../flows/booking/account-states.js';
 import type { Knex } from 'knex';
 import { toInt, type Db } from '../../db/connect.js';
 import { formatIsoUtc, parseIsoUtc } from '../../kernel/index.js';
@@ -11,6 +12,7 @@ import { cachedPolicy, rememberPolicy } from '../booking-facts.js';
 import { isEmpty, noNeeds, type Needs } from './needs.js';
 import { loadSubscriptionRows } from '../../flows/subscriptions/store.js';
 import type { BatchState, StripeObj } from './state.js';
+import { loadAwaitingRedrive, loadRedriveHistories } from './redrive-load.js';
 
 /** Ids per IN list: well under both dialects' parameter limits. */
 const CHUNK = 500;
@@ -100,13 +102,19 @@ export async function loadNeeds(db: Db, state: BatchState, needs: Needs): Promis
       }
       for (const a of last.values()) next.stripeAccounts.add(a);
     }
-    const accounts = [...needs.stripeAccounts].filter((a) => !state.subscription.has(a));
+    const accounts = [...needs.stripeAccounts].filter((a) => !state.subscription.has(a) || !state.accountState.has(a));
     for (const part of chunks(accounts)) {
       const rows = (await db('host_subscription_states').whereIn('stripe_account_id', part).orderBy('id').select('stripe_account_id', 'status')) as Array<{ stripe_account_id: string; status: string }>;
       statements++;
       const last = new Map<string, string>();
       for (const r of rows) last.set(r.stripe_account_id, r.status);
       for (const a of part) if (!state.subscription.has(a)) state.subscription.set(a, last.get(a) ?? null);
+      // Connect account states (issue #12): the latest report by event time, ties by log order.
+      const reports = (await db('host_account_states').whereIn('stripe_account_id', part).orderBy('occurred_at').orderBy('id')) as Array<Record<string, unknown>>;
+      statements++;
+      const latest = new Map<string, AccountState>();
+      for (const r of reports) latest.set(String(r.stripe_account_id), { stripe_account_id: String(r.stripe_account_id), charges_enabled: Boolean(r.charges_enabled), payouts_enabled: Boolean(r.payouts_enabled), transfers_capability: String(r.transfers_capability), disabled_reason: r.disabled_reason == null ? null : String(r.disabled_reason), occurred_at: String(r.occurred_at), inbox_id: toInt(r.inbox_id) });
+      for (const a of part) if (!state.accountState.has(a)) state.accountState.set(a, latest.get(a) ?? null);
     }
     statements += await loadLots(db, state, [...needs.guests].filter((g) => !state.guestsLoaded.has(g)), needs.expiringBefore, next);
     if (needs.awaitingPayout && (!state.awaiting || (state.awaitingDueBy !== null && (needs.payoutsDueBy === null || needs.payoutsDueBy > state.awaitingDueBy)))) {
@@ -124,6 +132,9 @@ export async function loadNeeds(db: Db, state: BatchState, needs: Needs): Promis
       state.subscriptionsLoaded = await loadSubscriptionRows(db);
       statements += 6;
     }
+    if (needs.awaitingRedrive && !state.redrive.awaiting) statements += await loadAwaitingRedrive(db, state.redrive, state.fx, next);
+    const intents = [...needs.outboxIntents].filter((i) => !state.redrive.histories.has(i));
+    if (intents.length > 0) statements += await loadRedriveHistories(db, state.redrive, intents, state.fx, chunks);
     needs = next;
   }
   return statements;

@@ -25,18 +25,23 @@ export type Needs = {
   subscriptions: boolean;
   /** Connected accounts whose host is asked for (a subscription's metadata.host_account). */
   accountHosts: Set<string>;
+  /** Outbound intents whose re-drive history a decision reads (issue #12). */
+  outboxIntents: Set<string>;
+  /** The intents waiting for a re-drive decision (clock ticks). */
+  awaitingRedrive: boolean;
 };
 
 export function noNeeds(): Needs {
   return {
     bookings: new Set(), paymentIntents: new Set(), objects: new Set(), entryKeys: new Set(), accountCodes: new Set(),
     hosts: new Set(), stripeAccounts: new Set(), guests: new Set(), expiringBefore: null, awaitingPayout: false, payoutsDueBy: null, subscriptions: false, accountHosts: new Set(),
+    outboxIntents: new Set(), awaitingRedrive: false,
   };
 }
 
 export function isEmpty(n: Needs): boolean {
-  return n.bookings.size + n.paymentIntents.size + n.objects.size + n.entryKeys.size + n.accountCodes.size + n.hosts.size + n.stripeAccounts.size + n.guests.size === 0
-    && n.expiringBefore === null && !n.awaitingPayout && !n.subscriptions && n.accountHosts.size === 0;
+  return n.bookings.size + n.paymentIntents.size + n.objects.size + n.entryKeys.size + n.accountCodes.size + n.hosts.size + n.stripeAccounts.size + n.guests.size + n.outboxIntents.size === 0
+    && n.expiringBefore === null && !n.awaitingPayout && !n.subscriptions && n.accountHosts.size === 0 && !n.awaitingRedrive;
 }
 
 /** Thrown by a state read that was not loaded: the dispatcher loads it and runs the handler again. */

@@ -17,6 +17,7 @@ export function prefetchNeeds(events: Array<Omit<InboxEvent, 'payload'> & { payl
     if (e.source === 'clock') {
       // the built-in clock's ticks (sari/clock-ticker.ts): the same needs as the engine's ticks
       n.awaitingPayout = true;
+      n.awaitingRedrive = true;
       if (!n.payoutsDueBy || e.occurred_at > n.payoutsDueBy) n.payoutsDueBy = e.occurred_at;
       if (!n.expiringBefore || e.occurred_at > n.expiringBefore) n.expiringBefore = e.occurred_at;
       continue;
@@ -31,16 +32,19 @@ export function prefetchNeeds(events: Array<Omit<InboxEvent, 'payload'> & { payl
       }
       if (e.type === 'host.connected' && str(data.host_id)) n.hosts.add(data.host_id as string);
       if (e.type.startsWith('subscription.')) n.subscriptions = true;
+      if (e.type === 'money.retry_requested' && str(data.intent_id)) n.outboxIntents.add(data.intent_id as string);
       if (e.type === 'clock.tick') {
         n.awaitingPayout = true;
         if (!n.payoutsDueBy || e.occurred_at > n.payoutsDueBy) n.payoutsDueBy = e.occurred_at;
         n.subscriptions = true;
+        n.awaitingRedrive = true;
         if (!n.expiringBefore || e.occurred_at > n.expiringBefore) n.expiringBefore = e.occurred_at;
       }
       continue;
     }
     if (e.source !== 'stripe' && e.source !== 'stripe_api') continue;
     const o = (e.source === 'stripe_api' ? e.payload : ((e.payload.data as { object?: Obj } | undefined)?.object ?? {})) as Obj;
+    if (e.type === 'outbox.attempt_failed' && str(o.intent_id)) n.outboxIntents.add(o.intent_id as string);
     const booking = str((o.metadata as Obj | undefined)?.booking_id);
     if (booking) n.bookings.add(booking);
     if (['subscription', 'invoice', 'invoice_payment', 'credit_note', 'payment_intent'].includes(String(o.object)) && !booking) n.subscriptions = true;

@@ -13,6 +13,8 @@ import { cachedPolicy, rememberPolicy } from '../booking-facts.js';
 import type { EffectRecorder, HandlerState, StateReads } from '../handler-shape.js';
 import { NeedsLoad } from './needs.js';
 import type { SubscriptionRows } from '../../flows/subscriptions/store.js';
+import type { AccountState } from '../../flows/booking/account-states.js';
+import type { RedriveCache, RedriveHistory } from './redrive-load.js';
 
 export type StripeObj = { object_id: string; kind: string; booking_id: string | null; data: Record<string, unknown>; inbox_id: number };
 export type IntentLite = { intent_id: string; decision_id: string; booking_id: string | null; operation: string; params: Record<string, unknown> };
@@ -42,6 +44,8 @@ export class BatchState implements StateReads, EffectRecorder {
   readonly accountHost = new Map<string, string | null>();
   readonly hostChangedAt = new Map<string, string | null>();
   readonly subscription = new Map<string, string | null>();
+  readonly accountState = new Map<string, AccountState | null>();
+  readonly redrive: RedriveCache = { histories: new Map(), awaiting: null };
   readonly guestsLoaded = new Set<string>();
   readonly lots = new Map<string, CreditLot>();
   readonly lotUsed = new Map<string, number>();
@@ -158,6 +162,11 @@ export class BatchState implements StateReads, EffectRecorder {
     return this.decisionsOf.get(booking_id) ?? [];
   }
 
+  entriesOfBooking(booking_id: string): JournalEntry[] {
+    if (!this.loadedBooking(booking_id)) return [];
+    return this.entriesOf.get(booking_id) ?? [];
+  }
+
   policy(ref: PolicyRef | undefined): PolicyVersion {
     if (!ref) throw new DomainError('unknown_policy', 'the booking is not pinned to a policy of this kind');
     const v = cachedPolicy(ref);
@@ -196,6 +205,41 @@ export class BatchState implements StateReads, EffectRecorder {
     if (!account) return null;
     if (!this.subscription.has(account)) throw NeedsLoad.of((n) => n.stripeAccounts.add(account));
     return this.subscription.get(account) ?? null;
+  }
+
+  outboxIntent(intent_id: string): RedriveHistory | undefined {
+    if (!this.redrive.histories.has(intent_id)) throw NeedsLoad.of((n) => n.outboxIntents.add(intent_id));
+    return this.redrive.histories.get(intent_id) ?? undefined;
+  }
+
+  intentsAwaitingRedrive(): string[] {
+    if (!this.redrive.awaiting) throw NeedsLoad.of((n) => (n.awaitingRedrive = true));
+    return [...this.redrive.awaiting].sort();
+  }
+
+  /** Re-counts whether an intent waits for a re-drive decision after a change of its history. */
+  private reckonAwaiting(h: RedriveHistory): void {
+    const aw = this.redrive.awaiting;
+    if (!aw) return;
+    const waits = h.failures.filter((f) => f.round_ended).length > h.grants.length;
+    const id = h.intent.intent_id;
+    if (waits === aw.has(id)) return;
+    if (waits) aw.add(id);
+    else aw.delete(id);
+    this.undo.push(() => void (waits ? aw.delete(id) : aw.add(id)));
+  }
+
+  private changeHistory(intent_id: string, change: (h: RedriveHistory) => RedriveHistory): void {
+    const h = this.outboxIntent(intent_id);
+    if (!h) throw new Error(`invariant violated: re-drive effect for unknown intent ${intent_id}`);
+    const next = change(h);
+    this.set(this.redrive.histories, intent_id, next);
+    this.reckonAwaiting(next);
+  }
+
+  connectAccountState(account: string): AccountState | undefined {
+    if (!this.accountState.has(account)) throw NeedsLoad.of((n) => n.stripeAccounts.add(account));
+    return this.accountState.get(account) ?? undefined;
   }
 
   latestHold(booking_id: string): { code: string } | undefined {
@@ -430,6 +474,28 @@ export class BatchState implements StateReads, EffectRecorder {
       case 'revenueRecognitions':
       case 'dunningSteps':
         break;
+      case 'accountStates': {
+        const a = row as AccountState;
+        const cur = this.connectAccountState(a.stripe_account_id);
+        // The later event wins (Stripe may deliver out of order), ties by log order.
+        if (!cur || a.occurred_at >= cur.occurred_at) this.set(this.accountState, a.stripe_account_id, a);
+        break;
+      }
+      case 'outboxFailures': {
+        const f = row as Effects['outboxFailures'][number];
+        this.changeHistory(f.intent_id, (h) => ({ ...h, failures: [...h.failures, f] }));
+        break;
+      }
+      case 'redrives': {
+        const r = row as Effects['redrives'][number];
+        this.changeHistory(r.intent_id, (h) => ({ ...h, grants: [...h.grants, { round: r.round, reason: r.reason, granted_at: r.granted_at }] }));
+        break;
+      }
+      case 'terminals': {
+        const t = row as Effects['terminals'][number];
+        this.changeHistory(t.intent_id, (h) => ({ ...h, terminals: [...h.terminals, { round: t.round, reason: t.reason, decision_id: t.decision_id }] }));
+        break;
+      }
       case 'policyVersions': {
         const p = row as Effects['policyVersions'][number];
         const ref = { kind: p.kind, id: p.id, version: p.version, hash: p.hash };

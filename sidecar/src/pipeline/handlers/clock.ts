@@ -4,13 +4,14 @@ import { chart } from '../../flows/vocabulary.js';
 import { creditsExpiredEntry } from '../../flows/booking/entries.js';
 import { decisionIdFor } from '../../flows/evidence/decisions.js';
 import { intentIdFor } from '../../flows/outbox/intents.js';
-import { payoutDueAt, payoutHold, ruleRefOf } from '../../nora/index.js';
+import { connectHold, payoutDueAt, payoutHold, ruleRefOf } from '../../nora/index.js';
 import { factsOf } from '../booking-facts.js';
 import { ref } from '../context.js';
 import type { DecisionHandler, DispatchEvent, HandlerState } from '../handler-shape.js';
 import { postHostTransfer } from './stripe.js';
 import { subscriptionHoldStatus } from '../subscription-facts.js';
 import { subscriptionsOnTick } from '../subscription-clock.js';
+import { redriveOnTick } from './outbox-redrive.js';
 import { announceCreditExpired, announcePayoutHeld, announcePayoutReleased, announcePayoutSent } from '../announce.js';
 import type { RuleRef } from '../../flows/outbound/catalogue.js';
 
@@ -30,8 +31,12 @@ export const onClockTick: DecisionHandler = (state, event) => {
     if (r !== 'not_due') keys.push(booking_id);
   }
   const expired = expireCredits(state, event);
-  const did = payouts + holds + expired + subs.steps + subs.recognised;
-  return { status: did > 0 ? 'processed' : 'ignored', code: did > 0 ? undefined : 'nothing_due', reason: `${payouts} payout(s), ${holds} hold(s), ${expired} credit lot(s) expired, ${subs.steps} dunning step(s), ${subs.recognised} revenue recognition(s)`, keys };
+  // Re-drive by policy (issue #12): rounds granted to failed outbound calls, or decided terminal.
+  const redrive = redriveOnTick(state, event);
+  keys.push(...redrive.keys);
+  const did = payouts + holds + expired + subs.steps + subs.recognised + redrive.granted + redrive.terminal;
+  const redriven = redrive.granted + redrive.terminal > 0 ? `, ${redrive.granted} outbound retr(ies), ${redrive.terminal} terminal` : '';
+  return { status: did > 0 ? 'processed' : 'ignored', code: did > 0 ? undefined : 'nothing_due', reason: `${payouts} payout(s), ${holds} hold(s), ${expired} credit lot(s) expired, ${subs.steps} dunning step(s), ${subs.recognised} revenue recognition(s)${redriven}`, keys };
 };
 
 /** Records a hold, once per change of reason: a held payout is visible, never silently skipped (and announced). */
@@ -65,6 +70,12 @@ function payoutIfDue(state: HandlerState, event: DispatchEvent, b: BookingRecord
       ? `the host's payout account changed to ${account} at ${account_changed_at}; a new account receives nothing until ${hold.until}`
       : `payouts to host ${b.host_id} are held (${hold.reason})`;
     recordHold(state, event, b, { code: hold.reason ?? 'held', reason: `${why} by ${ruleRefOf(holdPolicy).policy} v${holdPolicy.version}`, amount_minor: amount, rule: ruleRefOf(holdPolicy) });
+    return 'held';
+  }
+  // Not attempted, not failed: held until an account.updated says the account can receive transfers (issue #12).
+  const connect = connectHold(state.connectAccountState(account));
+  if (connect.held) {
+    recordHold(state, event, b, { code: connect.code, reason: `${connect.reason}; the payout of ${amount} waits`, amount_minor: amount, rule: null });
     return 'held';
   }
   // What the host owes is deducted: penalties first, then overdue subscription invoices offset by policy.

@@ -1,7 +1,10 @@
 import type { DecisionHandler } from '../handler-shape.js';
-import { onBookingConfirmed, onBookingModified, onCancelRequested, onCheckedIn, onCompleted, onHostConnected } from './booking.js';
+import { onBookingConfirmed, onCancelRequested, onCheckedIn, onCompleted, onHostConnected } from './booking.js';
 import { onClockTick } from './clock.js';
 import { onPolicyPublished } from './policy.js';
+import { onAccountUpdated } from './account.js';
+import { onAttemptFailed, onRetryRequested } from './outbox-redrive.js';
+import { onBookingModified } from './modification.js';
 import { SUBSCRIPTION_HANDLERS } from './subscription-index.js';
 import { onBalanceTransaction, onChargeRefunded, onChargeSucceeded, onDispute, onPaymentIntentSucceeded, onRefund, onTransfer, onTransferReversal } from './stripe.js';
 
@@ -17,6 +20,7 @@ export const HANDLERS: Record<string, DecisionHandler> = {
   'booking:stay.completed': onCompleted,
   'booking:host.connected': onHostConnected,
   'booking:clock.tick': onClockTick,
+  'booking:money.retry_requested': onRetryRequested,
   'clock:clock.tick': onClockTick, // the sidecar's own clock (sari/clock-ticker.ts; issues #13, #16)
   'policy:policy.published': onPolicyPublished,
   'stripe:payment_intent.succeeded': onPaymentIntentSucceeded,
@@ -29,13 +33,16 @@ export const HANDLERS: Record<string, DecisionHandler> = {
   'stripe:transfer.created': onTransfer,
   'stripe:transfer.reversed': onTransfer,
   'stripe:charge.dispute.created': onDispute,
+  'stripe:charge.dispute.updated': onDispute,
   'stripe:charge.dispute.funds_withdrawn': onDispute,
   'stripe:charge.dispute.funds_reinstated': onDispute,
   'stripe:charge.dispute.closed': onDispute,
   ...SUBSCRIPTION_HANDLERS,
+  'stripe:account.updated': onAccountUpdated,
   // objects the outbox received from Stripe's API, logged like webhooks
   'stripe_api:refund': onRefund,
   'stripe_api:transfer': onTransfer,
   'stripe_api:transfer_reversal': onTransferReversal,
   'stripe_api:balance_transaction': onBalanceTransaction,
+  'stripe_api:outbox.attempt_failed': onAttemptFailed,
 };

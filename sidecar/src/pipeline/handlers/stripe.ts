@@ -12,6 +12,9 @@ import { ParkEvent, RefuseEvent, ref, type HandlerResult } from '../context.js';
 import type { DecisionHandler, DispatchEvent, HandlerState } from '../handler-shape.js';
 import { requestRecoveries } from '../recoveries.js';
 import { notIntended, postOutsidePolicy } from './outside-policy.js';
+import { settleBalanceDue } from './modification.js';
+import { contestDispute, disputeFactsOf } from './dispute-contest.js';
+import { fxConversionEntry } from '../../flows/booking/fx-entries.js';
 import { announceDisputeClosed, announceDisputeOpened, announcePaymentCaptured, announcePayoutSent, announceRefundFailed, announceRefundIssued } from '../announce.js';
 
 type Obj = Record<string, unknown>;
@@ -59,11 +62,14 @@ export const onPaymentIntentSucceeded: DecisionHandler = (state, event) => {
   const b = state.booking(meta_booking);
   if (!b) throw new ParkEvent('booking_not_confirmed', `booking ${meta_booking} has not been confirmed yet`);
   if (b.payment_intent_id !== pi_id) {
+    // A later payment of a balance due after a price increase (issue #12), else a mismatch.
+    const settled = settleBalanceDue(state, b, { id: pi_id, amount_received: int(pi.amount_received), currency: String(pi.currency ?? '') }, event);
+    if (settled) return settled;
     throw new RefuseEvent('validation_failed', `payment intent ${pi_id} says booking ${meta_booking}, whose payment intent is ${b.payment_intent_id}`, b.booking_id, 'payment_intent_mismatch');
   }
   const charge = str(pi.latest_charge);
   state.effects.add('links', { object_id: pi_id, kind: 'payment_intent', booking_id: b.booking_id, inbox_id: event.id, data: { amount_received: pi.amount_received, currency: pi.currency } });
-  if (charge) state.effects.add('links', { object_id: charge, kind: 'charge', booking_id: b.booking_id, inbox_id: event.id, data: { payment_intent: pi_id } });
+  if (charge) state.effects.add('links', { object_id: charge, kind: 'charge', booking_id: b.booking_id, inbox_id: event.id, data: { payment_intent: pi_id, amount: pi.amount_received, currency: pi.currency } });
 
   if (b.state === 'cancelled') return refundLatePayment(state, b, pi, event);
   const fees = state.policy(b.policies.fees);
@@ -121,7 +127,7 @@ function refundLatePayment(state: HandlerState, b: BookingRecord, pi: Obj, event
 export const onChargeSucceeded: DecisionHandler = (state, event) => {
   const ch = objectOf(event);
   const b = requireBookingOf(state, ch);
-  state.effects.add('links', { object_id: str(ch.id)!, kind: 'charge', booking_id: b.booking_id, inbox_id: event.id, data: { payment_intent: ch.payment_intent ?? null } });
+  state.effects.add('links', { object_id: str(ch.id)!, kind: 'charge', booking_id: b.booking_id, inbox_id: event.id, data: { payment_intent: ch.payment_intent ?? null, amount: ch.amount, currency: ch.currency } });
   const txn = str(ch.balance_transaction);
   if (!txn) return { status: 'processed', code: 'fee_unknown_yet', reason: 'no balance transaction yet; the fee is posted when charge.updated carries it', keys: [b.booking_id] };
   if (state.stripeObject(txn)) return { status: 'ignored', code: 'fee_already_known', keys: [b.booking_id] };
@@ -136,6 +142,13 @@ export const onBalanceTransaction: DecisionHandler = (state, event) => {
   const source = str(txn.source);
   const linked = source ? state.stripeObject(source) : undefined;
   state.effects.add('links', { object_id: str(txn.id)!, kind: 'balance_transaction', booking_id: linked?.booking_id ?? null, inbox_id: event.id, data: { fee: txn.fee, currency: txn.currency, source } });
+  // A charge settled in another currency (issue #12): the conversion first, at Stripe's rate.
+  const rate = typeof txn.exchange_rate === 'number' ? txn.exchange_rate : null;
+  const presented = linked?.kind === 'charge' ? { amount: int(linked.data.amount), currency: String(linked.data.currency ?? '').toUpperCase() } : null;
+  const settled = String(txn.currency).toUpperCase();
+  if (rate !== null && presented && presented.currency !== '' && presented.currency !== settled) {
+    state.effects.post(fxConversionEntry({ booking_id: linked?.booking_id ?? null, balance_transaction: str(txn.id)!, from: { currency: presented.currency, amount_minor: presented.amount }, to: { currency: settled, amount_minor: int(txn.amount) }, exchange_rate: rate }, ref(event)));
+  }
   const fee = int(txn.fee);
   if (fee <= 0) return { status: 'ignored', code: 'no_fee' };
   state.effects.post(stripeFeeEntry({ booking_id: linked?.booking_id ?? null, currency: String(txn.currency).toUpperCase(), fee_minor: fee, balance_transaction: str(txn.id)! }, ref(event)));
@@ -228,7 +241,8 @@ export const onDispute: DecisionHandler = (state, event) => {
   const dp = objectOf(event);
   const b = requireBookingOf(state, dp);
   const dispute_id = str(dp.id)!;
-  state.effects.add('links', { object_id: dispute_id, kind: 'dispute', booking_id: b.booking_id, inbox_id: event.id, data: { amount: dp.amount, charge: dp.charge } });
+  const facts = disputeFactsOf(dp);
+  state.effects.add('links', { object_id: dispute_id, kind: 'dispute', booking_id: b.booking_id, inbox_id: event.id, data: { amount: dp.amount, charge: dp.charge, ...(facts ? { reason: facts.reason, status: facts.status, currency: facts.currency, due_by: facts.due_by } : {}) } });
   let fee_minor = 0;
   const movements = [];
   for (const txn of ((dp.balance_transactions ?? []) as Obj[])) {
@@ -237,7 +251,10 @@ export const onDispute: DecisionHandler = (state, event) => {
     movements.push(state.effects.post(disputeMovementEntry(b, { balance_transaction: str(txn.id)!, amount_minor: int(txn.amount), fee_minor: int(txn.fee) }, ref(event))));
   }
   announceDisputeOpened(state, event, b, { dispute_id, charge_id: str(dp.charge) ?? null, amount_minor: int(dp.amount), reason: str(dp.reason) ?? null, posted: movements.filter((m) => !m?.replayed) });
-  if (event.type !== 'charge.dispute.closed') return { status: 'processed', keys: [b.booking_id] };
+  if (event.type !== 'charge.dispute.closed') {
+    contestDispute(state, event, b, dp); // issue #12: answered by the evidence we hold
+    return { status: 'processed', keys: [b.booking_id] };
+  }
   // lost: the amount stays withdrawn; won (or an inquiry closed with a warning): only the fee may.
   const status = dp.status === 'lost' ? 'lost' : 'won';
   const dispute = state.policy(b.policies.dispute);
