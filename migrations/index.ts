@@ -8,6 +8,7 @@ import * as m040 from './040_subscriptions.js';
 import * as m060 from './060_clock_leases.js';
 import * as m020 from './020_outbox_redrive.js';
 import * as m021 from './021_host_account_states.js';
+import * as m022 from './022_reconciliation_reports.js';
 
 /**
  * The migrations, in order. Listed here (not discovered from the folder) so they run the same under
@@ -24,6 +25,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, { up: (k: Knex) => Prom
   // issue #12 (numbers reserved for it; listed in the order they landed, like 050 before 040)
   ['020_outbox_redrive', m020],
   ['021_host_account_states', m021],
+  ['022_reconciliation_reports', m022],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {
