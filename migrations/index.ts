@@ -6,6 +6,10 @@ import * as m010 from './010_dispatch_lease.js';
 import * as m050 from './050_outbound_events.js';
 import * as m040 from './040_subscriptions.js';
 import * as m060 from './060_clock_leases.js';
+import * as m080 from './080_read_model_changes.js';
+import * as m070 from './070_balance_checkpoints.js';
+import * as m071 from './071_verified_checkpoints.js';
+import * as m085 from './085_booking_check_in.js';
 import * as m020 from './020_outbox_redrive.js';
 import * as m021 from './021_host_account_states.js';
 import * as m022 from './022_reconciliation_reports.js';
@@ -22,6 +26,10 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, { up: (k: Knex) => Prom
   ['050_outbound_events', m050],
   ['040_subscriptions', m040],
   ['060_clock_leases', m060],
+  ['080_read_model_changes', m080],
+  ['070_balance_checkpoints', m070],
+  ['071_verified_checkpoints', m071],
+  ['085_booking_check_in', m085],
   // issue #12 (numbers reserved for it; listed in the order they landed, like 050 before 040)
   ['020_outbox_redrive', m020],
   ['021_host_account_states', m021],

@@ -8,6 +8,10 @@
  *   node --import tsx bench/dispatch/run.ts [--bookings N] [--only sqlite|mysql]
  */
 import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
+import { formatTiming, timeQueries } from '../ingest/sql-timing.js';
 import { pino } from 'pino';
 import { dialects, freshDatabase } from '../../sidecar/src/testing/databases.js';
 import { readPolicyDir } from '../../sidecar/src/policy-files.js';
@@ -18,7 +22,8 @@ import { parseArgs } from '../lib/args.js';
 import { benchBooking, confirmedBody, paymentBody, type BenchBooking } from '../ingest/workload.js';
 import type { Db } from '../../sidecar/src/db/connect.js';
 
-const args = parseArgs(process.argv.slice(2), { numbers: ['bookings'], flags: [], strings: ['only'] });
+const args = parseArgs(process.argv.slice(2), { numbers: ['bookings'], flags: ['sql-timing'], strings: ['only', 'batches', 'profile'] });
+const BATCHES = typeof args.batches === 'string' ? args.batches.split(',').map(Number) : [500, 1];
 const N = typeof args.bookings === 'number' ? args.bookings : 1000;
 const silent = pino({ level: 'silent' });
 let eventNo = 0;
@@ -81,11 +86,29 @@ async function run(dialect: 'sqlite' | 'mysql', batchSize: number) {
     // Timed: N more bookings, 20 % of the first N cancelled, a tick releasing payouts of the first.
     const cancelled = Array.from({ length: Math.floor(N / 5) }, (_, k) => benchBooking(tag, k * 5));
     const events = await backlog(t.db, tag, N, N, cancelled, '2026-09-15T00:00:00Z');
+    const timing = args['sql-timing'] ? timeQueries(t.db) : null;
+    timing?.take();
+    let session: Session | null = null;
+    if (typeof args.profile === 'string') {
+      session = new Session();
+      session.connect();
+      await session.post('Profiler.enable');
+      await session.post('Profiler.start');
+    }
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
     const done = await d.drain();
     const ms = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
+    if (session) {
+      const { profile } = await session.post('Profiler.stop');
+      const file = join(args.profile as string, `dispatch-${dialect}-${batchSize}.cpuprofile`);
+      mkdirSync(args.profile as string, { recursive: true });
+      writeFileSync(file, JSON.stringify(profile));
+      console.log(`profile: ${file}`);
+      session.disconnect();
+    }
+    if (timing) console.log(formatTiming(timing.take()));
     const statuses = await t.db('event_results').groupBy('status').select('status').count({ n: '*' });
     const dead = (statuses as Array<{ status: string }>).find((s) => s.status === 'dead_lettered');
     if (done !== events || dead) throw new Error(`expected ${events} events dispatched and no dead letter, got ${done}: ${JSON.stringify(statuses)}`);
@@ -98,7 +121,7 @@ async function run(dialect: 'sqlite' | 'mysql', batchSize: number) {
 }
 
 for (const dialect of dialects().filter((d) => !args.only || d === args.only)) {
-  for (const batchSize of [500, 1]) {
+  for (const batchSize of BATCHES) {
     const r = await run(dialect, batchSize);
     console.log(`${dialect} batch ${batchSize}: ${r.events} events in ${r.ms.toFixed(0)} ms = ${r.perSecond.toFixed(0)} events/s; CPU ${r.cpuPerEvent_ms.toFixed(3)} ms/event; ${r.statements} statements in ${r.batches} batches (${(r.statements / r.events).toFixed(2)}/event); intents ${JSON.stringify(r.intents)}; rss ${(process.memoryUsage().rss / 1048576).toFixed(0)} MiB`);
   }

@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DatabaseTarget } from '../../sidecar/src/db/database-url.js';
-import type { Command, Counts, DrainResult } from './sidecar-process.js';
+import type { CancelTarget, Command, Counts, DrainResult, Outcomes, PreviewStats } from './sidecar-process.js';
 import type { SqlTiming } from './sql-timing.js';
 
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'sidecar-process.ts');
@@ -71,6 +71,42 @@ export class SidecarControl {
     return this.call({ cmd: 'drain' });
   }
 
+  cancelTargets(tag: string, indices: number[], at: string): Promise<CancelTarget[]> {
+    return this.call({ cmd: 'cancel-targets', tag, indices, at });
+  }
+
+  feedCancellations(targets: CancelTarget[], at: string): Promise<void> {
+    return this.call({ cmd: 'feed-cancellations', targets, at });
+  }
+
+  /** host.connected for host_0 … host_{count-1}: the bench bookings' hosts get a payout destination. */
+  feedHosts(count: number): Promise<void> {
+    return this.call({ cmd: 'feed-hosts', count });
+  }
+
+  storeTick(at: string): Promise<number> {
+    return this.call({ cmd: 'store-tick', at });
+  }
+
+  /** The sidecar stores a clock tick at `at` every `every_ms` (0: stop). */
+  ticks(every_ms: number, at: string): Promise<void> {
+    return this.call({ cmd: 'ticks', every_ms, at });
+  }
+
+  /** Drains with a dispatcher of its own in batches of `batch` (dispatch paused). */
+  drainBatch(batch: number): Promise<DrainResult> {
+    return this.call({ cmd: 'drain-batch', batch });
+  }
+
+  /** Stored events that have a result or a parking. */
+  fated(): Promise<number> {
+    return this.call({ cmd: 'fated' });
+  }
+
+  outcomes(): Promise<Outcomes> {
+    return this.call({ cmd: 'outcomes' });
+  }
+
   waitDispatched(timeout_ms = 120_000): Promise<void> {
     return this.call({ cmd: 'wait-dispatched', timeout_ms });
   }
@@ -82,6 +118,16 @@ export class SidecarControl {
 
   counts(): Promise<Counts> {
     return this.call({ cmd: 'counts' });
+  }
+
+  /** Previews from memory (true, the service's path) or loading per request (false, the baseline). */
+  previewPath(fromMemory: boolean): Promise<void> {
+    return this.call({ cmd: 'preview-path', fromMemory });
+  }
+
+  /** The preview model's counters and the sidecar's memory. */
+  previewStats(): Promise<PreviewStats> {
+    return this.call({ cmd: 'preview-stats' });
   }
 
   /** Per-statement timing since the last call (empty unless started with sqlTiming). */

@@ -2,7 +2,8 @@ import Stripe from 'stripe';
 import { formatIsoUtc, parseIsoUtc } from '../../sidecar/src/kernel/index.js';
 import { chargeSucceeded, paymentSucceeded } from '../../sidecar/src/http/stripe-fixtures.test-helper.js';
 import { confirmed, total } from '../../sidecar/src/testing/events.js';
-import { WEBHOOK_SECRET } from '../../sidecar/src/testing/harness.js';
+import { ENGINE_KEY, WEBHOOK_SECRET } from '../../sidecar/src/testing/harness.js';
+import { signatureHeaderValue } from '../../sidecar/src/sari/request-signature.js';
 import type { PreparedRequest } from './load.js';
 
 /**
@@ -74,4 +75,60 @@ export function signedChargeWebhooks(tag: string, bookings: number, count: numbe
     };
   }
   return out;
+}
+
+/** booking.cancel_requested by the guest, with the consent of the preview they saw at `at`. */
+export function cancellationBody(t: { booking_id: string; outcome_hash: string }, at: string): string {
+  return JSON.stringify({ id: `bev_cancel_${t.booking_id}`, type: 'booking.cancel_requested', occurred_at: at, data: { booking_id: t.booking_id, by: 'guest', consent: { outcome_hash: t.outcome_hash, actor: 'guest', consented_at: at } } });
+}
+
+/** A booking-engine event as the engine posts it: signed with its key (MyBnB-Signature). */
+export function signedBookingEvent(body: string, now_s = Math.floor(Date.now() / 1000)): PreparedRequest {
+  const path = '/events/booking';
+  return {
+    method: 'POST', path,
+    headers: { 'content-type': 'application/json', 'mybnb-signature': signatureHeaderValue({ ...ENGINE_KEY, t: now_s, method: 'POST', pathWithQuery: path, body }) },
+    body: Buffer.from(body, 'utf8'),
+  };
+}
+
+/** A Stripe webhook as Stripe posts it. */
+export function signedStripeWebhook(payload: string, now_s = Math.floor(Date.now() / 1000)): PreparedRequest {
+  return {
+    method: 'POST', path: '/webhooks/stripe',
+    headers: { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': stripeSignature(payload, now_s) },
+    body: Buffer.from(payload, 'utf8'),
+  };
+}
+
+/**
+ * The live mix over HTTP, in units of 11 requests: five new bookings' confirmations (booking
+ * engine), the payments of the five bookings confirmed PAYMENT_LAG_UNITS units earlier (Stripe; a
+ * payment arrives a moment after its confirmation), and one guest cancellation with refund of an
+ * already-paid booking (so 20 % of bookings are cancelled). Bookings `from`, `from + 1`, … of `tag`.
+ * Clock ticks releasing payouts are stored by the sidecar itself (its clock), not sent.
+ */
+export const PAYMENT_LAG_UNITS = 20;
+export function liveMix(tag: string, from: number, units: number, cancels: Array<{ booking_id: string; outcome_hash: string }>, cancelAt: string): { requests: PreparedRequest[]; bookings: number; payments: number; cancellations: number } {
+  const now_s = Math.floor(Date.now() / 1000);
+  const requests: PreparedRequest[] = [];
+  let payments = 0;
+  let cancellations = 0;
+  for (let u = 0; u < units; u++) {
+    for (let k = 0; k < 5; k++) {
+      const i = from + u * 5 + k;
+      requests.push(signedBookingEvent(confirmedBody(benchBooking(tag, i), i), now_s));
+    }
+    if (u >= PAYMENT_LAG_UNITS) {
+      for (let k = 0; k < 5; k++) {
+        requests.push(signedStripeWebhook(paymentBody(benchBooking(tag, from + (u - PAYMENT_LAG_UNITS) * 5 + k)), now_s));
+        payments++;
+      }
+    }
+    const c = cancels[cancellations];
+    if (!c) throw new Error(`liveMix: ${cancels.length} cancellation targets are not enough for ${units} units`);
+    requests.push(signedBookingEvent(cancellationBody(c, cancelAt), now_s));
+    cancellations++;
+  }
+  return { requests, bookings: units * 5, payments, cancellations };
 }

@@ -11,6 +11,7 @@ import { migrateLatest, pendingMigrations } from './db/migrate.js';
 import { createApp } from './http/app.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
 import { Dispatcher } from './pipeline/dispatcher.js';
+import { PreviewModel } from './pipeline/preview-model.js';
 import { DispatchLease } from './pipeline/batch/leasing.js';
 import { publishPolicies } from './pipeline/publish-policies.js';
 import { readPolicyDir } from './policy-files.js';
@@ -32,6 +33,8 @@ export type Sidecar = {
   logger: Logger;
   metrics: Metrics;
   dispatcher: Dispatcher;
+  /** The preview read model the HTTP routes answer from. */
+  previews: PreviewModel;
   outbox: OutboxWorker | null;
   clock: ClockTicker | null;
   /** The 127.0.0.1-only metrics listener (METRICS_PORT), if configured. */
@@ -125,7 +128,8 @@ export async function startSidecar(config: Config, opts: { logger?: Logger; db?:
   const outbound = startOutbound(config, db, logger, metrics.registry, { interval_ms: opts.outboundInterval_ms });
   registerOpsMetrics(metrics, db, now_ms);
   const metricsServer = config.ops.metricsPort !== null ? await startMetricsServer(metrics, config.ops.metricsPort) : null;
-  const app = createApp({ config, db, logger, metrics, dispatcher, inbox, now_ms });
+  const previews = new PreviewModel(db);
+  const app = createApp({ config, db, logger, metrics, dispatcher, previews, inbox, now_ms });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.listenHost, () => resolve(s));
     s.on('error', reject);
@@ -136,7 +140,7 @@ export async function startSidecar(config: Config, opts: { logger?: Logger; db?:
   logger.info({ url, listen: `${config.listenHost}:${port}`, database: describeTarget(config.database), demo: config.demo }, 'sidecar listening');
   let stopping: Promise<void> | null = null;
   return {
-    config, db, logger, metrics, dispatcher, outbox, outbound, clock, metricsServer, server, url,
+    config, db, logger, metrics, dispatcher, previews, outbox, outbound, clock, metricsServer, server, url,
     // Graceful: stop ticking and accepting, let requests in flight finish (up to SHUTDOWN_GRACE_S),
     // let the dispatcher finish the batch in hand, then close the database. Safe to call twice.
     stop: () => (stopping ??= (async () => {

@@ -36,10 +36,12 @@ import { writeFileSync } from 'node:fs';
 
 const USAGE = `usage: npm run cli -- <command>
   migrate                                   apply pending migrations (as an administrator)
-  verify [--skip-decisions] [--anchor FILE] [--checkpoint-out FILE]
-                                            recompute the hash chain and every balance, check every entry's and
-                                            decision's inbox event, re-decide every decision, check the database
-                                            extends an anchored checkpoint; when OK write a signed checkpoint
+  verify [--full] [--skip-decisions] [--anchor FILE] [--checkpoint-out FILE]
+                                            the ledger from the newest verified checkpoint (routine: the hash chain,
+                                            balance checkpoints and per-unit sums of what is new, row counts below);
+                                            --full: from the first entry; check every entry's and decision's inbox
+                                            event, re-decide every decision, check the database extends an anchored
+                                            checkpoint; when OK record a verified checkpoint and write a signed one
                                             (ANCHOR_SECRET, ANCHOR_KEY_ID, CHECKPOINT_DIR)
   trial-balance [--as-of ISO | --as-of-seq N]
   balance <account> [--as-of ISO | --as-of-seq N]
@@ -93,7 +95,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       format: { type: 'string' }, out: { type: 'string' }, 'as-of': { type: 'string' }, 'as-of-seq': { type: 'string' },
       into: { type: 'string' }, status: { type: 'string' }, body: { type: 'string' }, key: { type: 'string' }, url: { type: 'string' },
-      'skip-decisions': { type: 'boolean' }, demo: { type: 'boolean' }, anchor: { type: 'string' }, 'checkpoint-out': { type: 'string' },
+      'skip-decisions': { type: 'boolean' }, full: { type: 'boolean' }, demo: { type: 'boolean' }, anchor: { type: 'string' }, 'checkpoint-out': { type: 'string' },
       archive: { type: 'string' }, check: { type: 'boolean' }, rotate: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' }, from: { type: 'string' }, to: { type: 'string' },
     },
@@ -118,7 +120,7 @@ async function main(argv: string[]): Promise<number> {
         if (secret !== undefined && secret.length < 16) throw new Error('ANCHOR_SECRET must be at least 16 characters');
         const key = secret ? { keyId: process.env.ANCHOR_KEY_ID || 'anchor-1', secret } : undefined;
         const anchor = values.anchor ? (JSON.parse(readFileSync(values.anchor, 'utf8')) as Checkpoint) : undefined;
-        const report = await verifyAll(db, { anchor, key, skipDecisions: values['skip-decisions'], onProgress: (n) => bar.update(n), now_ms: Date.now() });
+        const report = await verifyAll(db, { anchor, key, skipDecisions: values['skip-decisions'], onProgress: (n) => bar.update(n), now_ms: Date.now(), mode: values.full ? 'full' : 'routine' });
         bar.update(seq);
         bar.stop();
         for (const line of report.lines.slice(0, -1)) out(line);

@@ -6,7 +6,7 @@ import { ensureAccountsAt } from './booking/open-accounts.js';
 import type { Effects } from './effects.js';
 import { writeSubscriptionEffects } from './subscriptions/write.js';
 import type { ChartAccount } from './vocabulary.js';
-import { emitOutbound } from './outbound/emit.js';
+import { emitOutboundAll } from './outbound/emit.js';
 
 export type WriteReport = { entries: PostResult[]; statements: number };
 
@@ -59,10 +59,37 @@ export async function writeEffects(db: Db, fx: Effects): Promise<WriteReport> {
   await ins('outbox_terminals', ['intent_id', 'round', 'reason', 'decision_id', 'inbox_id'], fx.terminals.map((t) => [t.intent_id, t.round, t.reason, t.decision_id, t.inbox_id]), true);
   await ins('reconciliation_reports', ['report_id', 'period_from', 'period_to', 'ok', 'differences', 'counts', 'report', 'report_hash', 'inbox_id'],
     fx.reconciliationReports.map((r) => [r.report_id, r.period_from, r.period_to, r.ok, r.differences, r.counts, r.report, r.report_hash, r.inbox_id]), true);
-  // After the facts: each takes the next seq of its stream (a read and an insert per event).
-  for (const o of fx.outbound) {
-    await emitOutbound(db, o);
-    statements += 2;
-  }
+  // After the facts: each takes the next seq of its stream (two reads and one insert for the batch).
+  statements += await emitOutboundAll(db, fx.outbound);
+  // Last: the log position in-memory read models follow (pipeline/preview-model.ts).
+  await ins('read_model_changes', ['kind', 'subject'], changedSubjects(fx).map((c) => [c.kind, c.subject]));
   return { entries, statements };
+}
+
+export type ChangedSubject = { kind: 'booking' | 'policy'; subject: string };
+
+/**
+ * What a batch's effects change for the read models, once each: every booking a row of any kind
+ * names (its facts, state, entries, intents …) and every policy kind a version was published for.
+ * A superset of what a preview reads is fine (a needless reload); a subset would serve stale data.
+ */
+export function changedSubjects(fx: Effects): ChangedSubject[] {
+  const bookings = new Set<string>();
+  const add = (id: string | null | undefined) => void (id && bookings.add(id));
+  for (const b of fx.bookings) add(b.booking_id);
+  for (const r of fx.revisions) add(r.booking_id);
+  for (const t of fx.transitions) add(t.booking_id);
+  for (const e of fx.entries) add(e.request.booking_id);
+  for (const i of fx.intents) add(i.booking_id);
+  for (const l of fx.links) add(l.booking_id);
+  for (const d of fx.decisions) add(d.booking_id);
+  for (const f of fx.flags) add(f.booking_id);
+  for (const h of fx.holds) add(h.booking_id);
+  for (const l of fx.creditLots) add(l.booking_id);
+  for (const u of fx.creditUses) add(u.booking_id);
+  const policies = new Set(fx.policyVersions.map((p) => p.kind));
+  return [
+    ...[...bookings].sort().map((subject) => ({ kind: 'booking' as const, subject })),
+    ...[...policies].sort().map((subject) => ({ kind: 'policy' as const, subject })),
+  ];
 }

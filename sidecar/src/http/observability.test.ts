@@ -15,6 +15,7 @@ import { migrationSource } from '../../../migrations/index.js';
 import { createApp } from './app.js';
 import { createMetrics } from './metrics.js';
 import { Dispatcher } from '../pipeline/dispatcher.js';
+import { PreviewModel } from '../pipeline/preview-model.js';
 import { storeInboxEvent } from '../sari/inbox.js';
 import { testConfig } from '../testing/harness.js';
 
@@ -98,7 +99,7 @@ test('/readyz fails with schema_behind while a migration is pending', async () =
     await db.migrate.up({ migrationSource }); // the first migration only
     const t = { target: { dialect: 'sqlite', filename } } as never;
     const logger = pino({ level: 'silent' });
-    const app = createApp({ config: testConfig(t), db, logger, metrics: createMetrics(), dispatcher: new Dispatcher(db, { logger }), inbox: (i) => storeInboxEvent(db, i), now_ms: Date.now });
+    const app = createApp({ config: testConfig(t), db, logger, metrics: createMetrics(), dispatcher: new Dispatcher(db, { logger }), previews: new PreviewModel(db), inbox: (i) => storeInboxEvent(db, i), now_ms: Date.now });
     const server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     try {

@@ -39,7 +39,7 @@ function concrete(route: RouteKey): { method: string; path: string } {
 test('every registered route has exactly one row in the table, and every row is a registered route', async () => {
   const h = await startHarness('sqlite');
   try {
-    const app = createApp({ config: h.sidecar.config, db: h.sidecar.db, logger: h.sidecar.logger, metrics: h.sidecar.metrics, dispatcher: h.sidecar.dispatcher, inbox: async () => ({ inbox_id: 0, duplicate: true }), now_ms: Date.now });
+    const app = createApp({ config: h.sidecar.config, db: h.sidecar.db, logger: h.sidecar.logger, metrics: h.sidecar.metrics, dispatcher: h.sidecar.dispatcher, previews: h.sidecar.previews, inbox: async () => ({ inbox_id: 0, duplicate: true }), now_ms: Date.now });
     const registered = registeredRoutes(app);
     assert.ok(registered.length >= 15, registered.join(', '));
     assert.deepEqual([...registered].sort(), Object.keys(ROUTE_ROLES).sort());

@@ -40,6 +40,8 @@ export class Dispatcher {
   /** After a batch failed to write: events one at a time up to this id, so one bad event costs only itself. */
   private isolateThrough = 0;
   private queue: Promise<void> = Promise.resolve();
+  /** The last batch applied nothing because it could not be written (not because the inbox is empty): try again. */
+  private retryNow = false;
 
   constructor(private readonly db: Db, private readonly opts: DispatcherOptions) {
     this.batchSize = opts.batchSize ?? 500;
@@ -100,10 +102,14 @@ export class Dispatcher {
   /** Dispatches until the inbox is drained (for tests, replay and the CLI). */
   async drain(): Promise<number> {
     let total = 0;
+    let retries = 0;
     for (;;) {
+      this.retryNow = false;
       const n = await this.runOnce(true);
       total += n;
-      if (n === 0) return total;
+      if (n > 0) retries = 0;
+      // A batch another dispatcher had written first, or one that goes on one event at a time: not the end.
+      else if (!this.retryNow || ++retries > 3) return total;
     }
   }
 
@@ -133,6 +139,7 @@ export class Dispatcher {
         report = await runBatch(this.db, batch, { logger: this.opts.logger, ...(this.opts.maxBatch_ms !== undefined ? { maxBatch_ms: this.opts.maxBatch_ms } : {}), ...(this.opts.now_ms ? { now_ms: this.opts.now_ms } : {}) });
       } catch (err) {
         this.inbox.reset();
+        this.retryNow = true;
         if (isUniqueViolation(err)) return 0; // another process dispatched these first: its results stand
         if (batch.length > 1) {
           // Something in the batch could not be written: go one event at a time past it.

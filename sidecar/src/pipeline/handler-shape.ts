@@ -77,7 +77,8 @@ export interface StateReads {
   /** Lots whose expiry is strictly before `at` and not yet expired, by expiry then lot id. */
   lotsExpiringBefore(at: string): CreditLot[];
   /** Paid bookings with no transfer intent nor transfer entry yet, in confirmation order. */
-  bookingsAwaitingPayout(): string[];
+  /** Paid bookings not paid out yet, in booking order — at least every one whose payout can be due by `dueBy` (all without it). */
+  bookingsAwaitingPayout(dueBy?: string): string[];
   /** Every host-subscription row (#14), with the batch's own subscription effects folded in. */
   subscriptionRows(): SubscriptionRows;
 }

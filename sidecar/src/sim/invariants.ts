@@ -19,7 +19,7 @@ export async function checkInvariants(db: Db, fake: StripeFake, consents: Consen
   const t0 = performance.now();
   const report = await verifyLedger(db);
   const verify_ms = performance.now() - t0;
-  if (!report.ok) problems.push(`verify: ${JSON.stringify(report.first_bad)} unbalanced ${report.unbalanced_units.join(',')}`);
+  if (!report.ok) problems.push(`verify: ${JSON.stringify(report.first_bad)} unbalanced ${report.unbalanced_units.join(',')} checkpoint ${JSON.stringify(report.bad_checkpoint)}`);
   const tb = await trialBalance(db);
   for (const row of tb.rows) if (row.debits_minor !== row.credits_minor) problems.push(`trial balance ${row.unit}: ${row.debits_minor} ≠ ${row.credits_minor}`);
 

@@ -8,3 +8,5 @@ export * from './reverse.js';
 export { contentHashOf, entryHashOf } from './entry-hash.js';
 export * from './post-entries.js';
 export { checkBalanced, validateShape } from './entry-checks.js';
+export { accountTotals, BALANCE_CHECKPOINT_EVERY_LINES } from './balance-checkpoints.js';
+export { latestVerified, recordVerified, signVerified, verifiedSignatureValid, type VerifiedCheckpoint, type VerifyKey, type UnitTotals } from './verified-checkpoints.js';

@@ -7,6 +7,7 @@ import {
 } from './entry-checks.js';
 import { insertRows, statementsFor } from './multi-row-insert.js';
 import { entryFromRows, readEntriesByKeys, type EntryRow, type LineRow } from './read-entries.js';
+import { accountTotals, advanceTotals, checkpointRow, CHECKPOINT_COLUMNS, type BalanceCheckpoint } from './balance-checkpoints.js';
 import { GENESIS_HASH, type Account, type AccountType, type JournalEntry, type JournalEntryRequest } from './types.js';
 
 /** Keys and account codes asked for per lookup statement (each is one bound parameter). */
@@ -28,7 +29,7 @@ export async function postEntries(db: Db, requests: JournalEntryRequest[]): Prom
     const plan = await planBatch(db, requests);
     if (plan.fresh.length === 0) return plan.results;
     try {
-      await writeBatch(db, plan.fresh);
+      await writeBatch(db, plan.fresh, plan.checkpoints);
       return plan.results;
     } catch (e) {
       // Another writer took a seq (or one of our keys) between the read and the write: read again and redo the batch.
@@ -38,7 +39,7 @@ export async function postEntries(db: Db, requests: JournalEntryRequest[]): Prom
 }
 
 type Fresh = { entry: JournalEntry; metaText: string };
-type Plan = { results: PostResult[]; fresh: Fresh[] };
+type Plan = { results: PostResult[]; fresh: Fresh[]; checkpoints: BalanceCheckpoint[] };
 
 /** Everything decided before writing: each request's outcome and the new entries, chained. Throws the first request's error. */
 async function planBatch(db: Db, requests: JournalEntryRequest[]): Promise<Plan> {
@@ -91,7 +92,22 @@ async function planBatch(db: Db, requests: JournalEntryRequest[]): Promise<Plan>
     fresh.push({ entry, metaText: metaTextOf(entry.meta, parts) });
     results.push({ entry, replayed: false });
   }
-  return { results, fresh };
+  return { results, fresh, checkpoints: fresh.length > 0 ? await checkpointsOf(db, fresh) : [] };
+}
+
+/**
+ * The balance checkpoints the new entries bring (BALANCE_CHECKPOINT_EVERY_LINES): each account's
+ * totals now (checkpoint + at most 255 lines), then walked along the new entries in seq order.
+ * Lines a writer committed after our head read belong to entries from head + 1 on, so they cannot
+ * be counted silently: our first entry then collides with that seq and the batch is planned again.
+ */
+async function checkpointsOf(db: Db, fresh: Fresh[]): Promise<BalanceCheckpoint[]> {
+  const codes = new Set<string>();
+  for (const { entry } of fresh) for (const l of entry.lines) codes.add(l.account);
+  const running = await accountTotals(db, [...codes]);
+  const out: BalanceCheckpoint[] = [];
+  for (const { entry } of fresh) for (const c of advanceTotals(running, entry.seq, entry.lines)) out.push(c);
+  return out;
 }
 
 /** A unique violation on the entries of a batch: the chain moved under us (or a key was posted meanwhile). */
@@ -107,7 +123,7 @@ class ChainRace extends Error {
  * statement they go inside a savepoint, so a violation in a later statement takes back the earlier
  * ones before the retry (a failed statement undoes only itself, on both dialects).
  */
-async function writeBatch(db: Db, fresh: Fresh[]): Promise<void> {
+async function writeBatch(db: Db, fresh: Fresh[], checkpoints: BalanceCheckpoint[]): Promise<void> {
   const entries = fresh.map((f) => entryRow(f.entry, f.metaText));
   const lines: unknown[][] = [];
   for (const { entry: e } of fresh) {
@@ -124,6 +140,7 @@ async function writeBatch(db: Db, fresh: Fresh[]): Promise<void> {
   else await writeEntries(db);
   // Lines are keyed by the seqs just written, so a violation here is no race: it is not retried.
   await insertRows(db, 'journal_lines', LINE_COLUMNS, lines);
+  await insertRows(db, 'balance_checkpoints', CHECKPOINT_COLUMNS, checkpoints.map(checkpointRow));
 }
 
 type BatchSeen = { taken: Map<string, number>; head: { seq: number | string; entry_hash: string } | undefined; accounts: Map<string, Account> };

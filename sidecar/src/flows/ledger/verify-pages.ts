@@ -17,19 +17,24 @@ import type { Page } from './verify-page-check.js';
 
 export { checkPage, type Page, type PageVerdict } from './verify-page-check.js';
 
-/** Reads pages of `pageSize` entries after a seq, as array rows. */
-export type PageReader = { read: (afterSeq: number) => Promise<Page>; close: () => Promise<void> };
+/** A page as read: the entries and lines, and the balance checkpoints taken at those entries (checked on the reading thread). */
+export type PageRead = Page & { checkpoints: unknown[][] };
 
-export async function openPageReader(db: Db, pageSize: number): Promise<PageReader> {
+/** Reads pages of `pageSize` entries after a seq, as array rows. */
+export type PageReader = { read: (afterSeq: number) => Promise<PageRead>; close: () => Promise<void> };
+
+export async function openPageReader(db: Db, pageSize: number, withCheckpoints = true): Promise<PageReader> {
   const entriesSql = `SELECT ${ENTRY_SQL_COLUMNS} FROM journal_entries WHERE seq > ? ORDER BY seq LIMIT ${Number(pageSize)}`;
   const linesSql = `SELECT ${LINE_SQL_COLUMNS} FROM journal_lines WHERE entry_seq BETWEEN ? AND ? ORDER BY entry_seq, line_no`;
+  const checkpointsSql = 'SELECT account_code, seq, line_count, debits_minor, credits_minor FROM balance_checkpoints WHERE seq BETWEEN ? AND ? ORDER BY seq, account_code';
   const rows = arrayRowReader(db);
   // A page: its entries, then the lines of exactly those entries (a contiguous seq range).
   return {
     read: async (afterSeq) => {
       const entries = await rows(entriesSql, [afterSeq]);
-      if (entries.length === 0) return { entries, lines: [] };
-      return { entries, lines: await rows(linesSql, [entries[0]![0], entries[entries.length - 1]![0]]) };
+      if (entries.length === 0) return { entries, lines: [], checkpoints: [] };
+      const range = [entries[0]![0], entries[entries.length - 1]![0]];
+      return { entries, lines: await rows(linesSql, range), checkpoints: withCheckpoints ? await rows(checkpointsSql, range) : [] };
     },
     close: async () => undefined,
   };

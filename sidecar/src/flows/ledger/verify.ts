@@ -3,28 +3,110 @@ import { verifyChain, type ChainOptions } from './verify-chain.js';
 
 export { checkEntry, type VerifyProblem } from './check-entry.js';
 import type { VerifyProblem } from './check-entry.js';
+import { CheckpointAudit, type CheckpointProblem } from './verify-checkpoints.js';
+import { accountTotals } from './balance-checkpoints.js';
+import type { UnitTotals, VerifiedCheckpoint } from './verified-checkpoints.js';
+export type { CheckpointProblem } from './verify-checkpoints.js';
 
 export type VerifyReport = {
   ok: boolean;
+  /** full: from the genesis; routine: from a verified checkpoint (see verifyLedgerSince). */
+  mode: 'full' | 'routine';
+  /** The seq this run started after (0 for a full verify). */
+  from_seq: number;
+  /** Entries checked by this run. */
   entries: number;
+  head_seq: number;
   head_hash: string;
   first_bad: VerifyProblem | null;
   unbalanced_units: string[];
+  /** The first balance checkpoint that is not what the lines make (wrong, missing, forged, orphan). */
+  bad_checkpoint: CheckpointProblem | null;
+  /** Balance checkpoints compared with the lines. */
+  checkpoints_checked: number;
+  /** What this run saw at head_seq, to record as a verified checkpoint when it passed. */
+  at: { lines: number; balance_checkpoints: number; per_unit: UnitTotals[] };
 };
 
 /**
  * Recomputes the hash chain from the first entry, checks each entry balances per unit, then checks
- * that debits equal credits per unit over every line in the table. Names the first entry that does
- * not hold.
+ * that debits equal credits per unit over every line in the table, and recomputes every balance
+ * checkpoint from the lines. Names the first entry (and the first checkpoint) that does not hold.
  */
-export async function verifyLedger(db: Db, onProgress?: (done: number) => void, opts: ChainOptions = {}): Promise<VerifyReport> {
-  const chain = await verifyChain(db, onProgress, opts);
-  const prev = chain.head_hash;
-  const entries = chain.entries;
+export async function verifyLedger(db: Db, onProgress?: (done: number) => void, opts: Omit<ChainOptions, 'from' | 'audit'> = {}): Promise<VerifyReport> {
+  const audit = new CheckpointAudit();
+  const chain = await verifyChain(db, onProgress, { ...opts, audit });
   let first_bad = chain.first_bad;
   if (!first_bad) first_bad = await orphanLines(db);
-  const unbalanced_units = await unbalancedUnits(db);
-  return { ok: first_bad === null && unbalanced_units.length === 0, entries, head_hash: prev, first_bad, unbalanced_units };
+  const units = await unitTotals(db, chain.head_seq);
+  const unbalanced_units = units.unbalanced;
+  const bad_checkpoint = audit.first_bad ?? (await orphanCheckpoints(db));
+  return {
+    ok: first_bad === null && unbalanced_units.length === 0 && bad_checkpoint === null, mode: 'full', from_seq: 0,
+    entries: chain.entries, head_seq: chain.head_seq, head_hash: chain.head_hash, first_bad, unbalanced_units, bad_checkpoint, checkpoints_checked: audit.checked,
+    at: { lines: units.lines, balance_checkpoints: await checkpointsUpTo(db, chain.head_seq), per_unit: units.per_unit },
+  };
+}
+
+/**
+ * A routine verify: what is new since a verified checkpoint at seq S, in time proportional to it.
+ * - The entry at S still carries the verified hash, and the rows at or below S are as many as were
+ *   verified (entries, lines, balance checkpoints): a rewritten chain, removed rows and rows
+ *   INSERTed below S (a line added to an old entry, a forged old checkpoint) are caught.
+ * - The chain from S + 1 to the head (seq, prev hash, content and entry hashes, each entry
+ *   balanced), the new balance checkpoints recomputed from each account's totals at S (its own
+ *   checkpoint at or below S plus the lines after it) and the new lines, and per unit the
+ *   verified sums at S plus the new lines balance. Lines and checkpoints past the head: as full.
+ * What it does not prove: that a row at or below S was not changed IN PLACE with the counts and
+ * the entry at S left intact (possible only by dropping the append-only triggers or by editing the
+ * database files). That is what `verify --full` re-proves, from the genesis.
+ */
+export async function verifyLedgerSince(db: Db, from: VerifiedCheckpoint, onProgress?: (done: number) => void, opts: Omit<ChainOptions, 'from' | 'audit'> = {}): Promise<VerifyReport> {
+  const S = from.seq;
+  const base = await baseProblem(db, from);
+  const audit = new CheckpointAudit(new Map(), (codes) => accountTotals(db, codes, S));
+  const chain = base ? { entries: 0, head_seq: S, head_hash: from.entry_hash, first_bad: null } : await verifyChain(db, onProgress, { ...opts, from: { seq: S, hash: from.entry_hash }, audit });
+  let first_bad = base ?? chain.first_bad;
+  if (!first_bad) first_bad = await orphanLines(db);
+  const units = await unitTotals(db, chain.head_seq, from);
+  const bad_checkpoint = audit.first_bad ?? (await orphanCheckpoints(db));
+  return {
+    ok: first_bad === null && units.unbalanced.length === 0 && bad_checkpoint === null, mode: 'routine', from_seq: S,
+    entries: chain.entries, head_seq: chain.head_seq, head_hash: chain.head_hash, first_bad, unbalanced_units: units.unbalanced, bad_checkpoint, checkpoints_checked: audit.checked,
+    at: { lines: units.lines, balance_checkpoints: await checkpointsUpTo(db, chain.head_seq), per_unit: units.per_unit },
+  };
+}
+
+/** The verified checkpoint's ground: its entry and the row counts at or below its seq. */
+async function baseProblem(db: Db, from: VerifiedCheckpoint): Promise<VerifyProblem | null> {
+  const S = from.seq;
+  if (S > 0) {
+    const row = (await db('journal_entries').where({ seq: S }).first('entry_hash')) as { entry_hash: string } | undefined;
+    if (!row || row.entry_hash !== from.entry_hash) return { seq: S, problem: 'verified_head_rewritten', detail: `entry ${S} ${row ? `now hashes ${row.entry_hash}` : 'is gone'}; verified ${from.entry_hash}` };
+  }
+  const entries = toInt(((await db('journal_entries').where('seq', '<=', S).count({ n: '*' }).first()) as { n: unknown } | undefined)?.n ?? 0);
+  const lines = toInt(((await db('journal_lines').where('entry_seq', '<=', S).count({ n: '*' }).first()) as { n: unknown } | undefined)?.n ?? 0);
+  const cps = await checkpointsUpTo(db, S);
+  const off: string[] = [];
+  if (entries !== S) off.push(`${entries} entries (verified ${S})`);
+  if (lines !== from.lines) off.push(`${lines} lines (verified ${from.lines})`);
+  if (cps !== from.balance_checkpoints) off.push(`${cps} balance checkpoints (verified ${from.balance_checkpoints})`);
+  return off.length ? { seq: S, problem: 'rows_changed_before_verified', detail: `at or below seq ${S}: ${off.join(', ')}` } : null;
+}
+
+async function checkpointsUpTo(db: Db, seq: number): Promise<number> {
+  return toInt(((await db('balance_checkpoints').where('seq', '<=', seq).count({ n: '*' }).first()) as { n: unknown } | undefined)?.n ?? 0);
+}
+
+/** Balance checkpoints at a seq no entry has (below 1 or past the head): the page-by-page audit never reads them. */
+export async function orphanCheckpoints(db: Db): Promise<CheckpointProblem | null> {
+  const row = (await db('balance_checkpoints')
+    .where('seq', '<', 1)
+    .orWhere('seq', '>', db('journal_entries').select(db.raw('COALESCE(MAX(seq), 0)')))
+    .first(db.raw('MIN(seq) AS first_seq'), db.raw('MIN(account_code) AS account'), db.raw('COUNT(*) AS n'))) as { first_seq: unknown; account: string | null; n: unknown } | undefined;
+  const n = toInt(row?.n ?? 0);
+  if (n === 0) return null;
+  return { seq: toInt(row!.first_seq), account: String(row!.account), problem: 'orphan_checkpoints', detail: `${n} balance checkpoint(s) at entries that do not exist, from seq ${toInt(row!.first_seq)}` };
 }
 
 /**
@@ -43,15 +125,35 @@ async function orphanLines(db: Db): Promise<VerifyProblem | null> {
 }
 
 /**
- * Units whose debits and credits differ over all lines, whatever entry or account they name. The
- * net is computed in SQL as a 64-bit integer (exact; SQLite raises on overflow rather than round),
- * and one pass over the lines without a join is several times cheaper than the trial balance.
+ * Per unit, debits and credits of the lines up to `headSeq` (added to a verified checkpoint's sums
+ * when starting from one: then only the lines after it are read), and the units that do not
+ * balance — over those lines and over every line past them whatever entry or account it names
+ * (an orphan line past the head unbalances its unit here too). Sums are exact: SQL adds 64-bit
+ * integers (SQLite raises on overflow rather than round), JavaScript BigInt.
  */
-async function unbalancedUnits(db: Db): Promise<string[]> {
+async function unitTotals(db: Db, headSeq: number, from?: VerifiedCheckpoint): Promise<{ per_unit: UnitTotals[]; unbalanced: string[]; lines: number }> {
+  const after = from?.seq ?? Number.MIN_SAFE_INTEGER;
   const rows = (await db('journal_lines')
+    .where('entry_seq', '>', after)
     .groupBy('unit')
-    .havingRaw("SUM(CASE WHEN direction = 'D' THEN amount_minor ELSE -amount_minor END) <> 0")
-    .orderBy('unit')
-    .select('unit')) as Array<{ unit: string }>;
-  return rows.map((r) => r.unit);
+    .select('unit')
+    .select(db.raw("SUM(CASE WHEN direction = 'D' AND entry_seq <= ? THEN amount_minor ELSE 0 END) AS d", [headSeq]))
+    .select(db.raw("SUM(CASE WHEN direction = 'C' AND entry_seq <= ? THEN amount_minor ELSE 0 END) AS c", [headSeq]))
+    .select(db.raw("SUM(CASE WHEN direction = 'D' THEN amount_minor ELSE -amount_minor END) AS net"))
+    .select(db.raw('SUM(CASE WHEN entry_seq <= ? THEN 1 ELSE 0 END) AS n', [headSeq]))) as Array<{ unit: string; d: unknown; c: unknown; net: unknown; n: unknown }>;
+  const big = (v: unknown) => BigInt(String(v ?? 0).split('.')[0]!);
+  const totals = new Map<string, { d: bigint; c: bigint; net: bigint }>();
+  for (const u of from?.per_unit ?? []) totals.set(u.unit, { d: BigInt(u.debits_minor), c: BigInt(u.credits_minor), net: BigInt(u.debits_minor) - BigInt(u.credits_minor) });
+  let lines = from?.lines ?? 0;
+  for (const r of rows) {
+    const t = totals.get(r.unit) ?? { d: 0n, c: 0n, net: 0n };
+    totals.set(r.unit, { d: t.d + big(r.d), c: t.c + big(r.c), net: t.net + big(r.net) });
+    lines += toInt(r.n);
+  }
+  const units = [...totals.keys()].sort();
+  return {
+    per_unit: units.map((u) => ({ unit: u, debits_minor: String(totals.get(u)!.d), credits_minor: String(totals.get(u)!.c) })),
+    unbalanced: units.filter((u) => totals.get(u)!.net !== 0n),
+    lines,
+  };
 }

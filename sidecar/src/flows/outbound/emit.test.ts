@@ -1,7 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dialects, freshDatabase, type TestDatabase } from '../../testing/databases.js';
-import { emitOutbound, outboundEventIdFor } from './emit.js';
+import { emitOutbound, emitOutboundAll, outboundEventIdFor } from './emit.js';
+import { freshDatabase as fresh } from '../../testing/databases.js';
 import { emptyEffects } from '../effects.js';
 import { writeEffects } from '../write-effects.js';
 import { OutboundEnvelopeSchema } from './schemas.js';
@@ -50,6 +51,35 @@ for (const dialect of dialects()) {
       await t.db.transaction((trx) => writeEffects(trx, fx)); // written twice: one effect
       const rows = await t.db('outbound_events').where({ booking_id: 'bk_fx' }).orderBy('seq');
       assert.deepEqual(rows.map((r: { seq: unknown }) => Number(r.seq)), [1, 2]);
+    });
+
+    test('emitOutboundAll writes the very rows, seqs and order that emitOutbound once per input writes', async () => {
+      const inputs = [
+        refund('bk_a', 're_a1'), refund('bk_b', 're_b1'), refund('bk_a', 're_a2'),
+        refund('bk_a', 're_a1'), // the same fact twice in one batch: one event
+        refund('bk_old', 're_old'), // already written before the batch
+        { type: 'subscription.past_due' as const, host_id: 'host_a', occurred_at: '2026-09-01T12:00:00Z', inbox_id: 3, key: 'sub_a:past_due:1', data: { host_id: 'host_a', subscription_id: 'sub_a', amount_minor: 0, currency: 'EUR', rule: null, decision_id: null, entry_ids: [] } },
+      ];
+      const one = await fresh(dialect);
+      const all = await fresh(dialect);
+      try {
+        for (const db of [one.db, all.db]) await db.transaction((trx) => emitOutbound(trx, refund('bk_old', 're_old')));
+        for (const db of [one.db, all.db]) await db.transaction((trx) => emitOutbound(trx, refund('bk_a', 're_a0')));
+        await one.db.transaction(async (trx) => {
+          for (const i of inputs) await emitOutbound(trx, i);
+        });
+        const statements = await all.db.transaction((trx) => emitOutboundAll(trx, inputs));
+        assert.equal(statements, 3, 'two reads and one insert for the batch');
+        const rows = (db: typeof one.db) => db('outbound_events').orderBy('id').select('id', 'event_id', 'stream_key', 'seq', 'body');
+        const expected = await rows(one.db);
+        assert.equal(expected.length, 6);
+        assert.deepEqual(await rows(all.db), expected);
+        assert.equal(await all.db.transaction((trx) => emitOutboundAll(trx, inputs)), 2, 'again: two reads, nothing new to write');
+        assert.deepEqual(await rows(all.db), expected);
+      } finally {
+        await one.drop();
+        await all.drop();
+      }
     });
   });
 }

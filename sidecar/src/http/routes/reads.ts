@@ -52,7 +52,7 @@ export function readRoutes(s: Services, mw: { signedFor: SignedFor }): Router {
     const by = requireQuery(req, 'by');
     if (by !== 'guest' && by !== 'host') throw new DomainError('validation_failed', 'by must be guest or host', { field: 'by' });
     const at = checkAt(typeof req.query.at === 'string' ? req.query.at : undefined, s.now_ms());
-    res.json(await previewCancellation(s.db, requireSafeId(requireQuery(req, 'booking_id'), 'booking_id'), by, at));
+    res.json(await previewCancellation(s.db, requireSafeId(requireQuery(req, 'booking_id'), 'booking_id'), by, at, s.previews));
   }));
 
   r.get('/constraints', ...mw.signedFor('GET /constraints'), route(async (req, res) => {

@@ -1,9 +1,11 @@
 import type { AccountState } from '../../flows/booking/account-states.js';
+import type { Knex } from 'knex';
 import { toInt, type Db } from '../../db/connect.js';
+import { formatIsoUtc, parseIsoUtc } from '../../kernel/index.js';
 import type { BookingFactsData, BookingRecord, PinnedPolicies } from '../../flows/booking/store.js';
 import type { BookingState } from '../../flows/booking/state-machine.js';
 import { decisionFromRow, type DecisionRow } from '../../flows/evidence/decisions.js';
-import { entryFromRows, readEntriesByKeys, type EntryRow, type LineRow } from '../../flows/ledger/index.js';
+import { accountTotals, entryFromRows, readEntriesByKeys, type EntryRow, type LineRow } from '../../flows/ledger/index.js';
 import { chart, KIND } from '../../flows/vocabulary.js';
 import { policyVersionOf } from '../../nora/index.js';
 import { cachedPolicy, rememberPolicy } from '../booking-facts.js';
@@ -115,8 +117,8 @@ export async function loadNeeds(db: Db, state: BatchState, needs: Needs): Promis
       for (const a of part) if (!state.accountState.has(a)) state.accountState.set(a, latest.get(a) ?? null);
     }
     statements += await loadLots(db, state, [...needs.guests].filter((g) => !state.guestsLoaded.has(g)), needs.expiringBefore, next);
-    if (needs.awaitingPayout && !state.awaiting) {
-      statements += await loadAwaiting(db, state, next);
+    if (needs.awaitingPayout && (!state.awaiting || (state.awaitingDueBy !== null && (needs.payoutsDueBy === null || needs.payoutsDueBy > state.awaitingDueBy)))) {
+      statements += await loadAwaiting(db, state, next, needs.payoutsDueBy);
     }
     const asked = [...needs.accountHosts].filter((a) => !state.accountHost.has(a));
     for (const part of chunks(asked)) {
@@ -209,7 +211,9 @@ async function loadBookings(db: Db, state: BatchState, ids: string[], next: Need
       foldBatchEffects(state, id);
       // What a decision about this booking usually reads next: its host and what the host owes.
       next.hosts.add(record.host_id);
-      if (!state.sums.has(chart.hostPenalties(record.host_id, record.currency).code)) next.accountCodes.add(chart.hostPenalties(record.host_id, record.currency).code);
+      for (const owed of [chart.hostPenalties(record.host_id, record.currency), chart.hostOffsetReceivable(record.host_id, record.currency)]) {
+        if (!state.sums.has(owed.code)) next.accountCodes.add(owed.code);
+      }
     }
     for (const id of part) if (!found.has(id)) state.bookings.set(id, null);
   }
@@ -217,27 +221,20 @@ async function loadBookings(db: Db, state: BatchState, ids: string[], next: Need
 }
 
 async function loadSums(db: Db, state: BatchState, codes: string[]): Promise<number> {
-  let statements = 0;
-  for (const part of chunks(codes)) {
-    const rows = (await db('journal_lines').whereIn('account_code', part).groupBy('account_code', 'direction').select('account_code', 'direction').sum({ total: 'amount_minor' })) as Array<{ account_code: string; direction: string; total: unknown }>;
-    statements++;
-    const sums = new Map<string, { d: number; c: number }>(part.map((c) => [c, { d: 0, c: 0 }]));
-    for (const r of rows) {
-      const s = sums.get(r.account_code)!;
-      const v = toInt(String(r.total ?? 0).split('.')[0]!);
-      if (r.direction === 'D') s.d += v;
-      else s.c += v;
+  if (codes.length === 0) return 0;
+  // Each account's newest balance checkpoint plus the lines after it: bounded by the checkpoint
+  // interval, not by the account's history (a hot platform account is read every batch).
+  const totals = await accountTotals(db, codes);
+  const sums = new Map<string, { d: number; c: number }>(codes.map((c) => [c, { d: totals.get(c)!.debits, c: totals.get(c)!.credits }]));
+  // The batch's entries so far are not in the database yet.
+  for (const e of state.fx.entries) {
+    for (const l of e.request.lines) {
+      const s = sums.get(l.account);
+      if (s) (l.direction === 'D' ? (s.d += l.amount_minor) : (s.c += l.amount_minor));
     }
-    // The batch's entries so far are not in the database yet.
-    for (const e of state.fx.entries) {
-      for (const l of e.request.lines) {
-        const s = sums.get(l.account);
-        if (s) (l.direction === 'D' ? (s.d += l.amount_minor) : (s.c += l.amount_minor));
-      }
-    }
-    for (const [c, s] of sums) state.sums.set(c, s);
   }
-  return statements;
+  for (const [c, s] of sums) state.sums.set(c, s);
+  return 2 * Math.ceil(codes.length / 200);
 }
 
 async function loadLots(db: Db, state: BatchState, guests: string[], expiringBefore: string | null, next: Needs): Promise<number> {
@@ -272,8 +269,20 @@ async function loadLots(db: Db, state: BatchState, guests: string[], expiringBef
   return statements;
 }
 
-async function loadAwaiting(db: Db, state: BatchState, next: Needs): Promise<number> {
-  const rows = (await db('bookings as b')
+/**
+ * The latest check-in date whose payout can be due by `dueBy`: a payout is due at the check-in
+ * moment plus a delay ≥ 0 (nora/payments.ts), and a check-in moment is never earlier than 14 h
+ * before its date's midnight UTC (the largest offset, UTC+14); one more day of margin.
+ */
+export function latestCheckInDueBy(dueBy: string): string {
+  return formatIsoUtc(parseIsoUtc(dueBy) + (14 + 24) * 3_600_000).slice(0, 10);
+}
+
+async function loadAwaiting(db: Db, state: BatchState, next: Needs, dueBy: string | null): Promise<number> {
+  // With a tick's instant, only bookings that may be due (migration 085's check-in index): the
+  // paid bookings of every future stay are not read at each tick.
+  const mayBeDue = (q: Knex.QueryBuilder) => (dueBy === null ? q : q.whereIn('b.booking_id', db('booking_revisions').where('check_in', '<=', latestCheckInDueBy(dueBy)).select('booking_id')));
+  const rows = (await mayBeDue(db('bookings as b'))
     .whereExists(db('journal_entries as e').whereRaw('e.booking_id = b.booking_id').andWhere('e.kind', KIND.payment_received))
     .whereNotExists(db('outbox_intents as i').whereRaw('i.booking_id = b.booking_id').andWhere('i.operation', 'transfer'))
     .whereNotExists(db('journal_entries as t').whereRaw('t.booking_id = b.booking_id').andWhere('t.kind', KIND.host_transfer))
@@ -288,6 +297,7 @@ async function loadAwaiting(db: Db, state: BatchState, next: Needs): Promise<num
   for (const e of state.fx.entries) if (e.request.booking_id && e.request.kind === KIND.host_transfer) awaiting.delete(e.request.booking_id);
   for (const i of state.fx.intents) if (i.booking_id && i.operation === 'transfer') awaiting.delete(i.booking_id);
   state.awaiting = awaiting;
+  state.awaitingDueBy = dueBy;
   for (const id of awaiting.keys()) if (!state.bookings.has(id)) next.bookings.add(id);
   return 1;
 }

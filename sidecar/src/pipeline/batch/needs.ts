@@ -19,6 +19,8 @@ export type Needs = {
   expiringBefore: string | null;
   /** The bookings awaiting a payout (clock ticks). */
   awaitingPayout: boolean;
+  /** …of which only those whose payout can be due by this instant (the batch's latest tick); null: all. */
+  payoutsDueBy: string | null;
   /** Every host-subscription row (#14: subscription and invoice events, requests, ticks). */
   subscriptions: boolean;
   /** Connected accounts whose host is asked for (a subscription's metadata.host_account). */
@@ -32,7 +34,7 @@ export type Needs = {
 export function noNeeds(): Needs {
   return {
     bookings: new Set(), paymentIntents: new Set(), objects: new Set(), entryKeys: new Set(), accountCodes: new Set(),
-    hosts: new Set(), stripeAccounts: new Set(), guests: new Set(), expiringBefore: null, awaitingPayout: false, subscriptions: false, accountHosts: new Set(),
+    hosts: new Set(), stripeAccounts: new Set(), guests: new Set(), expiringBefore: null, awaitingPayout: false, payoutsDueBy: null, subscriptions: false, accountHosts: new Set(),
     outboxIntents: new Set(), awaitingRedrive: false,
   };
 }

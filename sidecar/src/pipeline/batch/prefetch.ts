@@ -20,6 +20,7 @@ export function prefetchNeeds(events: Array<Omit<InboxEvent, 'payload'> & { payl
       n.awaitingPayout = true;
       n.awaitingRedrive = true;
       n.outboxIntents.add(reconciliationIntentId(reconciliationDayBefore(e.occurred_at).day));
+      if (!n.payoutsDueBy || e.occurred_at > n.payoutsDueBy) n.payoutsDueBy = e.occurred_at;
       if (!n.expiringBefore || e.occurred_at > n.expiringBefore) n.expiringBefore = e.occurred_at;
       continue;
     }
@@ -36,6 +37,7 @@ export function prefetchNeeds(events: Array<Omit<InboxEvent, 'payload'> & { payl
       if (e.type === 'money.retry_requested' && str(data.intent_id)) n.outboxIntents.add(data.intent_id as string);
       if (e.type === 'clock.tick') {
         n.awaitingPayout = true;
+        if (!n.payoutsDueBy || e.occurred_at > n.payoutsDueBy) n.payoutsDueBy = e.occurred_at;
         n.subscriptions = true;
         n.awaitingRedrive = true;
         n.outboxIntents.add(reconciliationIntentId(reconciliationDayBefore(e.occurred_at).day));

@@ -54,6 +54,8 @@ export class BatchState implements StateReads, EffectRecorder {
   /** Host-subscription rows as loaded; the batch's own rows are in `fx` (rolled back with it). */
   subscriptionsLoaded: SubscriptionRows | null = null;
   awaiting: Map<string, number> | null = null;
+  /** `awaiting` holds the bookings whose payout can be due by this instant (null: every one awaiting). */
+  awaitingDueBy: string | null = null;
   /** Published policy versions in log order. */
   readonly policies: Array<PolicyRef & { seq: number }> = [];
   readonly intentIds = new Set<string>();
@@ -262,8 +264,9 @@ export class BatchState implements StateReads, EffectRecorder {
     return due.sort((a, b) => (a.expires_at < b.expires_at ? -1 : a.expires_at > b.expires_at ? 1 : a.lot_id < b.lot_id ? -1 : 1));
   }
 
-  bookingsAwaitingPayout(): string[] {
-    if (!this.awaiting) throw NeedsLoad.of((n) => (n.awaitingPayout = true));
+  bookingsAwaitingPayout(dueBy?: string): string[] {
+    const covered = this.awaiting && (this.awaitingDueBy === null || (dueBy !== undefined && dueBy <= this.awaitingDueBy));
+    if (!covered || !this.awaiting) throw NeedsLoad.of((n) => ((n.awaitingPayout = true), (n.payoutsDueBy = dueBy ?? null)));
     return [...this.awaiting.entries()].sort((a, b) => a[1] - b[1]).map(([id]) => id);
   }
 

@@ -23,7 +23,7 @@ export const onClockTick: DecisionHandler = (state, event) => {
   const keys: string[] = [...subs.keys];
   let payouts = 0;
   let holds = 0;
-  for (const booking_id of state.bookingsAwaitingPayout()) {
+  for (const booking_id of state.bookingsAwaitingPayout(event.occurred_at)) {
     const b = state.booking(booking_id);
     if (!b) continue;
     const r = payoutIfDue(state, event, b);
