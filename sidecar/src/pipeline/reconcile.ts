@@ -68,7 +68,12 @@ export async function reconcileWithStripe(db: Db, stripe: Stripe, period: { from
   // A platform payout must be the sum of what it paid out (automatic payouts: Stripe lists them by payout).
   const payouts: PayoutComposition[] = [];
   for (const m of movements.filter((x) => x.type === 'payout' && x.source)) {
-    const po = await stripe.payouts.retrieve(m.source!);
+    const po = await stripe.payouts.retrieve(m.source!).catch((e: unknown) => {
+      // A payout Stripe lists a movement for but cannot show: its movement is still matched (or named missing) above.
+      if ((e as { code?: string }).code === 'resource_missing') return null;
+      throw e;
+    });
+    if (!po) continue;
     const transactions: PayoutComposition['transactions'] = [];
     if (po.automatic) for await (const t of stripe.balanceTransactions.list({ payout: po.id, limit: 100 })) transactions.push({ id: t.id, type: t.type, net_minor: t.net });
     payouts.push({ payout_id: po.id, amount_minor: po.amount, currency: po.currency, automatic: po.automatic, transactions });

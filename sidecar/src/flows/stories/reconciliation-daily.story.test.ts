@@ -94,17 +94,17 @@ for (const dialect of dialects()) {
       const status = await h.operator.get(`/inbox/stripe/${r.body.event_id}`);
       assert.deepEqual([status.body.status, status.body.code], ['ignored', 'connected_account_payout']);
       assert.ok(!(await readEntry(h.sidecar.db, { idempotency_key: `payout:${(host.data.object as { id: string }).id}` })), 'nothing posted');
-      // a platform payout event whose object is not a payout: stored (Stripe signed it), nothing posted
-      const entries = (await writtenCounts(h.sidecar.db)).journal_entries;
+      // a platform payout event with a bad amount: refused at the door (#13's edge rules), problem+json, nothing written
+      const written = await writtenCounts(h.sidecar.db);
       const bad = rekeyed('payout.paid');
       delete (bad as { account?: string }).account;
       Object.assign(bad.data.object, { id: 'po_1BadPayout', amount: '8500' });
       const br = await postStripeWebhook(h.sidecar.url, bad, WEBHOOK_SECRET);
-      assert.equal(br.status, 200, br.text);
+      assert.equal(br.status, 422, br.text);
+      assert.equal(br.body.code, 'validation_failed');
+      assert.match(br.headers.get('content-type') ?? '', /application\/problem\+json/);
       await h.settle();
-      const bs = await h.operator.get(`/inbox/stripe/${br.body.event_id}`);
-      assert.deepEqual([bs.body.status, bs.body.code], ['ignored', 'invalid_payout_object']);
-      assert.equal((await writtenCounts(h.sidecar.db)).journal_entries, entries);
+      assert.deepEqual(await writtenCounts(h.sidecar.db), written);
       for (const row of (await trialBalance(h.sidecar.db)).rows) assert.equal(row.debits_minor, row.credits_minor, `balanced in ${row.unit}`);
     });
 
