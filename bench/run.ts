@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the ledger, ingest, preview and outbound benches in sequence, each in its own node
+ * `npm run bench`: the ledger, growth, ingest, preview, outbound and simulation benches in sequence, each in its own node
  * process (so one bench's heap and JIT state never colour the next), each rewriting its own section
  * of docs/benchmarks.md.
  *
@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from './lib/args.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const BENCHES = ['ledger', 'ingest', 'preview', 'outbound', 'simulation'] as const;
+const BENCHES = ['ledger', 'growth', 'ingest', 'preview', 'outbound', 'simulation'] as const;
 
 function runBench(name: string, flags: string[]): Promise<number> {
   return new Promise((resolve, reject) => {

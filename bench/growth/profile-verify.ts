@@ -3,8 +3,11 @@
  * workload), then runs verifyLedger single-threaded under the CPU profiler, timing the whole run
  * and each part (reading pages, checking entries, the balance-checkpoint audit).
  *
- *   node --import tsx --cpu-prof --cpu-prof-dir /tmp/verify-prof bench/growth/profile-verify.ts [--entries 50000]
- *   node --import tsx bench/ingest/profile-summary.ts /tmp/verify-prof/<file>.cpuprofile --focus verify
+ *   node --import tsx bench/growth/profile-verify.ts [--entries 50000] [--profile FILE.cpuprofile]
+ *   node --import tsx bench/ingest/profile-summary.ts FILE.cpuprofile
+ *
+ * --profile writes a CPU profile (the inspector's, as node --cpu-prof) of the verify runs only,
+ * not of growing the ledger.
  */
 import { freshDatabase } from '../../sidecar/src/testing/databases.js';
 import { openAccount, postEntries, verifyLedger } from '../../sidecar/src/flows/ledger/index.js';
@@ -13,9 +16,11 @@ import { CheckpointAudit } from '../../sidecar/src/flows/ledger/verify-checkpoin
 import { GENESIS_HASH } from '../../sidecar/src/flows/ledger/types.js';
 import { toInt } from '../../sidecar/src/db/connect.js';
 import { parseArgs } from '../lib/args.js';
+import { Session } from 'node:inspector/promises';
+import { writeFileSync } from 'node:fs';
 import { timed, perSecond } from '../lib/timing.js';
 
-const args = parseArgs(process.argv.slice(2), { numbers: ['entries'] });
+const args = parseArgs(process.argv.slice(2), { numbers: ['entries'], strings: ['profile'] });
 const N = typeof args.entries === 'number' ? args.entries : 50_000;
 const T0 = '2026-09-01T12:00:00Z';
 const HOT = 'platform:stripe_balance:USD';
@@ -30,9 +35,20 @@ try {
     })));
   }
   const out: Record<string, string> = {};
+  const session = new Session();
+  if (typeof args.profile === 'string') {
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  }
   for (let run = 0; run < 2; run++) {
     const full = await timed(() => verifyLedger(t.db, undefined, { parallel: false }));
     out[`verifyLedger run ${run + 1}`] = `${Math.round(perSecond(full.value.entries, full.ms)).toLocaleString('en-US')} entries/s (${full.ms.toFixed(0)} ms)`;
+  }
+  if (typeof args.profile === 'string') {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(args.profile, JSON.stringify(profile));
+    session.disconnect();
   }
   // The parts, one after the other over the same pages.
   const reader = await openPageReader(t.db, 5000, true);

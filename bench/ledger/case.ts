@@ -8,6 +8,7 @@ import { chart } from '../../sidecar/src/flows/vocabulary.js';
 import { balanceOf, headSeq, postEntries, postEntry, verifyLedger } from '../../sidecar/src/flows/ledger/index.js';
 import { ENTRY_COLUMNS, LINE_COLUMNS } from '../../sidecar/src/flows/ledger/entry-checks.js';
 import { insertRows } from '../../sidecar/src/flows/ledger/multi-row-insert.js';
+import { CHECKPOINT_COLUMNS } from '../../sidecar/src/flows/ledger/balance-checkpoints.js';
 import { peakRssMb, rssMb } from '../lib/memory.js';
 import { reportToParent } from '../lib/child.js';
 import { timed } from '../lib/timing.js';
@@ -100,6 +101,7 @@ async function insertPerEntry(trx: Db, slice: RawRows[]): Promise<void> {
   for (const r of slice) {
     await trx('journal_entries').insert(r.entry);
     await trx('journal_lines').insert(r.lines);
+    if (r.checkpoints.length > 0) await insertRows(trx, 'balance_checkpoints', CHECKPOINT_COLUMNS, r.checkpoints);
   }
 }
 
@@ -107,6 +109,7 @@ async function insertPerEntry(trx: Db, slice: RawRows[]): Promise<void> {
 async function insertMultiRow(trx: Db, slice: RawRows[]): Promise<void> {
   await insertRows(trx, 'journal_entries', ENTRY_COLUMNS, slice.map((r) => ENTRY_COLUMNS.map((c) => r.entry[c])));
   await insertRows(trx, 'journal_lines', LINE_COLUMNS, slice.flatMap((r) => r.lines.map((l) => LINE_COLUMNS.map((c) => l[c]))));
+  await insertRows(trx, 'balance_checkpoints', CHECKPOINT_COLUMNS, slice.flatMap((r) => r.checkpoints));
 }
 
 /** Continues the chain already in the database (same workload) from entry `from` with multi-row inserts. */
@@ -131,7 +134,7 @@ async function bulkCase(db: Db, o: CaseOrder): Promise<CaseResult> {
 async function verifyCase(db: Db, parallel?: boolean): Promise<CaseResult> {
   const rss_start_mb = rssMb();
   const { ms, value: report } = await timed(() => verifyLedger(db, undefined, parallel ? { parallel: true } : {}));
-  if (!report.ok) throw new Error(`verify failed on the bench ledger: ${JSON.stringify(report.first_bad ?? report.unbalanced_units)}`);
+  if (!report.ok) throw new Error(`verify failed on the bench ledger: ${JSON.stringify(report.first_bad ?? report.bad_checkpoint ?? report.unbalanced_units)}`);
   // A derived balance over the whole ledger: the hot account has a line in every entry.
   const { ms: balance_ms, value: bal } = await timed(() => balanceOf(db, chart.stripeBalance(CURRENCY).code));
   return {

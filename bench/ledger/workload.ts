@@ -3,6 +3,7 @@ import { chart, KIND, type ChartAccount } from '../../sidecar/src/flows/vocabula
 import { ensureAccounts } from '../../sidecar/src/flows/booking/open-accounts.js';
 import type { Db } from '../../sidecar/src/db/connect.js';
 import { contentHashOf, entryHashOf, GENESIS_HASH, normalizeInstant, type JournalEntry, type JournalEntryRequest } from '../../sidecar/src/flows/ledger/index.js';
+import { advanceTotals, checkpointRow, type Totals } from '../../sidecar/src/flows/ledger/balance-checkpoints.js';
 
 /**
  * The bench's entries: a guest payment split four ways, the shape the booking flow posts most.
@@ -58,7 +59,8 @@ export function requestFor(placement: Placement, run: string, i: number): Journa
   };
 }
 
-export type RawRows = { entry: Record<string, unknown>; lines: Array<Record<string, unknown>> };
+/** One entry's rows as the ledger writes them: the entry, its lines, and the balance checkpoints it brings (as CHECKPOINT_COLUMNS arrays). */
+export type RawRows = { entry: Record<string, unknown>; lines: Array<Record<string, unknown>>; checkpoints: unknown[][] };
 
 /**
  * The rows postEntry would write for `count` requests on an empty ledger, hashes and chain
@@ -66,6 +68,7 @@ export type RawRows = { entry: Record<string, unknown>; lines: Array<Record<stri
  */
 export function rawRowsFor(placement: Placement, run: string, count: number): RawRows[] {
   const out: RawRows[] = [];
+  const running = new Map<string, Totals>();
   let prev = GENESIS_HASH;
   for (let i = 0; i < count; i++) {
     const asked = requestFor(placement, run, i);
@@ -90,6 +93,7 @@ export function rawRowsFor(placement: Placement, run: string, count: number): Ra
         occurred_at: e.occurred_at, description: e.description, reverses_seq: null, meta: canonicalJson(e.meta), prev_hash: prev, entry_hash,
       },
       lines: req.lines.map((l, n) => ({ entry_seq: e.seq, line_no: n + 1, account_code: l.account, unit: l.unit, direction: l.direction, amount_minor: l.amount_minor })),
+      checkpoints: advanceTotals(running, e.seq, req.lines).map(checkpointRow),
     });
     prev = entry_hash;
   }

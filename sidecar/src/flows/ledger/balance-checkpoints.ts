@@ -99,12 +99,26 @@ export async function latestCheckpoints(db: Db, codes: readonly string[], upToSe
  * its lines after it — bounded work per account. Accounts with no lines get zeros.
  */
 export async function accountTotals(db: Db, codes: readonly string[], upToSeq?: number): Promise<Map<string, Totals>> {
+  return tailAfterCheckpoints(db, codes, upToSeq, true);
+}
+
+/**
+ * Each account's line count as of `upToSeq` (debits and credits left at 0): the newest checkpoint
+ * plus a COUNT of the lines after it, read from the (account_code, entry_seq) index alone (no row
+ * lookups). Where the next checkpoints fall needs only this; their totals are read for the few
+ * accounts that reach one.
+ */
+export async function accountLineCounts(db: Db, codes: readonly string[], upToSeq?: number): Promise<Map<string, Totals>> {
+  return tailAfterCheckpoints(db, codes, upToSeq, false);
+}
+
+async function tailAfterCheckpoints(db: Db, codes: readonly string[], upToSeq: number | undefined, sums: boolean): Promise<Map<string, Totals>> {
   const unique = [...new Set(codes)];
   const cps = unique.length > 0 ? await latestCheckpoints(db, unique, upToSeq) : new Map<string, BalanceCheckpoint>();
   const out = new Map<string, Totals>();
   for (const c of unique) {
     const cp = cps.get(c);
-    out.set(c, cp ? { lines: cp.lines, debits: cp.debits, credits: cp.credits } : { lines: 0, debits: 0, credits: 0 });
+    out.set(c, cp ? { lines: cp.lines, debits: sums ? cp.debits : 0, credits: sums ? cp.credits : 0 } : { lines: 0, debits: 0, credits: 0 });
   }
   for (const part of chunks(unique)) {
     // Explicit (account, after-seq) pairs: a range scan of the (account_code, entry_seq) index per account.
@@ -124,13 +138,15 @@ export async function accountTotals(db: Db, codes: readonly string[], upToSeq?: 
       bindings.push(c, cps.get(c)!.seq);
       if (upToSeq !== undefined) bindings.push(upToSeq);
     }
-    const sql = `SELECT account_code, direction, COUNT(*) AS n, SUM(amount_minor) AS total FROM ${tableWithIndex(db, 'journal_lines', LINES_BY_ACCOUNT)} WHERE ${terms.join(' OR ')} GROUP BY account_code, direction`;
+    const what = sums ? "account_code, direction, COUNT(*) AS n, SUM(amount_minor) AS total" : "account_code, 'N' AS direction, COUNT(*) AS n, 0 AS total";
+    const group = sums ? 'account_code, direction' : 'account_code';
+    const sql = `SELECT ${what} FROM ${tableWithIndex(db, 'journal_lines', LINES_BY_ACCOUNT)} WHERE ${terms.join(' OR ')} GROUP BY ${group}`;
     type Row = { account_code: string; direction: string; n: unknown; total: unknown };
     for (const r of await rawRows<Row>(db, sql, bindings)) {
       const t = out.get(r.account_code)!;
       t.lines += num(r.n);
       if (r.direction === 'D') t.debits += num(r.total);
-      else t.credits += num(r.total);
+      else if (r.direction === 'C') t.credits += num(r.total);
     }
   }
   return out;

@@ -7,7 +7,7 @@ import {
 } from './entry-checks.js';
 import { insertRows, statementsFor } from './multi-row-insert.js';
 import { entryFromRows, readEntriesByKeys, type EntryRow, type LineRow } from './read-entries.js';
-import { accountTotals, advanceTotals, checkpointRow, CHECKPOINT_COLUMNS, type BalanceCheckpoint } from './balance-checkpoints.js';
+import { accountLineCounts, accountTotals, advanceTotals, BALANCE_CHECKPOINT_EVERY_LINES, checkpointRow, CHECKPOINT_COLUMNS, type BalanceCheckpoint } from './balance-checkpoints.js';
 import { GENESIS_HASH, type Account, type AccountType, type JournalEntry, type JournalEntryRequest } from './types.js';
 
 /** Keys and account codes asked for per lookup statement (each is one bound parameter). */
@@ -96,17 +96,24 @@ async function planBatch(db: Db, requests: JournalEntryRequest[]): Promise<Plan>
 }
 
 /**
- * The balance checkpoints the new entries bring (BALANCE_CHECKPOINT_EVERY_LINES): each account's
- * totals now (checkpoint + at most 255 lines), then walked along the new entries in seq order.
+ * The balance checkpoints the new entries bring (BALANCE_CHECKPOINT_EVERY_LINES): each touched
+ * account's line count now (its checkpoint + a COUNT over the index, at most 255 lines), and for
+ * the accounts the batch takes past a multiple their totals, walked along the new entries in seq order.
  * Lines a writer committed after our head read belong to entries from head + 1 on, so they cannot
  * be counted silently: our first entry then collides with that seq and the batch is planned again.
  */
 async function checkpointsOf(db: Db, fresh: Fresh[]): Promise<BalanceCheckpoint[]> {
-  const codes = new Set<string>();
-  for (const { entry } of fresh) for (const l of entry.lines) codes.add(l.account);
-  const running = await accountTotals(db, [...codes]);
+  const added = new Map<string, number>();
+  for (const { entry } of fresh) for (const l of entry.lines) added.set(l.account, (added.get(l.account) ?? 0) + 1);
+  // Line counts first (index only); totals only for the accounts this batch takes to a multiple.
+  const counts = await accountLineCounts(db, [...added.keys()]);
+  const every = BALANCE_CHECKPOINT_EVERY_LINES;
+  const crossing = [...added].filter(([code, n]) => Math.floor(counts.get(code)!.lines / every) < Math.floor((counts.get(code)!.lines + n) / every)).map(([code]) => code);
+  if (crossing.length === 0) return [];
+  const running = await accountTotals(db, crossing);
+  const lines = (e: JournalEntry) => e.lines.filter((l) => running.has(l.account));
   const out: BalanceCheckpoint[] = [];
-  for (const { entry } of fresh) for (const c of advanceTotals(running, entry.seq, entry.lines)) out.push(c);
+  for (const { entry } of fresh) for (const c of advanceTotals(running, entry.seq, lines(entry))) out.push(c);
   return out;
 }
 

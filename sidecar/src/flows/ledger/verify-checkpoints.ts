@@ -22,18 +22,28 @@ const show = (c: Totals) => `${c.lines} lines, D ${c.debits}, C ${c.credits}`;
 export class CheckpointAudit {
   first_bad: CheckpointProblem | null = null;
   checked = 0;
+  /** Seeded accounts whose totals at the start still lack their debits and credits (only counts were read). */
+  private readonly pending = new Set<string>();
   constructor(
     private readonly running: Map<string, Totals> = new Map(),
-    private readonly seed?: (codes: string[]) => Promise<Map<string, Totals>>,
+    /** Line counts at the start (cheap: index only), for accounts first met in a page. */
+    private readonly seedCounts?: (codes: string[]) => Promise<Map<string, Totals>>,
+    /** Debits and credits at the start, read only for accounts that meet a checkpoint. */
+    private readonly seedSums?: (codes: string[]) => Promise<Map<string, Totals>>,
   ) {}
 
   async page(page: Page, stored: unknown[][]): Promise<void> {
     if (this.first_bad || page.entries.length === 0) return;
     const { lines } = page;
-    if (this.seed) {
+    if (this.seedCounts) {
       const unseen = new Set<string>();
       for (const l of lines) if (!this.running.has(l[1] as string)) unseen.add(l[1] as string);
-      if (unseen.size > 0) for (const [code, t] of await this.seed([...unseen])) this.running.set(code, { ...t });
+      if (unseen.size > 0) {
+        for (const [code, t] of await this.seedCounts([...unseen])) {
+          this.running.set(code, { lines: t.lines, debits: 0, credits: 0 });
+          this.pending.add(code);
+        }
+      }
     }
     // Expected checkpoints of the page, by seq, from its lines (ordered by entry_seq, line_no).
     const expected = new Map<number, BalanceCheckpoint[]>();
@@ -50,6 +60,22 @@ export class CheckpointAudit {
       let list = got.get(seq);
       if (!list) got.set(seq, (list = []));
       list.push({ account_code: r[0] as string, seq, lines: toInt(r[2]), debits: toInt(r[3]), credits: toInt(r[4]) });
+    }
+    // Accounts seeded with their count only: add their sums at the start to the running totals and to the expected checkpoints.
+    const involved = new Set<string>();
+    for (const list of [...expected.values(), ...got.values()]) for (const c of list) if (this.pending.has(c.account_code)) involved.add(c.account_code);
+    if (involved.size > 0 && this.seedSums) {
+      const base = await this.seedSums([...involved]);
+      for (const code of involved) {
+        const b = base.get(code)!;
+        const t = this.running.get(code);
+        if (t) {
+          t.debits += b.debits;
+          t.credits += b.credits;
+        }
+        for (const list of expected.values()) for (const c of list) if (c.account_code === code) { c.debits += b.debits; c.credits += b.credits; }
+        this.pending.delete(code);
+      }
     }
     const seqs = [...new Set([...expected.keys(), ...got.keys()])].sort((a, b) => a - b);
     for (const seq of seqs) {

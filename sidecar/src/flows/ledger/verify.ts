@@ -4,7 +4,7 @@ import { verifyChain, type ChainOptions } from './verify-chain.js';
 export { checkEntry, type VerifyProblem } from './check-entry.js';
 import type { VerifyProblem } from './check-entry.js';
 import { CheckpointAudit, type CheckpointProblem } from './verify-checkpoints.js';
-import { accountTotals } from './balance-checkpoints.js';
+import { accountLineCounts, accountTotals } from './balance-checkpoints.js';
 import type { UnitTotals, VerifiedCheckpoint } from './verified-checkpoints.js';
 export type { CheckpointProblem } from './verify-checkpoints.js';
 
@@ -64,7 +64,7 @@ export async function verifyLedger(db: Db, onProgress?: (done: number) => void, 
 export async function verifyLedgerSince(db: Db, from: VerifiedCheckpoint, onProgress?: (done: number) => void, opts: Omit<ChainOptions, 'from' | 'audit'> = {}): Promise<VerifyReport> {
   const S = from.seq;
   const base = await baseProblem(db, from);
-  const audit = new CheckpointAudit(new Map(), (codes) => accountTotals(db, codes, S));
+  const audit = new CheckpointAudit(new Map(), (codes) => accountLineCounts(db, codes, S), (codes) => accountTotals(db, codes, S));
   const chain = base ? { entries: 0, head_seq: S, head_hash: from.entry_hash, first_bad: null } : await verifyChain(db, onProgress, { ...opts, from: { seq: S, hash: from.entry_hash }, audit });
   let first_bad = base ?? chain.first_bad;
   if (!first_bad) first_bad = await orphanLines(db);
