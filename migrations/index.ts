@@ -12,6 +12,7 @@ import * as m071 from './071_verified_checkpoints.js';
 import * as m085 from './085_booking_check_in.js';
 import * as m020 from './020_outbox_redrive.js';
 import * as m021 from './021_host_account_states.js';
+import * as m022 from './022_reconciliation_reports.js';
 
 /**
  * The migrations, in order. Listed here (not discovered from the folder) so they run the same under
@@ -32,6 +33,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, { up: (k: Knex) => Prom
   // issue #12 (numbers reserved for it; listed in the order they landed, like 050 before 040)
   ['020_outbox_redrive', m020],
   ['021_host_account_states', m021],
+  ['022_reconciliation_reports', m022],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -5,7 +5,7 @@
  * release host payouts, one hot platform account in every payment — drained by `Dispatcher.drain()`
  * in batches of 500, beside the same backlog drained in batches of 1 (the old one-event-per-
  * transaction shape, same handlers) in the same run. Every event is checked processed.
- *   node --import tsx bench/dispatch/run.ts [--bookings N] [--only sqlite|mysql]
+ *   node --import tsx bench/dispatch/run.ts [--bookings N] [--only sqlite|mysql] [--batches 500,1] [--statement-cache 500,0] [--rounds N] [--sql-timing] [--profile DIR]
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -20,9 +20,11 @@ import { Dispatcher } from '../../sidecar/src/pipeline/dispatcher.js';
 import { previewCancellation } from '../../sidecar/src/pipeline/preview.js';
 import { parseArgs } from '../lib/args.js';
 import { benchBooking, confirmedBody, paymentBody, type BenchBooking } from '../ingest/workload.js';
-import type { Db } from '../../sidecar/src/db/connect.js';
+import { openDb, type Db } from '../../sidecar/src/db/connect.js';
 
-const args = parseArgs(process.argv.slice(2), { numbers: ['bookings'], flags: ['sql-timing'], strings: ['only', 'batches', 'profile'] });
+const args = parseArgs(process.argv.slice(2), { numbers: ['bookings', 'rounds'], flags: ['sql-timing'], strings: ['only', 'batches', 'profile', 'statement-cache'] });
+// --statement-cache 500,0: the SQLite statement cache's sizes to compare, interleaved in one run (item 6).
+const CACHES = typeof args['statement-cache'] === 'string' ? args['statement-cache'].split(',').map(Number) : [undefined];
 const BATCHES = typeof args.batches === 'string' ? args.batches.split(',').map(Number) : [500, 1];
 const N = typeof args.bookings === 'number' ? args.bookings : 1000;
 const silent = pino({ level: 'silent' });
@@ -71,13 +73,16 @@ async function hosts(db: Db): Promise<void> {
   await store(db, rows);
 }
 
-async function run(dialect: 'sqlite' | 'mysql', batchSize: number) {
+async function run(dialect: 'sqlite' | 'mysql', batchSize: number, statementCache?: number) {
   const t = await freshDatabase(dialect);
+  let own: Db | null = null;
   try {
     await publishPolicies(t.db, readPolicyDir('./policies'), Date.parse('2026-07-01T00:00:00Z'));
     await hosts(t.db);
     const batches: Array<{ events: number; statements: number; ms: number }> = [];
-    const d = new Dispatcher(t.db, { logger: silent, batchSize, onBatch: (b) => batches.push(b) });
+    // --statement-cache: the dispatcher on a connection of its own with that SQLite statement cache (0: none).
+    own = statementCache === undefined ? null : openDb(t.target, { statement_cache: statementCache });
+    const d = new Dispatcher(own ?? t.db, { logger: silent, batchSize, onBatch: (b) => batches.push(b) });
     const tag = `d${batchSize}`;
     // Warm (untimed): N bookings confirmed and paid.
     await backlog(t.db, tag, 0, N, [], '2026-07-02T00:00:00Z');
@@ -116,13 +121,18 @@ async function run(dialect: 'sqlite' | 'mysql', batchSize: number) {
     const statements = batches.reduce((s, b) => s + b.statements, 0);
     return { events, ms, perSecond: events / (ms / 1000), cpuPerEvent_ms: (cpu.user + cpu.system) / 1000 / events, statements, batches: batches.length, intents };
   } finally {
+    await own?.destroy();
     await t.drop();
   }
 }
 
 for (const dialect of dialects().filter((d) => !args.only || d === args.only)) {
   for (const batchSize of BATCHES) {
-    const r = await run(dialect, batchSize);
-    console.log(`${dialect} batch ${batchSize}: ${r.events} events in ${r.ms.toFixed(0)} ms = ${r.perSecond.toFixed(0)} events/s; CPU ${r.cpuPerEvent_ms.toFixed(3)} ms/event; ${r.statements} statements in ${r.batches} batches (${(r.statements / r.events).toFixed(2)}/event); intents ${JSON.stringify(r.intents)}; rss ${(process.memoryUsage().rss / 1048576).toFixed(0)} MiB`);
+    for (let round = 0; round < (typeof args.rounds === 'number' ? args.rounds : 1); round++) {
+      for (const cache of CACHES) {
+        const r = await run(dialect, batchSize, cache);
+        console.log(`${dialect} batch ${batchSize}${cache !== undefined ? ` statement cache ${cache}` : ''}: ${r.events} events in ${r.ms.toFixed(0)} ms = ${r.perSecond.toFixed(0)} events/s; CPU ${r.cpuPerEvent_ms.toFixed(3)} ms/event; ${r.statements} statements in ${r.batches} batches (${(r.statements / r.events).toFixed(2)}/event); intents ${JSON.stringify(r.intents)}; rss ${(process.memoryUsage().rss / 1048576).toFixed(0)} MiB`);
+      }
+    }
   }
 }

@@ -23,6 +23,7 @@ import { registerOpsMetrics } from './http/ops-metrics.js';
 import { startMetricsServer } from './http/metrics-server.js';
 import { ingestOutboxFailure } from './sari/outbox-failure.js';
 import { retryableByPolicy } from './pipeline/outbox-classify.js';
+import { runDailyReconciliation } from './pipeline/reconciliation-run.js';
 import { startOutbound } from './outbound-service.js';
 import type { OutboundWorker } from './flows/outbound/worker.js';
 
@@ -98,6 +99,7 @@ export async function startSidecar(config: Config, opts: { logger?: Logger; db?:
       logger,
       ...opts.outbox,
       classify: (f) => retryableByPolicy(db, f),
+      reconcile: (p) => runDailyReconciliation(db, stripe, p),
       onFailure: async (_intent, a) => {
         const stored = await ingestOutboxFailure(inbox, { intent_id: a.intent_id, attempt: a.attempt, round_ended: a.round_ended, http_status: a.http_status, error_code: a.error_code, error_message: a.error_message, request_id: a.request_id ?? null, transport_retryable: a.outcome !== 'failed' }, a.attempted_at, now_ms());
         if (!stored.duplicate) dispatcher.noteStored(stored.inbox_id);

@@ -9,7 +9,7 @@ export type Db = Knex;
  * Opens a knex instance. SQLite runs in WAL mode with a busy timeout; MySQL returns BIGINT as
  * strings (bigNumberStrings) so no amount is ever silently rounded through a double.
  */
-export function openDb(target: DatabaseTarget, opts: { pool_max?: number } = {}): Db {
+export function openDb(target: DatabaseTarget, opts: { pool_max?: number; statement_cache?: number } = {}): Db {
   if (target.dialect === 'sqlite') {
     if (target.filename !== ':memory:') mkdirSync(dirname(target.filename), { recursive: true });
     return knexFactory({
@@ -20,7 +20,7 @@ export function openDb(target: DatabaseTarget, opts: { pool_max?: number } = {})
         min: 1,
         max: 1,
         afterCreate: (conn: { pragma: (s: string) => unknown; prepare: (sql: string) => unknown }, done: (err: Error | null, conn: unknown) => void) => {
-          cachePreparedStatements(conn);
+          if ((opts.statement_cache ?? STATEMENT_CACHE_MAX) > 0) cachePreparedStatements(conn, opts.statement_cache ?? STATEMENT_CACHE_MAX);
           conn.pragma('journal_mode = WAL');
           conn.pragma('synchronous = FULL');
           conn.pragma('foreign_keys = ON');
@@ -54,21 +54,32 @@ export function openDb(target: DatabaseTarget, opts: { pool_max?: number } = {})
   });
 }
 
+/** SQLite statements kept prepared per connection (docs/benchmarks.md, "SQLite statement cache"). */
+export const STATEMENT_CACHE_MAX = 500;
+
+type SqliteConn = { prepare: (sql: string) => unknown; prepareUncached?: (sql: string) => unknown };
+
 /**
- * knex asks better-sqlite3 to prepare every statement afresh (a fifth of a posting's time). The
- * same SQL text is the same statement: keep the last few hundred. better-sqlite3 runs them
- * synchronously and SQLite re-prepares a statement itself after a schema change.
+ * knex asks better-sqlite3 to prepare every statement afresh (a fifth of a posting's time, 18 % of
+ * a drain). The same SQL text is the same statement: keep the `max` most recently used (a batch's
+ * multi-row INSERTs vary in row count, so the set of texts is unbounded and the cache must not be).
+ * better-sqlite3 runs them synchronously, one at a time per connection, and SQLite re-prepares a
+ * statement itself after a schema change. `prepareUncached` is for callers that change a
+ * statement's mode (raw rows): a cached statement is shared with knex and must stay as knex expects.
  */
-function cachePreparedStatements(conn: { prepare: (sql: string) => unknown }, max = 500): void {
+function cachePreparedStatements(conn: SqliteConn, max: number): void {
   const prepare = conn.prepare.bind(conn);
   const cache = new Map<string, unknown>();
+  conn.prepareUncached = prepare;
   conn.prepare = (sql: string) => {
     let statement = cache.get(sql);
     if (statement === undefined) {
       statement = prepare(sql);
       if (cache.size >= max) cache.delete(cache.keys().next().value!);
-      cache.set(sql, statement);
+    } else {
+      cache.delete(sql); // most recently used last: the first key is the one to drop
     }
+    cache.set(sql, statement);
     return statement;
   };
 }

@@ -24,7 +24,7 @@ export function insertVerb(db: Db, ignoreDuplicates = false): string {
 }
 
 type Statement = { raw: (on: boolean) => Statement; all: (...args: unknown[]) => unknown[][] };
-type SqliteConnection = { prepare: (sql: string) => Statement };
+type SqliteConnection = { prepare: (sql: string) => Statement; prepareUncached?: (sql: string) => Statement };
 
 /**
  * A reader of raw SELECTs answering rows as arrays (no per-row objects), for long scans such as
@@ -50,7 +50,8 @@ export function arrayRowReader(db: Db): (sql: string, bindings: unknown[]) => Pr
       let stmts = prepared.get(conn);
       if (!stmts) prepared.set(conn, (stmts = new Map()));
       let stmt = stmts.get(sql);
-      if (!stmt) stmts.set(sql, (stmt = conn.prepare(sql).raw(true)));
+      // Its own statement (raw rows), never the one the connection's cache shares with knex.
+      if (!stmt) stmts.set(sql, (stmt = (conn.prepareUncached ? conn.prepareUncached(sql) : conn.prepare(sql)).raw(true)));
       return stmt.all(...bindings);
     } finally {
       await client.releaseConnection(conn);

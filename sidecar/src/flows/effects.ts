@@ -10,6 +10,7 @@ import type { OutboundEventType } from './outbound/catalogue.js';
 import type { DunningStep, HostSubscription, InvoiceEvent, RevenueRecognition, RevenueSchedule, SubscriptionSnapshot } from './subscriptions/store.js';
 import type { AccountState } from './booking/account-states.js';
 import type { OutboxFailure } from './outbox/redrive-store.js';
+import type { ReconciliationReportRow } from './reconciliation/reports.js';
 
 /**
  * What handling one event changes, as data: the handler shape is `(state, event) → effects`
@@ -63,6 +64,8 @@ export type Effects = {
   outboxFailures: OutboxFailure[];
   redrives: Array<{ intent_id: string; round: number; reason: 'schedule' | 'retry_requested'; lookup_first: boolean; granted_at: string; decision_id: string; inbox_id: number }>;
   terminals: Array<{ intent_id: string; round: number; reason: string; decision_id: string; inbox_id: number }>;
+  /** The daily reconciliation's reports (issue #12), as the run logged them. */
+  reconciliationReports: ReconciliationReportRow[];
   /** Published policy versions (document as canonical JSON). */
   policyVersions: Array<{ kind: string; id: string; version: number; hash: string; document: string; inbox_id: number }>;
   /** Outbound events to the booking engine (#15): written with the facts they announce, ids derived from the fact. */
@@ -76,7 +79,7 @@ export function emptyEffects(): Effects {
     entries: [], accounts: [], decisions: [], transitions: [], bookings: [], revisions: [], links: [], intents: [], flags: [],
     creditLots: [], creditUses: [], creditExpiries: [], holds: [], hostConnections: [], subscriptionStates: [], policyVersions: [], outbound: [],
     subscriptionLinks: [], subscriptionSnapshots: [], invoiceEvents: [], revenueSchedules: [], revenueRecognitions: [], dunningSteps: [],
-    accountStates: [], outboxFailures: [], redrives: [], terminals: [],
+    accountStates: [], outboxFailures: [], redrives: [], terminals: [], reconciliationReports: [],
   };
 }
 

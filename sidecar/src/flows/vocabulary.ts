@@ -39,6 +39,10 @@ export const ENTRY_KINDS = [
   'balance_payment',
   // issue #12: a charge settled in another currency than it was made in (Stripe's exchange rate)
   'fx_conversion',
+  // issue #12: the platform's Stripe balance paid out to its bank (created, arrived, or returned)
+  'platform_payout',
+  'platform_payout_paid',
+  'platform_payout_failed',
   // A real movement Stripe reported that no decision intended (a Dashboard refund, a forged or
   // excessive decision id): the ledger reflects the bank through the suspense account (issue #13).
   'movement_outside_policy',
@@ -72,7 +76,7 @@ export function assertNever(x: never): never {
 export type AccountType = 'asset' | 'liability' | 'revenue' | 'expense' | 'equity';
 
 /** Accounts of the platform itself, one per currency (or one in CREDIT for loyalty_credits_issued). */
-export const PLATFORM_ROLES = ['stripe_balance', 'stripe_fees', 'fee_revenue', 'host_penalty_revenue', 'taxes_payable', 'dispute_losses', 'subscription_revenue', 'loyalty_credits_issued', 'fx_conversion', 'suspense',
+export const PLATFORM_ROLES = ['stripe_balance', 'stripe_fees', 'fee_revenue', 'host_penalty_revenue', 'taxes_payable', 'dispute_losses', 'subscription_revenue', 'loyalty_credits_issued', 'fx_conversion', 'suspense', 'payouts_in_transit', 'bank',
   'deferred_subscription_revenue', 'subscription_proration', 'subscription_discounts', 'subscription_bad_debt'] as const;
 /** Liabilities and holds of one booking: its money stays apart until earned, paid out or refunded. */
 export const BOOKING_ROLES = ['host_share', 'platform_fees', 'taxes', 'dispute_held', 'refund_due'] as const;
@@ -109,6 +113,9 @@ export const chart = {
   /** Currency conversion clearing (issue #12): one leg per currency of each conversion Stripe made at settlement. */
   fxConversion: (c: string) => acct(`platform:fx_conversion:${c}`, 'asset', c, `Currency conversions at settlement (${c})`),
   suspense: (c: string) => acct(`platform:suspense:${c}`, 'asset', c, `Movements outside policy, awaiting explanation (${c})`),
+  /** Platform payouts (issue #12): left the Stripe balance, not yet arrived at the platform's bank. */
+  payoutsInTransit: (c: string) => acct(`platform:payouts_in_transit:${c}`, 'asset', c, `Stripe payouts on their way to the platform's bank (${c})`),
+  platformBank: (c: string) => acct(`platform:bank:${c}`, 'asset', c, `The platform's bank account, as Stripe paid it out (${c})`),
   subscriptionRevenue: (c: string) => acct(`platform:subscription_revenue:${c}`, 'revenue', c, `Host subscription revenue (${c})`),
   // host subscriptions (#14)
   deferredSubscriptionRevenue: (c: string) => acct(`platform:deferred_subscription_revenue:${c}`, 'liability', c, `Subscription revenue collected for periods not yet served (${c})`),

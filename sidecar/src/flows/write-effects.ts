@@ -57,6 +57,8 @@ export async function writeEffects(db: Db, fx: Effects): Promise<WriteReport> {
     fx.outboxFailures.map((f) => [f.intent_id, f.attempt, f.round_ended, f.retryable, f.http_status, f.error_code, f.error_message, f.request_id, f.inbox_id, f.occurred_at]), true);
   await ins('outbox_redrives', ['intent_id', 'round', 'reason', 'lookup_first', 'granted_at', 'decision_id', 'inbox_id'], fx.redrives.map((r) => [r.intent_id, r.round, r.reason, r.lookup_first, r.granted_at, r.decision_id, r.inbox_id]), true);
   await ins('outbox_terminals', ['intent_id', 'round', 'reason', 'decision_id', 'inbox_id'], fx.terminals.map((t) => [t.intent_id, t.round, t.reason, t.decision_id, t.inbox_id]), true);
+  await ins('reconciliation_reports', ['report_id', 'period_from', 'period_to', 'ok', 'differences', 'counts', 'report', 'report_hash', 'inbox_id'],
+    fx.reconciliationReports.map((r) => [r.report_id, r.period_from, r.period_to, r.ok, r.differences, r.counts, r.report, r.report_hash, r.inbox_id]), true);
   // After the facts: each takes the next seq of its stream (two reads and one insert for the batch).
   statements += await emitOutboundAll(db, fx.outbound);
   // Last: the log position in-memory read models follow (pipeline/preview-model.ts).

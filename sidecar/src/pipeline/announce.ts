@@ -105,3 +105,11 @@ export function announceCreditExpired(state: HandlerState, event: DispatchEvent,
     data: { guest_id: x.guest_id, lot_id: x.lot_id, amount_minor: x.credits, currency: 'CREDIT', rule: null, decision_id: null, entry_ids: keysOf(x.posted) },
   });
 }
+
+/** A change after payment raised the price (issue #12): the difference is owed by due_at (the check-in moment), once per decision. */
+export function announceBalanceDue(state: HandlerState, event: DispatchEvent, b: BookingRecord, x: { amount_minor: number; due_at: string; rule: RuleRef; decision_id: string }) {
+  record(state, {
+    type: 'booking.balance_due', booking_id: b.booking_id, host_id: b.host_id, ...at(event), key: `balance_due:${x.decision_id}`,
+    data: { booking_id: b.booking_id, amount_minor: x.amount_minor, currency: b.currency, due_at: x.due_at, rule: x.rule, decision_id: x.decision_id, entry_ids: [] },
+  });
+}

@@ -4,7 +4,8 @@ import type { Db } from '../db/connect.js';
 import { stripeObject } from '../flows/booking/store.js';
 import { readEntriesByKeys, type JournalEntry } from '../flows/ledger/index.js';
 import { isPlatformAccount } from '../flows/vocabulary.js';
-import { expectedEntries, reconcile, type LedgerMovement, type ReconciliationReport, type StripeMovement } from '../flows/reconciliation/match.js';
+import { expectedEntries, reconcile, type LedgerMovement, type PayoutComposition, type ReconciliationReport, type StripeMovement } from '../flows/reconciliation/match.js';
+import { suspenseMovements } from '../flows/read-models/suspense.js';
 
 /** `from` / `to` as the contract takes them: a date (UTC midnight) or an instant; `to` is exclusive. */
 export function periodOf(from: string | undefined, to: string | undefined): { from: string; to: string } {
@@ -54,7 +55,7 @@ export async function reconcileWithStripe(db: Db, stripe: Stripe, period: { from
     }
     movements.push({ id: t.id, type: t.type, amount_minor: t.amount, fee_minor: t.fee, currency: t.currency, source, created: formatIsoUtc(t.created * 1000), payment_intent, exchange_rate: t.exchange_rate ?? null });
   }
-  const keys = [...new Set(movements.flatMap((m) => expectedEntries(m).map((e) => e.key)))];
+  const keys = [...new Set(movements.flatMap((m) => [...expectedEntries(m).map((e) => e.key), ...(m.source ? [`outside_policy:${m.source}`] : [])]))];
   const found = keys.length > 0 ? await readEntriesByKeys(db, keys) : new Map<string, JournalEntry>();
   const byKey = new Map<string, LedgerMovement>();
   for (const [k, e] of found) {
@@ -64,5 +65,21 @@ export async function reconcileWithStripe(db: Db, stripe: Stripe, period: { from
   const periodKeys = ((await db('journal_entries').where('occurred_at', '>=', period.from).andWhere('occurred_at', '<', period.to).select('idempotency_key')) as Array<{ idempotency_key: string }>).map((r) => r.idempotency_key);
   const inPeriod = [...(periodKeys.length > 0 ? await readEntriesByKeys(db, periodKeys) : new Map<string, JournalEntry>()).values()]
     .sort((a, b) => a.seq - b.seq).map(balanceMovement).filter((m): m is LedgerMovement => m !== null);
-  return reconcile(period.from, period.to, movements, byKey, inPeriod);
+  // A platform payout must be the sum of what it paid out (automatic payouts: Stripe lists them by payout).
+  const payouts: PayoutComposition[] = [];
+  for (const m of movements.filter((x) => x.type === 'payout' && x.source)) {
+    const po = await stripe.payouts.retrieve(m.source!).catch((e: unknown) => {
+      // A payout Stripe lists a movement for but cannot show: its movement is still matched (or named missing) above.
+      if ((e as { code?: string }).code === 'resource_missing') return null;
+      throw e;
+    });
+    if (!po) continue;
+    const transactions: PayoutComposition['transactions'] = [];
+    if (po.automatic) for await (const t of stripe.balanceTransactions.list({ payout: po.id, limit: 100 })) transactions.push({ id: t.id, type: t.type, net_minor: t.net });
+    payouts.push({ payout_id: po.id, amount_minor: po.amount, currency: po.currency, automatic: po.automatic, transactions });
+  }
+  const outsidePolicy = (await suspenseMovements(db)).movements
+    .filter((m) => m.occurred_at >= period.from && m.occurred_at < period.to)
+    .map((m) => ({ object_id: m.object_id, object_kind: m.object_kind, amount_minor: m.amount_minor, currency: m.currency, direction: m.direction, reversed: m.reversed, reason: m.reason, occurred_at: m.occurred_at }));
+  return reconcile(period.from, period.to, movements, byKey, inPeriod, { payouts, outsidePolicy });
 }

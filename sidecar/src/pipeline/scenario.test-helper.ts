@@ -58,7 +58,7 @@ export function storyDeliveries(tag: string): Delivery[] {
 
   // a payment for a booking never confirmed: parked, in every run
   add({ name: 'x.pay', source: 'stripe', body: paymentSucceeded({ booking_id: bk('never'), payment_intent_id: pi('never'), amount: 1000, created: ts('2026-09-01T11:00:00Z') }), after: [] });
-  // Stripe noise: a Connect payout (no handler: ignored), a subscription (recorded, no money)
+  // Stripe noise: a Connect payout (a connected account's own: ignored), a subscription (recorded, no money)
   add({ name: 'noise.payout', source: 'stripe', body: rekeyed('payout.paid'), after: [] });
   const sub = rekeyed('customer.subscription.created');
   (sub.data.object.metadata as Record<string, string>).host_account = `acct_1${tag}Host`;

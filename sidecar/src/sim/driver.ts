@@ -78,7 +78,7 @@ export async function runHistory(history: History, opts: { dialect: Dialect; fau
       await fake.deliverAll();
       await sidecar.dispatcher.drain();
       // planned Stripe API faults wait for the first pass that has a refund or transfer to make
-      if (carried.length > 0 && (await openIntents(sidecar.db, 100)).some((x) => x.operation !== 'balance_transaction')) {
+      if (carried.length > 0 && (await openIntents(sidecar.db, 100)).some((x) => x.operation !== 'balance_transaction' && x.operation !== 'reconcile_day')) {
         // at most 4 failed attempts per pass: well inside the outbox's 8 attempts, so a due refund or
         // payout must still be made (exhaustion is the policy's answer to a longer outage, not a bug)
         let budget = 4;

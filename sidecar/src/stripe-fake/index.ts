@@ -26,6 +26,7 @@ import { WebhookDispatcher, type EventRecord, type FakeEvent } from './webhooks.
 import { FakeBilling } from './billing.js';
 import { billingRoutes } from './billing-routes.js';
 import { FakeDisputes } from './disputes.js';
+import { FakePayouts } from './payouts.js';
 
 export type { FaultControl, FaultMatch, FaultStatus } from './faults.js';
 export type { RequestLogEntry } from './server.js';
@@ -75,6 +76,8 @@ export interface StripeFake {
   now(): number;
   /** Card disputes: open one on a charge, see what was submitted, close it. */
   disputes: FakeDisputes;
+  /** Platform payouts (issue #12): make one as Stripe's schedule would, pay it or fail it. */
+  payouts: FakePayouts;
   /** Forgets every stored idempotent result, as Stripe does after 24 h. */
   expireIdempotencyKeys(): void;
   /**
@@ -141,6 +144,8 @@ export async function startStripeFake(opts: StripeFakeOptions = {}): Promise<Str
   const disputes = new FakeDisputes(model, ids, clock, emit);
   http.addRoute({ method: 'POST', pattern: /^\/v1\/disputes\/([A-Za-z0-9_]+)$/, handler: (x, p, c) => disputes.update(x[1] as string, p, c) });
   http.addRoute({ method: 'GET', pattern: /^\/v1\/disputes\/([A-Za-z0-9_]+)$/, handler: (x) => { const d = disputes.all.get(x[1] as string); if (!d) throw noSuchObject('dispute', x[1] as string); return disputes.view(d); } });
+  const payouts = new FakePayouts(model, ids, clock, emit);
+  http.addRoute({ method: 'GET', pattern: /^\/v1\/payouts\/([A-Za-z0-9_]+)$/, handler: (x) => snapshot(payouts.get(x[1] as string)) });
   const port = await http.listen(opts.port ?? 0);
   const host = '127.0.0.1';
 
@@ -170,6 +175,7 @@ export async function startStripeFake(opts: StripeFakeOptions = {}): Promise<Str
     setNow: (unix_s) => clock.setNow(unix_s),
     expireIdempotencyKeys: () => http.expireIdempotencyKeys(),
     disputes,
+    payouts,
     now: () => clock.now(),
     createPayment(p) {
       const params: Record<string, string | Record<string, string>> = { amount: String(p.amount), currency: p.currency, confirm: 'true', payment_method: 'pm_card_visa' };

@@ -6,6 +6,7 @@
 import type { FormObject } from './form.js';
 import type { FakeStripeModel } from './model.js';
 import { optString } from './params.js';
+import { noSuchObject } from './errors.js';
 
 export type ListPage<T> = { object: 'list'; url: string; has_more: boolean; data: T[] };
 
@@ -39,12 +40,16 @@ export function listTransferReversals(m: FakeStripeModel, transfer: string, para
   return page(`/v1/transfers/${transfer}/reversals`, all, params);
 }
 
-/** GET /v1/balance_transactions: every movement of the platform balance, `created[gte|lt]` filters, paginated. */
+/** GET /v1/balance_transactions: every movement of the platform balance, `created[gte|lt]`, `type` and `payout` filters, paginated. */
 export function listBalanceTransactions(m: FakeStripeModel, params: FormObject): ListPage<unknown> {
   const created = (typeof params.created === 'object' && params.created !== null ? params.created : {}) as Record<string, string>;
   const gte = created.gte !== undefined ? Number(created.gte) : -Infinity;
   const lt = created.lt !== undefined ? Number(created.lt) : Infinity;
   const type = optString(params, 'type');
-  const all = [...m.state.balanceTransactions.values()].filter((t) => t.created >= gte && t.created < lt && (type === null || t.type === type));
+  // `payout`: the transactions an automatic payout paid out, and the payout's own (as Stripe lists them).
+  const payout = optString(params, 'payout');
+  if (payout !== null && !m.payoutOf.has(`self:${payout}`)) throw noSuchObject('payout', payout);
+  const all = [...m.state.balanceTransactions.values()].filter((t) => t.created >= gte && t.created < lt && (type === null || t.type === type)
+    && (payout === null || m.payoutOf.get(t.id) === payout));
   return page('/v1/balance_transactions', all, params);
 }

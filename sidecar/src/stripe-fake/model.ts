@@ -56,6 +56,8 @@ export class FakeStripeModel {
     transferReversals: new Map(),
     balanceTransactions: new Map(),
   };
+  /** Which automatic payout each balance transaction was paid out in (payouts.ts, issue #12): `GET /v1/balance_transactions?payout=`. */
+  readonly payoutOf = new Map<string, string>();
   /** failure_reason for each upcoming refund that is to fail, consumed in order. */
   private readonly refundFailures: string[] = [];
 

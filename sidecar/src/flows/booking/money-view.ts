@@ -83,6 +83,9 @@ export function moneyOf(booking_id: string, entries: JournalEntry[]): Omit<Booki
         break;
       // Moves within the booking's own accounts or in credits: no cash in or out of the booking.
       case KIND.fx_conversion: // a currency conversion of the platform's balance, not the booking's or host's money
+      case KIND.platform_payout: // the platform's own balance paid out to its bank (issue #12)
+      case KIND.platform_payout_paid:
+      case KIND.platform_payout_failed:
       case KIND.fees_recognised:
       case KIND.host_penalty:
       case KIND.dispute_withdrawal:

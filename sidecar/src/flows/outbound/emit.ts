@@ -17,6 +17,8 @@ export type EmitInput<T extends OutboundEventType> = {
   host_id?: string | null;
   /** The stream when there is neither a booking nor a host (a guest's credits without a booking). */
   guest_id?: string | null;
+  /** The platform's own stream (reconciliation.mismatch, issue #12): a fact of no booking, host or guest. */
+  platform?: boolean;
   occurred_at: string;
   inbox_id: number;
   data: OutboundData[T];
@@ -31,10 +33,11 @@ export function outboundEventIdFor(type: OutboundEventType, stream_key: string, 
   return `evt_${sha256Hex(`${type}\n${stream_key}\n${key}`).slice(0, 32)}`;
 }
 
-export function streamKeyOf(x: { booking_id?: string | null; host_id?: string | null; guest_id?: string | null }): string {
+export function streamKeyOf(x: { booking_id?: string | null; host_id?: string | null; guest_id?: string | null; platform?: boolean }): string {
   if (x.booking_id) return `booking:${x.booking_id}`;
   if (x.host_id) return `host:${x.host_id}`;
-  assert(!!x.guest_id, 'an outbound event needs a booking_id, a host_id or a guest_id');
+  if (!x.guest_id && x.platform) return 'platform';
+  assert(!!x.guest_id, 'an outbound event needs a booking_id, a host_id, a guest_id or platform');
   return `guest:${x.guest_id}`;
 }
 

@@ -2,6 +2,8 @@ import { canonicalJson } from '../../kernel/index.js';
 import { toInt, type Db } from '../../db/connect.js';
 
 export type OutboxOperation = 'refund' | 'transfer' | 'transfer_reversal' | 'balance_transaction' | 'dispute_evidence'
+  // the daily reconciliation (issue #12): reads Stripe and the ledger, moves nothing
+  | 'reconcile_day'
   // host subscriptions (#14)
   | 'invoice_fee' | 'invoice_pay_out_of_band' | 'subscription_update' | 'subscription_cancel';
 

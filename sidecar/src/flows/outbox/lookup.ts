@@ -26,6 +26,7 @@ export async function findExistingObject(stripe: Stripe, intent: IntentStatus): 
       return null; // a read, or an update Stripe refuses once submitted: asking again never pays twice
     // host subscriptions (#14): a read, or a change of state Stripe applies once (an invoice paid
     // out of band is refused the second time, an update to the same price changes nothing)
+    case 'reconcile_day': // reads only
     case 'invoice_fee':
     case 'invoice_pay_out_of_band':
     case 'subscription_update':

@@ -23,6 +23,12 @@ export type OutboxWorkerOptions = {
    * re-drive decides from the log). If it throws, nothing is recorded and the call is made again.
    */
   onFailure?: (intent: IntentStatus, attempt: OutboxAttempt & { round_ended: boolean }) => Promise<void>;
+  /**
+   * Runs the daily reconciliation of a `reconcile_day` intent (issue #12; the composition root
+   * passes it: it reads Stripe and the ledger). Its report is logged through onStripeObject like an
+   * object Stripe returned. Without it such intents wait (not attempted, not failed).
+   */
+  reconcile?: (params: { day: string; from: string; to: string }) => Promise<Record<string, unknown>>;
   /** Re-classifies a failure by the published retry policy (retryable codes such as balance_insufficient). */
   classify?: (f: FailureClass) => Promise<boolean>;
   random?: () => number;
@@ -84,6 +90,7 @@ export class OutboxWorker {
         for (const intent of page) {
           // Another worker may have finished it between the page query and its attempts query.
           if (intent.status !== 'pending' && intent.status !== 'retrying') continue;
+          if (intent.operation === 'reconcile_day' && !this.opts.reconcile) continue;
           const last = intent.attempts[intent.attempts.length - 1];
           if (last?.next_attempt_at && Date.parse(last.next_attempt_at) > now_ms) continue;
           await this.attempt(intent, (last?.attempt ?? 0) + 1, attemptsInRound(intent.attempts) + 1);
@@ -168,6 +175,8 @@ export class OutboxWorker {
         return (await this.stripe.transfers.createReversal(p.transfer_id, { amount: p.amount, metadata: p.metadata }, opts)) as unknown as Record<string, unknown>;
       case 'balance_transaction':
         return (await this.stripe.balanceTransactions.retrieve(p.id)) as unknown as Record<string, unknown>;
+      case 'reconcile_day':
+        return this.opts.reconcile!(p as { day: string; from: string; to: string });
       case 'dispute_evidence':
         return (await this.stripe.disputes.update(p.dispute_id, { evidence: p.evidence, submit: true }, opts)) as unknown as Record<string, unknown>;
       default:

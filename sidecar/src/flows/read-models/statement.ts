@@ -66,6 +66,9 @@ export async function hostStatement(db: Db, host_id: string, from: string, to: s
           break;
         // Not part of what the host earned or received in the period.
         case KIND.fx_conversion: // a currency conversion of the platform's balance, not the booking's or host's money
+        case KIND.platform_payout: // the platform's own balance paid out to its bank (issue #12)
+        case KIND.platform_payout_paid:
+        case KIND.platform_payout_failed:
         case KIND.stripe_fee:
         case KIND.fees_recognised:
         case KIND.refund_paid:

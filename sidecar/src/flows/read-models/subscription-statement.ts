@@ -67,6 +67,9 @@ export async function subscriptionStatement(db: Db, host_id: string, from: strin
       case KIND.modification_refund_due:
       case KIND.balance_payment:
       case KIND.fx_conversion:
+      case KIND.platform_payout: // the platform's own balance paid out to its bank (issue #12)
+      case KIND.platform_payout_paid:
+      case KIND.platform_payout_failed:
         break;
       default:
         assertNever(e.kind);

@@ -90,6 +90,11 @@ for (const dialect of dialects()) {
       const before = (await h.reader.get('/bookings/bk_mod_inc')).body;
       assert.equal(before.paid_minor, 42200);
       assert.equal(before.balance_due_minor, 6000, 'the balance due is visible');
+      // ... and announced to the booking engine, once, due by the check-in moment (10-10 15:00 Paris)
+      const announced = (await h.sidecar.db('outbound_events').where({ booking_id: 'bk_mod_inc', type: 'booking.balance_due' })).map((r: { body: string }) => JSON.parse(r.body));
+      assert.equal(announced.length, 1);
+      const decisionId = (await h.sidecar.db('decisions').where({ booking_id: 'bk_mod_inc', action: 'modify', allowed: true }).first('decision_id')).decision_id;
+      assert.deepEqual({ ...announced[0].data, rule: announced[0].data.rule.policy }, { booking_id: 'bk_mod_inc', amount_minor: 6000, currency: 'USD', due_at: '2026-10-10T13:00:00Z', rule: 'modification/standard', decision_id: decisionId, entry_ids: [] });
 
       // the next payment with the booking's id settles it
       h.fake!.createPayment({ amount: 6000, currency: 'usd', metadata: { booking_id: 'bk_mod_inc' } });

@@ -505,6 +505,8 @@ export class BatchState implements StateReads, EffectRecorder {
       }
       case 'outbound':
         break; // written at the end of the batch (emitOutbound); nothing later in the batch reads it
+      case 'reconciliationReports':
+        break; // stored reports decide nothing later (issue #12)
       default: {
         const never: never = kind as never;
         throw new Error(`invariant violated: unhandled effect ${String(never)}`);

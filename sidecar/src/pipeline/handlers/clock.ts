@@ -12,6 +12,7 @@ import { postHostTransfer } from './stripe.js';
 import { subscriptionHoldStatus } from '../subscription-facts.js';
 import { subscriptionsOnTick } from '../subscription-clock.js';
 import { redriveOnTick } from './outbox-redrive.js';
+import { reconciliationOnTick } from '../reconciliation-clock.js';
 import { announceCreditExpired, announcePayoutHeld, announcePayoutReleased, announcePayoutSent } from '../announce.js';
 import type { RuleRef } from '../../flows/outbound/catalogue.js';
 
@@ -34,6 +35,7 @@ export const onClockTick: DecisionHandler = (state, event) => {
   // Re-drive by policy (issue #12): rounds granted to failed outbound calls, or decided terminal.
   const redrive = redriveOnTick(state, event);
   keys.push(...redrive.keys);
+  reconciliationOnTick(state, event);
   const did = payouts + holds + expired + subs.steps + subs.recognised + redrive.granted + redrive.terminal;
   const redriven = redrive.granted + redrive.terminal > 0 ? `, ${redrive.granted} outbound retr(ies), ${redrive.terminal} terminal` : '';
   return { status: did > 0 ? 'processed' : 'ignored', code: did > 0 ? undefined : 'nothing_due', reason: `${payouts} payout(s), ${holds} hold(s), ${expired} credit lot(s) expired, ${subs.steps} dunning step(s), ${subs.recognised} revenue recognition(s)${redriven}`, keys };

@@ -5,6 +5,8 @@ import { onPolicyPublished } from './policy.js';
 import { onAccountUpdated } from './account.js';
 import { onAttemptFailed, onRetryRequested } from './outbox-redrive.js';
 import { onBookingModified } from './modification.js';
+import { onPlatformPayout } from './platform-payout.js';
+import { onReconciliationReport } from './reconciliation-report.js';
 import { SUBSCRIPTION_HANDLERS } from './subscription-index.js';
 import { onBalanceTransaction, onChargeRefunded, onChargeSucceeded, onDispute, onPaymentIntentSucceeded, onRefund, onTransfer, onTransferReversal } from './stripe.js';
 
@@ -39,10 +41,15 @@ export const HANDLERS: Record<string, DecisionHandler> = {
   'stripe:charge.dispute.closed': onDispute,
   ...SUBSCRIPTION_HANDLERS,
   'stripe:account.updated': onAccountUpdated,
+  'stripe:payout.created': onPlatformPayout,
+  'stripe:payout.paid': onPlatformPayout,
+  'stripe:payout.failed': onPlatformPayout,
+  'stripe:payout.canceled': onPlatformPayout,
   // objects the outbox received from Stripe's API, logged like webhooks
   'stripe_api:refund': onRefund,
   'stripe_api:transfer': onTransfer,
   'stripe_api:transfer_reversal': onTransferReversal,
   'stripe_api:balance_transaction': onBalanceTransaction,
   'stripe_api:outbox.attempt_failed': onAttemptFailed,
+  'stripe_api:reconciliation_report': onReconciliationReport,
 };

@@ -1,4 +1,4 @@
-import { DomainError } from '../../kernel/index.js';
+import { DomainError, formatIsoUtc } from '../../kernel/index.js';
 import type { BookingFactsData, BookingRecord } from '../../flows/booking/store.js';
 import type { BookingMoney } from '../../flows/booking/money-view.js';
 import { balancePaymentEntry, modificationRefundDueEntry } from '../../flows/booking/modification-postings.js';
@@ -6,10 +6,11 @@ import { decisionIdFor, type DecisionRecord } from '../../flows/evidence/decisio
 import { intentIdFor } from '../../flows/outbox/intents.js';
 import type { JournalEntry } from '../../flows/ledger/index.js';
 import { KIND } from '../../flows/vocabulary.js';
-import { consentHash, decideModification, ruleRefOf, type ModificationChanges, type ModificationDecision, type ModificationOutcome, type PolicyVersion } from '../../nora/index.js';
+import { checkInMoment, consentHash, decideModification, ruleRefOf, type ModificationChanges, type ModificationDecision, type ModificationOutcome, type PolicyVersion } from '../../nora/index.js';
 import type { BookingModified } from '../../sari/booking-events.js';
 import { factsOf } from '../booking-facts.js';
 import { ParkEvent, ref, type HandlerResult } from '../context.js';
+import { announceBalanceDue } from '../announce.js';
 import type { DecisionHandler, DispatchEvent, HandlerState } from '../handler-shape.js';
 
 /** What a modification decision reads: the booking, its money and its policies (from the batch state or, for the preview, the database). */
@@ -90,6 +91,11 @@ export const onBookingModified: DecisionHandler = (state, event) => {
       intent_id: intentIdFor('refund', decision_id), decision_id, booking_id: b.booking_id, operation: 'refund', inbox_id: event.id,
       params: { payment_intent: b.payment_intent_id, amount: o.refund_to_guest, currency: b.currency.toLowerCase(), metadata: { booking_id: b.booking_id, decision_id } },
     });
+  }
+  if (o.balance_due > 0) {
+    // The guest owes the difference before the stay (changes move money only until the check-in moment).
+    const due_at = formatIsoUtc(checkInMoment({ ...factsOf(b, inputs.money), ...changes }));
+    announceBalanceDue(state, event, b, { amount_minor: o.balance_due, due_at, rule: d.rule, decision_id });
   }
   return { status: 'processed', code: o.balance_due > 0 ? 'balance_due' : 'refund_of_difference', keys: [b.booking_id] };
 };
