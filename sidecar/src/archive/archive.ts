@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { dialectOf, toInt, type Db } from '../db/connect.js';
-import { listTables } from '../db/tables.js';
+import { generatedColumns, listTables } from '../db/tables.js';
 import { pendingMigrations } from '../db/migrate.js';
 import { headSeq, verifyLedger } from '../flows/ledger/index.js';
 
@@ -40,10 +40,11 @@ async function dataTables(db: Db): Promise<string[]> {
   return (await listTables(db)).filter((t) => !NOT_ARCHIVED.has(t));
 }
 
-/** Columns in a stable order, and which hold integers (MySQL hands BIGINT back as strings). */
+/** Stored columns in a stable order (generated ones are derived, so not archived), and which hold integers (MySQL hands BIGINT back as strings). */
 async function columnsOf(db: Db, table: string): Promise<{ names: string[]; integers: Set<string> }> {
   const info = (await db(table).columnInfo()) as unknown as Record<string, { type: string }>;
-  const names = Object.keys(info).sort();
+  const generated = await generatedColumns(db, table);
+  const names = Object.keys(info).filter((c) => !generated.has(c)).sort();
   return { names, integers: new Set(names.filter((c) => INTEGER_TYPES.test(info[c]!.type))) };
 }
 
@@ -163,9 +164,13 @@ export async function importArchive(db: Db, file: string): Promise<ImportReport>
       if (buffer.length) await trx(bufferTable).insert(buffer);
       buffer = [];
     };
+    const generated = new Map<string, Set<string>>();
     await readArchive(file, async (table, row) => {
       if (table !== bufferTable || buffer.length >= 100) await flush();
       bufferTable = table;
+      if (!generated.has(table)) generated.set(table, await generatedColumns(trx, table));
+      // An archive from another dialect (or an older export) may carry a column this server computes itself.
+      for (const c of generated.get(table)!) delete row[c];
       buffer.push(row);
       rows++;
     });

@@ -123,11 +123,3 @@ test('host cancellation refunds everything paid and charges a penalty of 10/25/5
     assert.equal(d.outcome.host_recovery, c.facts.host_paid_out_minor);
   }), RUNS);
 });
-
-test('a preview costs well under a millisecond on average (bench aim: p99 < 5 ms)', () => {
-  const c = fc.sample(caseArb, { numRuns: 1, seed: 7 })[0]!;
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < 200; i++) decideAt(c, c.at_ms + i * HOUR_MS);
-  const per_ms = Number(process.hrtime.bigint() - start) / 1e6 / 200;
-  assert.ok(per_ms < 3, `${per_ms} ms per decision`);
-});
