@@ -12,7 +12,7 @@ import { createApp } from './http/app.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
 import { Dispatcher } from './pipeline/dispatcher.js';
 import { PreviewModel } from './pipeline/preview-model.js';
-import { DispatchLease } from './pipeline/batch/leasing.js';
+import { DispatchLease, type LeaseOptions } from './pipeline/batch/leasing.js';
 import { publishPolicies } from './pipeline/publish-policies.js';
 import { readPolicyDir } from './policy-files.js';
 import { OutboxWorker } from './flows/outbox/worker.js';
@@ -56,7 +56,7 @@ export function createLogger(level: Config['logLevel'], destination?: { write: (
  * The composition root: opens the database (migrating SQLite, refusing a MySQL schema that is
  * behind), logs the policy versions it has not published yet, drains the inbox, then serves.
  */
-export async function startSidecar(config: Config, opts: { logger?: Logger; db?: Db; now_ms?: () => number; outboxInterval_ms?: number; stripeTimeout_ms?: number; outboundInterval_ms?: number; outbox?: { maxAttempts?: number; baseDelay_ms?: number; maxDelay_ms?: number } } = {}): Promise<Sidecar> {
+export async function startSidecar(config: Config, opts: { logger?: Logger; db?: Db; now_ms?: () => number; outboxInterval_ms?: number; stripeTimeout_ms?: number; outboundInterval_ms?: number; outbox?: { maxAttempts?: number; baseDelay_ms?: number; maxDelay_ms?: number }; lease?: LeaseOptions } = {}): Promise<Sidecar> {
   const logger = opts.logger ?? createLogger(config.logLevel);
   const now_ms = opts.now_ms ?? Date.now;
   const db = opts.db ?? openDb(config.database);
@@ -74,7 +74,8 @@ export async function startSidecar(config: Config, opts: { logger?: Logger; db?:
   const inboxWriter = new InboxWriter(db);
   const inbox = (input: Parameters<InboxWriter['store']>[0]) => inboxWriter.store(input);
   // Several replicas may share the database: only the holder of the dispatch lease dispatches.
-  const lease = new DispatchLease(db, `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`);
+  // opts.lease: code-only (the simulation's replicas take over at once); no setting reaches it.
+  const lease = new DispatchLease(db, `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`, opts.lease);
   const dispatcher = new Dispatcher(db, { logger, lease, onResult: (status) => metrics.dispatched.inc({ status }) });
   try {
     const { published } = await publishPolicies(db, readPolicyDir(config.policyDir), now_ms());

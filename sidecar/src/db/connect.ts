@@ -9,7 +9,7 @@ export type Db = Knex;
  * Opens a knex instance. SQLite runs in WAL mode with a busy timeout; MySQL returns BIGINT as
  * strings (bigNumberStrings) so no amount is ever silently rounded through a double.
  */
-export function openDb(target: DatabaseTarget, opts: { pool_max?: number; statement_cache?: number } = {}): Db {
+export function openDb(target: DatabaseTarget, opts: { pool_max?: number; statement_cache?: number; onConnection?: ConnectionTap } = {}): Db {
   if (target.dialect === 'sqlite') {
     if (target.filename !== ':memory:') mkdirSync(dirname(target.filename), { recursive: true });
     return knexFactory({
@@ -25,6 +25,7 @@ export function openDb(target: DatabaseTarget, opts: { pool_max?: number; statem
           conn.pragma('synchronous = FULL');
           conn.pragma('foreign_keys = ON');
           conn.pragma('busy_timeout = 5000');
+          opts.onConnection?.(conn, 'sqlite');
           done(null, conn);
         },
       },
@@ -48,11 +49,20 @@ export function openDb(target: DatabaseTarget, opts: { pool_max?: number; statem
       max: opts.pool_max ?? 8,
       // READ COMMITTED: a retry inside a transaction sees what other writers committed (the chain head).
       afterCreate: (conn: { query: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) => {
-        conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', (err) => done(err, conn));
+        conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', (err) => {
+          if (!err) opts.onConnection?.(conn, 'mysql');
+          done(err, conn);
+        });
       },
     },
   });
 }
+
+/**
+ * Test-only (the simulation, issue #18): sees each raw connection as it is made, to fail or cut it
+ * at a chosen statement (a SIGKILL or a dropped connection). Only code can pass it; no setting does.
+ */
+export type ConnectionTap = (conn: unknown, dialect: 'sqlite' | 'mysql') => void;
 
 /** SQLite statements kept prepared per connection (docs/benchmarks.md, "SQLite statement cache"). */
 export const STATEMENT_CACHE_MAX = 500;

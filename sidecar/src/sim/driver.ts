@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { DAY_MS, formatIsoUtc } from '../kernel/time.js';
 import { pino } from 'pino';
 import { startSidecar, type Sidecar } from '../server.js';
 import { startStripeFake, type StripeFake, type FakeEvent } from '../stripe-fake/index.js';
@@ -8,10 +9,14 @@ import { ENGINE_KEY, testConfig, WEBHOOK_SECRET } from '../testing/harness.js';
 import { postStripeWebhook, SignedClient } from '../client/signed-client.js';
 import type { Config } from '../config.js';
 import type { History, Step, BookingSpec } from './history.js';
-import { planFaults, type FaultKind, type StepFaults } from './faults.js';
+import { NO_FAULTS, planFaults, type FaultKind, type StepFaults } from './faults.js';
 import { rng, type Rng } from './prng.js';
 import { checkInvariants, type Consent } from './invariants.js';
 import { openIntents } from '../flows/outbox/intents.js';
+import { openDb } from '../db/connect.js';
+import { addEndpoint } from '../flows/outbound/endpoints.js';
+import { startTestReceiver } from '../flows/outbound/receiver.test-helper.js';
+import { DbTap } from './db-tap.js';
 
 /**
  * Plays a history against the real sidecar (in-process, HTTP on 127.0.0.1) and the Stripe fake.
@@ -20,7 +25,11 @@ import { openIntents } from '../flows/outbox/intents.js';
  * loop is stopped and driven after every step with a virtual clock, so Stripe API faults are
  * retried through within the step and the order of money movements does not depend on timers.
  */
-export type RunResult = { seed: number; head_hash: string; entries: number; movements: string[]; problems: string[]; steps: number; verify_ms: number };
+export type RunResult = { seed: number; head_hash: string; entries: number; movements: string[]; outbound: string[]; problems: string[]; steps: number; verify_ms: number; reconcile_ms: number; replay_ms: number; kills: number; drops: number; replicas: number };
+
+type Replica = { sidecar: Sidecar; tap: DbTap };
+/** Test-only: derives the outbound endpoints' secrets (≥ 32 characters, docs/outbound-events.md). */
+const OUTBOUND_KEY = 'simulation-outbound-secrets-key-0123456789';
 
 type Pending = { event: FakeEvent; due: number; booking_id: string | null; payment: boolean };
 
@@ -37,20 +46,47 @@ export async function runHistory(history: History, opts: { dialect: Dialect; fau
   const shuffleRng = rng(history.seed, 2);
   const t: TestDatabase = await simDatabase(opts.dialect);
   const fake: StripeFake = await startStripeFake({ idTag: `s${history.seed}`, now_s: Math.floor(Date.parse('2025-02-01T00:00:00Z') / 1000) });
-  const config: Config = testConfig(t, { stripeSecretKey: 'sk_test_simulation', stripeApiUrl: new URL(fake.url) });
-  const start = async (): Promise<Sidecar> => {
-    const s = await startSidecar(config, { logger: pino({ level: 'silent' }), outboxInterval_ms: 3_600_000, stripeTimeout_ms: 300 });
-    await s.outbox!.stop();
-    return s;
+  // Every history delivers outbound events to a receiver (the example consumer), failing or not.
+  const receiver = await startTestReceiver({ answer: () => receiverAnswer() });
+  let receiverFault: { answer: 500 | 503 | 'down'; left: number } | null = null;
+  const receiverAnswer = (): 'up' | 'down' | number => {
+    if (!receiverFault || receiverFault.left <= 0) return 'up';
+    receiverFault.left--;
+    return receiverFault.answer;
   };
-  let sidecar = await start();
+  const config: Config = testConfig(t, { stripeSecretKey: 'sk_test_simulation', stripeApiUrl: new URL(fake.url), outboundSecretsKey: OUTBOUND_KEY, development: true });
+  /** A replica: its own connections (tapped for kills and drops), no background loops — the driver runs them. */
+  const start = async (): Promise<Replica> => {
+    const tap = new DbTap();
+    const db = openDb(config.database, { onConnection: tap.tap });
+    // lease ttl 0: whichever replica dispatches next takes the lease over (nothing rests on it; leasing.ts)
+    const s = await startSidecar(config, { db, logger: pino({ level: 'silent' }), outboxInterval_ms: 3_600_000, outboundInterval_ms: 3_600_000, stripeTimeout_ms: 300, lease: { ttl_ms: 0, beat_ms: 0 } });
+    await s.outbox!.stop();
+    await s.outbound?.stop();
+    await s.dispatcher.stop();
+    return { sidecar: s, tap };
+  };
+  const replicas: Replica[] = [await start()];
+  if (plan.replicas === 2) replicas.push(await start());
+  const { secret } = await addEndpoint(replicas[0]!.sidecar.db, { url: receiver.url, events: ['*'], allow_private: true, secretsKey: OUTBOUND_KEY, now_iso: '2025-02-01T00:00:00Z' });
+  receiver.useSecret(secret);
   const problems: string[] = [];
   const consents: Consent[] = [];
   const pis = new Map<string, { id: string; charge: string }>();
+  const played = new Map<number, Record<string, unknown> | null>();
   let pending: Pending[] = [];
   let seen = 0;
   let offset_ms = 0;
-  const engine = () => new SignedClient(sidecar.url, ENGINE_KEY);
+  let outbound_offset_ms = 0;
+  let outageUntil = -1;
+  let kills = 0;
+  let drops = 0;
+  /** Where this step's requests go. */
+  let target = 0;
+  const front = () => replicas[Math.min(target, replicas.length - 1)]!.sidecar;
+  const engine = () => new SignedClient(front().url, ENGINE_KEY);
+  /** Problems of the step's current attempt: dropped if a kill or a drop fired (the senders retry). */
+  let attemptProblems: string[] = [];
 
   const collect = (stepIndex: number, f: StepFaults) => {
     const log = fake.state.events;
@@ -59,44 +95,53 @@ export async function runHistory(history: History, opts: { dialect: Dialect; fau
       pending.push({ event, due: stepIndex + f.stripeDelay, booking_id: bookingOf(event), payment: /^(payment_intent|charge)\./.test(event.type) && !event.type.startsWith('charge.dispute') && !event.type.startsWith('charge.refund') });
     }
   };
+  /** Delivers; an event leaves `pending` only once a copy was acknowledged (Stripe retries what was not). */
   const deliver = async (which: Pending[], f: StepFaults, r: Rng) => {
     if (which.length === 0) return;
-    pending = pending.filter((p) => !which.includes(p));
     const order = [...which];
     if (f.shuffle) for (let i = order.length - 1; i > 0; i--) { const j = r.int(0, i); [order[i], order[j]] = [order[j]!, order[i]!]; }
     for (const p of order) {
+      let acked = false;
       for (let c = 0; c < f.stripeCopies; c++) {
-        const reply = await postStripeWebhook(sidecar.url, p.event, WEBHOOK_SECRET);
-        if (reply.status !== 200) problems.push(`webhook ${p.event.type} ${p.event.id}: ${reply.status} ${reply.text.slice(0, 200)}`);
+        const reply = await postStripeWebhook(front().url, p.event, WEBHOOK_SECRET);
+        if (reply.status === 200) acked = true;
+        else attemptProblems.push(`webhook ${p.event.type} ${p.event.id}: ${reply.status} ${reply.text.slice(0, 200)}`);
       }
+      if (acked) pending = pending.filter((x) => x !== p);
     }
   };
-  /** Until nothing moves: fake tasks, dispatch, outbox passes on a virtual clock past every backoff. */
+  /** Until nothing moves: fake tasks, dispatch, outbox and outbound passes on virtual clocks past every backoff. */
   const quiet = async (stepIndex: number, f: StepFaults) => {
     carried.push(...f.api);
-    for (let round = 0; round < 40; round++) {
+    for (let round = 0; round < 60; round++) {
       await fake.deliverAll();
-      await sidecar.dispatcher.drain();
+      for (const x of replicas) await x.sidecar.dispatcher.drain();
       // planned Stripe API faults wait for the first pass that has a refund or transfer to make
-      if (carried.length > 0 && (await openIntents(sidecar.db, 100)).some((x) => x.operation !== 'balance_transaction' && x.operation !== 'reconcile_day')) {
-        // at most 4 failed attempts per pass: well inside the outbox's 8 attempts, so a due refund or
-        // payout must still be made (exhaustion is the policy's answer to a longer outage, not a bug)
+      if (stepIndex > outageUntil && carried.length > 0 && (await openIntents(front().db, 100)).some((x) => x.operation !== 'balance_transaction' && x.operation !== 'reconcile_day')) {
+        // at most 4 failed attempts per pass: well inside the outbox's 8 attempts (the long outage is its own fault)
         let budget = 4;
         injectApiFaults(carried.filter((a) => (budget -= a.kind === 'status' ? a.count : 1) >= 0));
         carried = [];
       }
       offset_ms += 61_000;
-      const calls = await sidecar.outbox!.runOnce(Date.now() + offset_ms);
+      outbound_offset_ms += 3_600_000;
+      let calls = 0;
+      for (const x of replicas) {
+        calls += await x.sidecar.outbox!.runOnce(Date.now() + offset_ms);
+        calls += (await x.sidecar.outbound?.drain(Date.now() + outbound_offset_ms)) ?? 0;
+      }
       await fake.deliverAll();
       collect(stepIndex, f);
-      if (calls === 0 && (await sidecar.dispatcher.drain()) === 0) break;
+      let drained = 0;
+      for (const x of replicas) drained += await x.sidecar.dispatcher.drain();
+      if (calls === 0 && drained === 0) break;
     }
     fake.faults.clear(); // a fault whose request never came (no refund this step) ends with the step
   };
   const send = async (body: Record<string, unknown>, f: StepFaults, what: string) => {
     for (let c = 0; c < f.engineCopies; c++) {
       const r = await engine().event(body as never);
-      if (r.status !== 202 && r.status !== 200) problems.push(`${what}: ${r.status} ${r.text.slice(0, 200)}`);
+      if (r.status !== 202 && r.status !== 200) attemptProblems.push(`${what}: ${r.status} ${r.text.slice(0, 200)}`);
     }
   };
   let carried: StepFaults['api'] = [];
@@ -108,43 +153,115 @@ export async function runHistory(history: History, opts: { dialect: Dialect; fau
       else fake.faults.crashAfterCommit({ path, count: a.count, method: 'POST' });
     }
   };
+  /** One step as the senders see it: what was not acknowledged is sent again after a kill or a drop. */
+  const runStep = async (i: number, step: Step | null, f: StepFaults) => {
+    for (let attempt = 0; ; attempt++) {
+      attemptProblems = [];
+      const hit = replicas[Math.min(f.replica, replicas.length - 1)]!.tap;
+      for (const x of replicas) x.tap.fired.drop = 0;
+      const fired = () => replicas.some((x) => x.tap.killed || x.tap.fired.drop > 0);
+      if (attempt === 0) {
+        hit.armKill(f.killAt);
+        hit.armDrop(f.dropAt);
+      }
+      let failure: unknown = null;
+      try {
+        if (i <= outageUntil) fake.faults.outage({ status: 503, path: /^\/v1\/(refunds|transfers)/, method: 'POST' });
+        if (step) {
+          // causality the senders guarantee: the engine acts on a booking only once its payment is in; a tick sees every payment
+          const concerns = 'booking_id' in step ? step.booking_id : null;
+          await deliver(pending.filter((p) => p.payment && (step.kind === 'tick' || p.booking_id === concerns)), f, shuffleRng);
+          for (const x of replicas) await x.sidecar.dispatcher.drain();
+          await playStep(step, i, f);
+          collect(i, f);
+          await deliver(pending.filter((p) => p.due <= i), f, shuffleRng);
+        } else {
+          await deliver([...pending], f, shuffleRng);
+        }
+        await quiet(i, f);
+      } catch (e) {
+        failure = e;
+      }
+      hit.armKill(null);
+      hit.armDrop(null);
+      const wasFault = fired();
+      if (!wasFault) {
+        if (failure) throw failure;
+        problems.push(...attemptProblems);
+        return;
+      }
+      fake.faults.clear();
+      if (attempt >= 4) throw new Error(`step ${i} did not complete after ${attempt + 1} attempts: ${String(failure)}`);
+      drops += replicas.reduce((n, x) => n + x.tap.fired.drop, 0);
+      for (let k = 0; k < replicas.length; k++) {
+        if (!replicas[k]!.tap.killed) continue;
+        kills++;
+        await replicas[k]!.sidecar.stop().catch(() => undefined);
+        replicas[k] = await start();
+      }
+    }
+  };
 
   try {
     for (let i = 0; i < history.steps.length; i++) {
       const step = history.steps[i]!;
       const f = plan.steps[i]!;
       if (f.restartBefore) {
-        await sidecar.stop();
-        sidecar = await start();
+        await replicas[0]!.sidecar.stop();
+        replicas[0] = await start();
       }
+      if (f.outage > 0) outageUntil = Math.max(outageUntil, i + f.outage - 1);
+      if (f.receiver) receiverFault = { answer: f.receiver.answer, left: f.receiver.count };
+      target = f.replica;
       fake.setNow(Math.floor(Date.parse(step.at) / 1000));
-      // causality the senders guarantee: the engine acts on a booking only once its payment is in; a tick sees every payment
-      const concerns = 'booking_id' in step ? step.booking_id : null;
-      await deliver(pending.filter((p) => p.payment && (step.kind === 'tick' || p.booking_id === concerns)), f, shuffleRng);
-      await sidecar.dispatcher.drain();
-      await playStep(step, i, f);
-      collect(i, f);
-      await deliver(pending.filter((p) => p.due <= i), f, shuffleRng);
-      await quiet(i, f);
+      await runStep(i, step, f);
     }
-    const NONE: StepFaults = { engineCopies: 1, stripeCopies: 1, stripeDelay: 0, shuffle: false, api: [], restartBefore: false };
-    for (let k = 0; k < 3; k++) {
-      await deliver([...pending], NONE, shuffleRng);
-      await quiet(history.steps.length, NONE);
-    }
-    const inv = await checkInvariants(sidecar.db, fake, consents);
-    return { seed: history.seed, ...inv, problems: [...problems, ...inv.problems], steps: history.steps.length };
+    target = 0;
+    receiverFault = null;
+    for (let k = 0; k < 3; k++) await runStep(history.steps.length + k, null, NO_FAULTS);
+    // what the retry policy ended for good after a long outage, the booking engine asks again (money.retry_requested)
+    await retryTerminal(history.steps.length + 3);
+    const lastAt = Math.max(...history.steps.map((s) => Date.parse(s.at)));
+    const inv = await checkInvariants(front().db, fake, consents, receiver.consumer, { dialect: opts.dialect, period: { from: '2025-02-01T00:00:00Z', to: formatIsoUtc(Math.ceil((lastAt + DAY_MS) / DAY_MS) * DAY_MS) } });
+    return { seed: history.seed, ...inv, problems: [...problems, ...inv.problems], steps: history.steps.length, kills, drops, replicas: plan.replicas };
   } finally {
-    await sidecar.stop().catch(() => undefined);
+    for (const x of replicas) await x.sidecar.stop().catch(() => undefined);
     await fake.close();
+    await receiver.close();
     await t.drop().catch(() => undefined);
   }
 
+  async function retryTerminal(i: number) {
+    const terminal = (await front().db('outbox_terminals').select('intent_id')) as Array<{ intent_id: string }>;
+    const reopened = new Set(((await front().db('outbox_redrives').where('reason', 'retry_requested').select('intent_id').catch(() => [])) as Array<{ intent_id: string }>).map((r) => r.intent_id));
+    const todo = [...new Set(terminal.map((x) => x.intent_id))].filter((id) => !reopened.has(id));
+    if (todo.length === 0) return;
+    const at = new Date(Math.max(...history.steps.map((s) => Date.parse(s.at))) + 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    for (const [k, intent_id] of todo.entries()) {
+      const r = await engine().event({ id: `ev_s${history.seed}_retry_${k}`, type: 'money.retry_requested', occurred_at: at, data: { intent_id } } as never);
+      if (r.status !== 202 && r.status !== 200) problems.push(`retry ${intent_id}: ${r.status} ${r.text.slice(0, 200)}`);
+    }
+    await runStep(i, null, NO_FAULTS);
+  }
+
+  /** Sent again after a kill or a drop: the same event (same id, same consent), never a second payment. */
   async function playStep(step: Step, i: number, f: StepFaults) {
     const id = `ev_s${history.seed}_${i}`;
+    if (played.has(i)) {
+      const body = played.get(i);
+      if (body) await send(body, f, `${step.kind} (again)`);
+      return;
+    }
+    const body = await eventOf(step, i, id, f);
+    played.set(i, body);
+    if (body) await send(body, f, `${step.kind} ${'booking_id' in step ? step.booking_id : ''}`);
+  }
+
+  /** The booking engine's event for a step (null: nothing to send). */
+  async function eventOf(step: Step, i: number, id: string, f: StepFaults): Promise<Record<string, unknown> | null> {
     switch (step.kind) {
       case 'host':
-        return send({ id, type: 'host.connected', occurred_at: step.at, data: { host_id: step.host_id, stripe_account_id: step.account } }, f, `host ${step.host_id}`);
+        return { id, type: 'host.connected', occurred_at: step.at, data: { host_id: step.host_id, stripe_account_id: step.account } };
       case 'confirm': {
         const { paid, ...data } = step.booking as BookingSpec;
         let payment_intent_id = `pi_unpaid_${data.booking_id}`;
@@ -153,21 +270,23 @@ export async function runHistory(history: History, opts: { dialect: Dialect; fau
           payment_intent_id = pi.id;
           pis.set(data.booking_id, { id: pi.id, charge: String(pi.latest_charge) });
         }
-        return send({ id, type: 'booking.confirmed', occurred_at: step.at, data: { ...data, payment_intent_id } }, f, `confirm ${data.booking_id}`);
+        return { id, type: 'booking.confirmed', occurred_at: step.at, data: { ...data, payment_intent_id } };
       }
       case 'checkin':
-        return send({ id, type: 'stay.checked_in', occurred_at: step.at, data: { booking_id: step.booking_id } }, f, `checkin ${step.booking_id}`);
+        return { id, type: 'stay.checked_in', occurred_at: step.at, data: { booking_id: step.booking_id } };
       case 'tick':
-        return send({ id, type: 'clock.tick', occurred_at: step.at, data: {} }, f, 'tick');
+        return { id, type: 'clock.tick', occurred_at: step.at, data: {} };
       case 'cancel': {
         const preview = await engine().get(`/preview/outcome?action=cancel&booking_id=${step.booking_id}&by=${step.by}&at=${encodeURIComponent(step.at)}`);
-        if (preview.status !== 200 || preview.body.allowed === false) return; // the guest saw a refusal and did not go on
+        // a 5xx (a killed replica, a dropped connection) is no answer: the guest asks again
+        if (preview.status >= 500) throw new Error(`preview ${preview.status}: ${preview.text.slice(0, 200)}`);
+        if (preview.status !== 200 || preview.body.allowed === false) return null; // the guest saw a refusal and did not go on
         consents.push({ booking_id: step.booking_id, by: step.by, at: step.at, event_id: id, outcome_hash: preview.body.outcome_hash, outcome: preview.body.outcome });
-        return send({ id, type: 'booking.cancel_requested', occurred_at: step.at, data: { booking_id: step.booking_id, by: step.by, consent: { outcome_hash: preview.body.outcome_hash, actor: step.by === 'guest' ? 'guest_sim' : 'host_sim', consented_at: step.at } } }, f, `cancel ${step.booking_id}`);
+        return { id, type: 'booking.cancel_requested', occurred_at: step.at, data: { booking_id: step.booking_id, by: step.by, consent: { outcome_hash: preview.body.outcome_hash, actor: step.by === 'guest' ? 'guest_sim' : 'host_sim', consented_at: step.at } } };
       }
       case 'dispute': {
         const pi = pis.get(step.booking_id);
-        if (!pi) return;
+        if (!pi) return null;
         const names = step.outcome === 'lost' ? ['charge.dispute.created', 'charge.dispute.funds_withdrawn', 'charge.dispute.closed'] : ['charge.dispute.funds_withdrawn', 'charge.dispute.funds_reinstated--won', 'charge.dispute.closed--won'];
         const tag = `${history.seed}x${i}`;
         for (const [k, name] of names.entries()) {
@@ -181,7 +300,7 @@ export async function runHistory(history: History, opts: { dialect: Dialect; fau
           o.balance_transactions = o.balance_transactions.map((b: Record<string, unknown>) => ({ ...b, id: `${String(b.id)}_${tag}`, source: o.id }));
           pending.push({ event: e, due: i + f.stripeDelay, booking_id: step.booking_id, payment: false });
         }
-        return;
+        return null;
       }
     }
   }

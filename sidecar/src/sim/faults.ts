@@ -5,8 +5,11 @@ import { rng } from './prng.js';
  * The faults of one run, drawn from the seed on their own stream: the same seed gives the same
  * faults, and switching faults off leaves the history unchanged.
  */
-export type FaultKind = 'duplicates' | 'reorder' | 'late' | 'stripe5xx' | 'stripe429' | 'timeouts' | 'crashAfterCommit' | 'restart';
-export const ALL_FAULTS: FaultKind[] = ['duplicates', 'reorder', 'late', 'stripe5xx', 'stripe429', 'timeouts', 'crashAfterCommit', 'restart'];
+export type FaultKind = 'duplicates' | 'reorder' | 'late' | 'stripe5xx' | 'stripe429' | 'timeouts' | 'crashAfterCommit' | 'restart' | 'kill' | 'replicas' | 'dbDrop' | 'receivers' | 'outage';
+export const ALL_FAULTS: FaultKind[] = ['duplicates', 'reorder', 'late', 'stripe5xx', 'stripe429', 'timeouts', 'crashAfterCommit', 'restart', 'kill', 'replicas', 'dbDrop', 'receivers', 'outage'];
+
+/** How the outbound receiver fails the next `count` deliveries: an error status, or the connection cut. */
+export type ReceiverFault = { answer: 500 | 503 | 'down'; count: number };
 
 export type StripeApiFault = { kind: 'status'; status: 500 | 503 | 429; count: number; path: 'refunds' | 'transfers' | 'any' } | { kind: 'timeout'; path: 'refunds' | 'transfers' | 'any' } | { kind: 'crashAfterCommit'; path: 'refunds' | 'transfers' | 'any'; count: number };
 
@@ -23,32 +26,63 @@ export type StepFaults = {
   api: StripeApiFault[];
   /** Stop the sidecar and start a new one on the same database before this step. */
   restartBefore: boolean;
+  /** Kill a replica at this statement of the step (counted from the step's start; db-tap.ts), or never. */
+  killAt: number | null;
+  /** Drop a database connection at this statement of the step, or never. */
+  dropAt: number | null;
+  /** Which replica the kill and the drop hit, and which one this step's requests go to (0 with one replica). */
+  replica: 0 | 1;
+  /** The outbound receiver fails this step's first deliveries. */
+  receiver: ReceiverFault | null;
+  /** A Stripe outage starts at this step and lasts this many steps (hours to days of event time; 0 = none). */
+  outage: number;
 };
 
-export type FaultPlan = { seed: number; steps: StepFaults[]; enabled: FaultKind[] };
+/** `replicas`: how many sidecars share the database for the whole history (two: both serve, both run workers). */
+export type FaultPlan = { seed: number; steps: StepFaults[]; enabled: FaultKind[]; replicas: 1 | 2 };
 
-const NONE: StepFaults = { engineCopies: 1, stripeCopies: 1, stripeDelay: 0, shuffle: false, api: [], restartBefore: false };
+export const NO_FAULTS: StepFaults = { engineCopies: 1, stripeCopies: 1, stripeDelay: 0, shuffle: false, api: [], restartBefore: false, killAt: null, dropAt: null, replica: 0, receiver: null, outage: 0 };
+const NONE = NO_FAULTS;
 
+/**
+ * Every draw is made whichever faults are on, and then masked: a subset of faults (`--faults kill`)
+ * replays exactly the same kill, at the same statement, as the full set — so a failing seed can be
+ * narrowed to the fault that matters.
+ */
 export function planFaults(history: History, enabled: FaultKind[]): FaultPlan {
   const r = rng(history.seed, 1);
   const on = (k: FaultKind) => enabled.includes(k);
-  const restartAt = on('restart') && history.steps.length > 2 ? r.int(1, history.steps.length - 1) : -1;
+  const draw = <T>(k: FaultKind, p: number, value: () => T, otherwise: T): T => {
+    const hit = r.chance(p);
+    const v = value(); // drawn either way: the stream does not depend on which faults are on
+    return on(k) && hit ? v : otherwise;
+  };
+  const restartAt = draw('restart', 1, () => (history.steps.length > 2 ? r.int(1, history.steps.length - 1) : -1), -1);
+  const replicas: 1 | 2 = draw('replicas', 0.5, () => 2 as const, 1 as const);
+  const last = history.steps.length - 1;
   const steps = history.steps.map((_, i): StepFaults => {
-    if (enabled.length === 0) return NONE;
     const api: StripeApiFault[] = [];
     const path = r.pick(['refunds', 'transfers', 'any'] as const);
-    if (on('stripe5xx') && r.chance(0.3)) api.push({ kind: 'status', status: r.pick([500, 503] as const), count: r.int(1, 3), path });
-    if (on('stripe429') && r.chance(0.2)) api.push({ kind: 'status', status: 429, count: r.int(1, 2), path });
-    if (on('timeouts') && r.chance(0.08)) api.push({ kind: 'timeout', path });
-    if (on('crashAfterCommit') && r.chance(0.35)) api.push({ kind: 'crashAfterCommit', path, count: 2 });
-    return {
-      engineCopies: on('duplicates') && r.chance(0.3) ? r.int(2, 3) : 1,
-      stripeCopies: on('duplicates') && r.chance(0.4) ? r.int(2, 5) : 1,
-      stripeDelay: on('late') && r.chance(0.4) ? r.int(1, 3) : 0,
-      shuffle: on('reorder') && r.chance(0.6),
+    const status = draw('stripe5xx', 0.3, () => ({ kind: 'status' as const, status: r.pick([500, 503] as const), count: r.int(1, 3), path }), null);
+    const throttled = draw('stripe429', 0.2, () => ({ kind: 'status' as const, status: 429 as const, count: r.int(1, 2), path }), null);
+    const timeout = draw('timeouts', 0.08, () => ({ kind: 'timeout' as const, path }), null);
+    const crash = draw('crashAfterCommit', 0.35, () => ({ kind: 'crashAfterCommit' as const, path, count: 2 }), null);
+    for (const a of [status, throttled, timeout, crash]) if (a) api.push(a);
+    const f: StepFaults = {
+      engineCopies: draw('duplicates', 0.3, () => r.int(2, 3), 1),
+      stripeCopies: draw('duplicates', 0.4, () => r.int(2, 5), 1),
+      stripeDelay: draw('late', 0.4, () => r.int(1, 3), 0),
+      shuffle: draw('reorder', 0.6, () => true, false),
       api,
       restartBefore: i === restartAt,
+      killAt: draw('kill', 0.15, () => r.int(1, 120), null),
+      dropAt: draw('dbDrop', 0.15, () => r.int(1, 120), null),
+      replica: replicas === 2 && r.chance(0.5) ? 1 : 0,
+      receiver: draw('receivers', 0.35, () => ({ answer: r.pick([500, 503, 'down'] as const), count: r.int(1, 3) }), null),
+      // an outage ends at least two steps before the last (the final tick re-drives what it held up)
+      outage: draw('outage', i < last - 2 ? 0.1 : 0, () => Math.max(0, Math.min(r.int(1, 3), last - 2 - i)), 0),
     };
+    return enabled.length === 0 ? NONE : f;
   });
-  return { seed: history.seed, steps, enabled };
+  return { seed: history.seed, steps, enabled, replicas };
 }

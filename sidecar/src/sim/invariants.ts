@@ -4,6 +4,14 @@ import type { StripeFake } from '../stripe-fake/index.js';
 import { trialBalance, verifyLedger } from '../flows/ledger/index.js';
 import { verifyDecisions } from '../pipeline/verify-decisions.js';
 import { allIntents } from '../flows/outbox/intents.js';
+import Stripe from 'stripe';
+import { pino } from 'pino';
+import { listDeliveries } from '../flows/outbound/deliveries.js';
+import { reconcileWithStripe } from '../pipeline/reconcile.js';
+import { replayInto } from '../pipeline/replay.js';
+import { DAY_MS, formatIsoUtc } from '../kernel/time.js';
+import type { Dialect } from '../testing/databases.js';
+import { emptyDatabase } from './database.js';
 
 /** What the guest (or host) saw in the preview and consented to before a cancellation was sent. */
 export type Consent = { booking_id: string; by: 'guest' | 'host'; at: string; event_id: string; outcome_hash: string; outcome: { refund_to_guest: number; host_payout: number; currency: string } };
@@ -12,7 +20,9 @@ export type Consent = { booking_id: string; by: 'guest' | 'host'; at: string; ev
  * The books after a history: each check names what broke. `movements` is the multiset of money
  * movements (per booking: entry kind and its lines), comparable across runs whose inbox order differs.
  */
-export async function checkInvariants(db: Db, fake: StripeFake, consents: Consent[]): Promise<{ head_hash: string; entries: number; movements: string[]; problems: string[]; verify_ms: number }> {
+export type InvariantReport = { head_hash: string; entries: number; movements: string[]; outbound: string[]; problems: string[]; verify_ms: number; reconcile_ms: number; replay_ms: number };
+
+export async function checkInvariants(db: Db, fake: StripeFake, consents: Consent[], consumer: Consumer, opts: { dialect: Dialect; period: { from: string; to: string } }): Promise<InvariantReport> {
   const problems: string[] = [];
 
   // every entry balances, the chain verifies, debits equal credits per unit over all lines
@@ -65,8 +75,55 @@ export async function checkInvariants(db: Db, fake: StripeFake, consents: Consen
     if (result?.status === 'processed' && refunded > c.outcome.refund_to_guest) problems.push(`refunded ${refunded} for ${c.booking_id}, consented ${c.outcome.refund_to_guest}`);
   }
 
+  // every outbound event delivered, once, in order per booking (the receiver is the example consumer)
+  const outbound = await checkOutbound(db, consumer, problems);
+
+  // reconcile against the fake's balance transactions: clean
+  const t1 = performance.now();
+  await checkReconciliation(db, fake, opts.period, problems);
+  const reconcile_ms = performance.now() - t1;
+
+  // replaying the inbox into an empty database gives the same chain head, entry by entry, and the same evidence
+  const t2 = performance.now();
+  const target = await emptyDatabase(opts.dialect);
+  try {
+    const replay = await replayInto(db, target.db, { logger: pino({ level: 'silent' }) });
+    if (!replay.identical) {
+      const decisionsOf = async (d: Db) => (await d('decisions').orderBy('decision_id').select('decision_id', 'action', 'outcome_hash', 'input_hash')).map((x: Record<string, unknown>) => `${String(x.decision_id)}:${String(x.action)}:${String(x.outcome_hash).slice(0, 14)}:${String(x.input_hash).slice(0, 14)}`);
+      const [a, b] = [await decisionsOf(db), await decisionsOf(target.db)];
+      problems.push(`replay differs: head ${replay.source.head_hash} → ${replay.replayed.head_hash}, first difference ${JSON.stringify(replay.first_difference)}; decisions only in the run ${JSON.stringify(a.filter((x) => !b.includes(x)).slice(0, 3))}, only in the replay ${JSON.stringify(b.filter((x) => !a.includes(x)).slice(0, 3))}`);
+    }
+  } finally {
+    await target.drop();
+  }
+  const replay_ms = performance.now() - t2;
+
   const movements = await moneyMovements(db);
-  return { head_hash: report.head_hash, entries: report.entries, movements, problems, verify_ms };
+  return { head_hash: report.head_hash, entries: report.entries, movements, outbound, problems, verify_ms, reconcile_ms, replay_ms };
+}
+
+type Consumer = { applied: Array<{ seq: number }>; gaps: Array<{ stream: string; expected: number; got: number }> };
+
+/** Every emitted outbound event ends delivered (none dead or still trying) and the consumer applied each once, in seq order. */
+async function checkOutbound(db: Db, consumer: Consumer, problems: string[]): Promise<string[]> {
+  const events = (await db('outbound_events').orderBy('id').select('event_id', 'stream_key', 'seq')) as Array<{ event_id: string; stream_key: string; seq: unknown }>;
+  const notDelivered = (await listDeliveries(db, { limit: 100_000 })).filter((d) => d.status !== 'delivered');
+  for (const d of notDelivered.slice(0, 5)) problems.push(`outbound ${d.event_id} to ${d.endpoint_id}: ${d.status} after ${d.attempts} attempts`);
+  for (const g of consumer.gaps.slice(0, 5)) problems.push(`outbound stream ${g.stream}: expected seq ${g.expected}, got ${g.got} (out of order or lost)`);
+  const applied = consumer.applied.map((e) => (e as unknown as { id: string }).id);
+  const ids = events.map((e) => e.event_id);
+  if (applied.length !== ids.length || [...applied].sort().join() !== [...ids].sort().join()) problems.push(`outbound: ${ids.length} events emitted, the receiver applied ${applied.length} (${ids.filter((x) => !applied.includes(x)).slice(0, 3).join(', ')} missing)`);
+  return ids.sort();
+}
+
+/** `reconcile` over the history's whole period (in windows of at most 93 days) against the fake's balance transactions. */
+async function checkReconciliation(db: Db, fake: StripeFake, period: { from: string; to: string }, problems: string[]): Promise<void> {
+  const stripe = new Stripe('sk_test_simulation', { telemetry: false, maxNetworkRetries: 0, host: new URL(fake.url).hostname, port: Number(new URL(fake.url).port), protocol: 'http' });
+  for (let from = Date.parse(period.from); from < Date.parse(period.to); from += 90 * DAY_MS) {
+    const to = Math.min(from + 90 * DAY_MS, Date.parse(period.to));
+    const r = await reconcileWithStripe(db, stripe, { from: formatIsoUtc(from), to: formatIsoUtc(to) });
+    if (!r.ok) problems.push(`reconcile ${formatIsoUtc(from)}..${formatIsoUtc(to)}: ${JSON.stringify({ missing_from_ledger: r.missing_from_ledger.slice(0, 3), unknown_to_stripe: r.unknown_to_stripe.slice(0, 3), amount_differences: r.amount_differences.slice(0, 3), payout_differences: r.payout_differences.slice(0, 3) })}`);
+  }
 }
 
 /** Each entry as booking|kind|sorted lines, the whole list sorted: the money moved, whatever the order. */
