@@ -102,8 +102,15 @@ export async function startSidecar(config: Config, opts: { logger?: Logger; db?:
       classify: (f) => retryableByPolicy(db, f),
       reconcile: (p) => runDailyReconciliation(db, stripe, p),
       onFailure: async (_intent, a) => {
-        const stored = await ingestOutboxFailure(inbox, { intent_id: a.intent_id, attempt: a.attempt, round_ended: a.round_ended, http_status: a.http_status, error_code: a.error_code, error_message: a.error_message, request_id: a.request_id ?? null, transport_retryable: a.outcome !== 'failed' }, a.attempted_at, now_ms());
-        if (!stored.duplicate) dispatcher.noteStored(stored.inbox_id);
+        const stored = await ingestOutboxFailure(inbox, { intent_id: a.intent_id, attempt: a.attempt, round_ended: a.round_ended, http_status: a.http_status, error_code: a.error_code, error_message: a.error_message, request_id: a.request_id ?? null, transport_retryable: a.outcome !== 'failed' }, a.attempted_at, now_ms()).catch((e: unknown) => {
+          // A crash after this attempt number's failure entered the log and before its attempt row
+          // was written makes the next try reuse the number (found by the simulation, issue #18):
+          // the log already holds that attempt's failure. Refusing here would stop every later
+          // intent's pass behind this one for good; the attempt row is written below as usual.
+          if ((e as { code?: string }).code === 'idempotency_conflict') return null;
+          throw e;
+        });
+        if (stored && !stored.duplicate) dispatcher.noteStored(stored.inbox_id);
       },
       onAttempt: (operation, outcome) => {
         metrics.outboxAttempts.inc({ operation, outcome });

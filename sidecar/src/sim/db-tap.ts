@@ -40,7 +40,7 @@ export class DbTap {
       const c = conn as { prepare: (sql: string) => unknown; close: () => void };
       const prepare = c.prepare.bind(c);
       c.prepare = (sql: string) => {
-        this.before();
+        this.before(undefined, sql);
         return prepare(sql);
       };
     } else {
@@ -57,7 +57,7 @@ export class DbTap {
     }
   };
 
-  private before(mysqlConn?: { destroy: () => void }): void {
+  private before(mysqlConn?: { destroy: () => void }, sql?: string): void {
     if (this.killed) throw simulatedError('the replica was killed (simulated SIGKILL)', 'SIM_KILLED');
     this.count++;
     if (this.killAt !== null && this.count >= this.killAt) {
@@ -65,7 +65,10 @@ export class DbTap {
       this.kill();
       throw simulatedError('the replica was killed (simulated SIGKILL)', 'SIM_KILLED');
     }
-    if (this.dropAt !== null && this.count >= this.dropAt) {
+    // SQLite: an I/O error on BEGIN/COMMIT/ROLLBACK/SAVEPOINT would leave knex's transaction state
+    // behind the connection's — no real SQLite failure looks like that; the next ordinary statement fails instead
+    const control = sql !== undefined && /^\s*(begin|commit|rollback|savepoint|release)/i.test(sql);
+    if (this.dropAt !== null && this.count >= this.dropAt && !control) {
       this.dropAt = null;
       this.fired.drop++;
       if (mysqlConn) {
@@ -83,7 +86,11 @@ export class DbTap {
     this.fired.kill++;
     for (const { conn, dialect } of this.conns) {
       try {
-        if (dialect === 'sqlite') (conn as { close: () => void }).close();
+        if (dialect === 'sqlite') {
+          const c = conn as { close: () => void; exec: (sql: string) => void; inTransaction: boolean };
+          if (c.inTransaction) c.exec('ROLLBACK'); // what closing does anyway; done first so the lock goes even if close is refused
+          c.close();
+        }
         else (conn as { destroy: () => void }).destroy();
       } catch {
         /* already closed */

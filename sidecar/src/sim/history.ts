@@ -19,8 +19,15 @@ export type Step =
   | { kind: 'confirm'; at: string; booking: BookingSpec }
   | { kind: 'checkin'; at: string; booking_id: string }
   | { kind: 'cancel'; at: string; booking_id: string; by: 'guest' | 'host' }
-  | { kind: 'dispute'; at: string; booking_id: string; outcome: 'lost' | 'won' }
-  | { kind: 'tick'; at: string };
+  | { kind: 'dispute'; at: string; booking_id: string }
+  | { kind: 'dispute_close'; at: string; booking_id: string; outcome: 'lost' | 'won' }
+  | { kind: 'tick'; at: string }
+  /** booking.modified after payment, with consent to the action=modify preview (a cheaper or a dearer stay). */
+  | { kind: 'modify'; at: string; booking_id: string; nightly_total: number; check_out?: string }
+  /** stay.completed: the guest earns loyalty credits. */
+  | { kind: 'complete'; at: string; booking_id: string }
+  /** Stripe's account.updated for a host's Connect account: transfers restricted (payouts held) or restored. */
+  | { kind: 'account'; at: string; host_id: string; account: string; restricted: boolean };
 
 export type History = { seed: number; steps: Step[] };
 
@@ -30,6 +37,7 @@ export const TIME_ZONES = ['Europe/Paris', 'America/New_York', 'Asia/Tokyo', 'Pa
 // Histories lie in the past (2025): the sidecar refuses events dated after its own clock + skew,
 // and Stripe signatures are checked against the real clock.
 const START_MS = Date.parse('2025-03-01T00:00:00Z');
+const DEARER = process.env.MYBNB_SIM_MODIFY_UP === '1';
 const iso = (ms: number) => formatIsoUtc(Math.floor(ms / 1000) * 1000);
 
 type Ctx = { r: Rng; seed: number; hosts: Array<{ host_id: string; account: string }> };
@@ -62,13 +70,30 @@ const bookingLife: Generator = ({ r, seed, hosts }, n) => {
   const check_in_ms = localToUtc(b.check_in, b.check_in_time, b.time_zone);
   const steps: Step[] = [{ kind: 'confirm', at: iso(confirmed_ms), booking: b }];
   const fate = r.next();
+  // a change of price after payment, before the stay (refund of the difference, or a balance due)
+  const modifyRoom_ms = check_in_ms - 2 * DAY_MS - (confirmed_ms + 3600_000);
+  const modify = b.paid && fate >= 0.35 && modifyRoom_ms > 0 && r.chance(0.3);
+  if (modify) {
+    const longer = r.chance(0.3);
+    // Dearer stays: the payout after one exceeds the original charge it names as its source_transaction
+    // and Stripe refuses it (found by this simulation; docs/deviations.md #18) — only with MYBNB_SIM_MODIFY_UP=1.
+    const factor = r.pick(DEARER ? [0.7, 0.8, 0.9, 1.1, 1.25] : [0.7, 0.8, 0.9, 0.95, 0.85]);
+    steps.push({ kind: 'modify', at: iso(confirmed_ms + 3600_000 + r.next() * modifyRoom_ms), booking_id: b.booking_id, nightly_total: Math.round((b.nightly_total * (longer && DEARER ? Math.max(factor, 1.1) : factor)) / 100) * 100, ...(longer && DEARER ? { check_out: addDays(b.check_out, 1) } : {}) });
+  }
   if (fate < 0.35) steps.push({ kind: 'cancel', at: iso(cancelAt(r, confirmed_ms, check_in_ms)), booking_id: b.booking_id, by: r.chance(0.8) ? 'guest' : 'host' });
   else if (b.paid && fate < 0.9) {
     const checkin_ms = check_in_ms + r.int(0, 6 * 3600) * 1000;
     steps.push({ kind: 'checkin', at: iso(checkin_ms), booking_id: b.booking_id });
     if (r.chance(0.2)) steps.push({ kind: 'cancel', at: iso(checkin_ms + r.int(1, 48 * 3600) * 1000), booking_id: b.booking_id, by: 'guest' });
     steps.push({ kind: 'tick', at: iso(checkin_ms + r.pick([23 * 3600, 24 * 3600, 25 * 3600, 72 * 3600]) * 1000) });
-    if (r.chance(0.15)) steps.push({ kind: 'dispute', at: iso(checkin_ms + r.int(3, 20) * DAY_MS), booking_id: b.booking_id, outcome: r.chance(0.5) ? 'lost' : 'won' });
+    // a completed stay (loyalty credits), the morning after check-out
+    const check_out = modify && steps.some((s) => s.kind === 'modify' && s.check_out) ? addDays(b.check_out, 1) : b.check_out;
+    if (r.chance(0.6)) steps.push({ kind: 'complete', at: iso(localToUtc(check_out, '11:00', b.time_zone) + r.int(0, 3600) * 1000), booking_id: b.booking_id });
+    if (r.chance(0.15)) {
+      const opened_ms = checkin_ms + r.int(3, 20) * DAY_MS;
+      steps.push({ kind: 'dispute', at: iso(opened_ms), booking_id: b.booking_id });
+      steps.push({ kind: 'dispute_close', at: iso(opened_ms + r.int(2, 6) * DAY_MS), booking_id: b.booking_id, outcome: r.chance(0.5) ? 'lost' : 'won' });
+    }
   }
   return steps;
 };
@@ -84,6 +109,13 @@ export function generateHistory(seed: number, size: { bookings?: [number, number
   const steps: Step[] = hosts.map((h) => ({ kind: 'host' as const, at: '2025-02-15T00:00:00Z', ...h }));
   const n = r.int(lo, hi);
   for (let i = 0; i < n; i++) steps.push(...r.pick(GENERATORS)(ctx, i));
+  // a host's Connect account restricted (payouts held) and, later, restored (released at the next tick)
+  if (r.chance(0.3)) {
+    const h = r.pick(hosts);
+    const from_ms = START_MS + r.int(0, 40) * DAY_MS + r.int(0, 86_399) * 1000;
+    steps.push({ kind: 'account', at: iso(from_ms), host_id: h.host_id, account: h.account, restricted: true });
+    steps.push({ kind: 'account', at: iso(from_ms + r.int(1, 12) * DAY_MS), host_id: h.host_id, account: h.account, restricted: false });
+  }
   // clock ticks: a few at random, and one at the end when every stay is long over
   for (let i = r.int(0, 2); i > 0; i--) steps.push({ kind: 'tick', at: iso(START_MS + r.int(1, 80) * DAY_MS) });
   const last = Math.max(...steps.map((s) => Date.parse(s.at)));
