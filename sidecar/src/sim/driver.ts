@@ -242,7 +242,8 @@ export async function runHistory(history: History, opts: { dialect: Dialect; fau
   async function retryTerminal(i: number) {
     const terminal = (await front().db('outbox_terminals').select('intent_id')) as Array<{ intent_id: string }>;
     const reopened = new Set(((await front().db('outbox_redrives').where('reason', 'retry_requested').select('intent_id').catch(() => [])) as Array<{ intent_id: string }>).map((r) => r.intent_id));
-    const todo = [...new Set(terminal.map((x) => x.intent_id))].filter((id) => !reopened.has(id));
+    // money only: the booking engine asks again for refunds and payouts (GET /outbox lists the rest for the operator)
+    const todo = [...new Set(terminal.map((x) => x.intent_id))].filter((id) => !reopened.has(id) && /^mybnb:(refund|transfer|transfer_reversal):/.test(id));
     if (todo.length === 0) return;
     const at = formatIsoUtc(Math.max(...history.steps.map((s) => Date.parse(s.at))) + 31 * DAY_MS + 60_000);
     for (const [k, intent_id] of todo.entries()) {

@@ -27,7 +27,34 @@ describe('simulation: the same seed gives the same history, faults and ledger', 
     assert.ok(new Set(confirms.map((b) => b.time_zone)).size >= 5);
     assert.ok(confirms.some((b) => !b.paid));
     assert.ok(steps.some((s) => s.kind === 'cancel' && s.by === 'host') && steps.some((s) => s.kind === 'cancel' && s.by === 'guest'));
-    assert.ok(steps.some((s) => s.kind === 'dispute'));
+    assert.ok(steps.some((s) => s.kind === 'dispute') && steps.some((s) => s.kind === 'dispute_close'));
+    assert.ok(steps.some((s) => s.kind === 'modify'), 'price changes after payment');
+    assert.ok(steps.some((s) => s.kind === 'complete'), 'completed stays');
+    assert.ok(steps.some((s) => s.kind === 'account' && s.restricted) && steps.some((s) => s.kind === 'account' && !s.restricted), 'hosts restricted and restored');
+  });
+
+  test('a subset of faults is the same draw as the full set, masked', () => {
+    for (const seed of [4, 9]) {
+      const all = planFaults(generateHistory(seed), ALL_FAULTS);
+      const kills = planFaults(generateHistory(seed), ['kill']);
+      assert.deepEqual(kills.steps.map((s) => s.killAt), all.steps.map((s) => s.killAt));
+      assert.ok(kills.steps.every((s) => s.dropAt === null && s.receiver === null && s.outage === 0 && s.api.length === 0));
+    }
+  });
+
+  test('the new faults fire: a replica killed between statements, a dropped connection, two replicas, a failing receiver, an outage', { timeout: 600_000 }, async () => {
+    // the first seed whose plan has all of them (the plan is a pure function of the seed)
+    const seed = Array.from({ length: 400 }, (_, i) => i + 1).find((s) => {
+      const p = planFaults(generateHistory(s), ALL_FAULTS);
+      return p.replicas === 2 && p.steps.filter((x) => x.killAt !== null && x.killAt < 30).length >= 2 && p.steps.some((x) => x.dropAt !== null && x.dropAt < 30) && p.steps.some((x) => x.receiver) && p.steps.some((x) => x.outage > 0);
+    })!;
+    assert.ok(seed, 'such a seed exists');
+    const r = await runHistory(generateHistory(seed), { dialect: 'sqlite', faults: ALL_FAULTS });
+    assert.deepEqual(r.problems, []);
+    assert.equal(r.replicas, 2);
+    assert.ok(r.kills >= 1, `a replica was killed (seed ${seed})`);
+    assert.ok(r.drops >= 1, `a connection was dropped (seed ${seed})`);
+    assert.ok(r.outbound.length > 0, 'outbound events were delivered');
   });
 
   test('the fault-free run of a seed ends on the same chain head every time', { timeout: 600_000 }, async () => {
