@@ -32,11 +32,11 @@ export function accessLog(logger: Logger) {
     // Called when the request starts and again when it ends; the route is known only at the end
     // (undefined at the start: no empty child logger per request).
     customProps: (req: IncomingMessage, res: ServerResponse) => (res.writableEnded ? { route: ((req as Request).route?.path as string | undefined) ?? 'unmatched' } : (undefined as unknown as object)),
-    // 'silent' when the logger would drop the line anyway: pino-http then skips building it (a
-    // child logger and its bindings per request) rather than handing it to a no-op.
+    // 'silent' when the logger that writes the line (pino-http's `res.log`) would drop it anyway:
+    // pino-http then skips building it (a child logger and its bindings per request).
     customLogLevel: (_req, res, err) => {
       const level = err || res.statusCode >= 500 ? 'error' : 'info';
-      return logger.isLevelEnabled(level) ? level : 'silent';
+      return (res as ServerResponse & { log?: Logger }).log?.isLevelEnabled(level) === false ? 'silent' : level;
     },
     customSuccessMessage: (req, res) => `${req.method} ${String(req.url).split('?')[0]} ${res.statusCode}`,
     customErrorMessage: (req, res) => `${req.method} ${String(req.url).split('?')[0]} ${res.statusCode}`,
