@@ -29,7 +29,7 @@ export async function statementEntries(db: Db, host_id: string, from: string, to
   const lo = from;
   // Stored instants are `YYYY-MM-DDTHH:MM:SS.sssZ`: every instant of the date `to` sorts below `${to}T99`.
   const hi = `${to}T99`;
-  const way = how ?? (await cheaperWay(db, host_id, lo, hi));
+  const way = how ?? (await statementWay(db, host_id, from, to));
   const picked = way === 'period' ? await byPeriod(db, host_id, lo, hi) : await byHost(db, host_id, lo, hi);
   const entries = await readEntriesBySeqs(db, picked.seqs);
   const byBooking = new Map<string, JournalEntry[]>();
@@ -46,7 +46,10 @@ export async function statementEntries(db: Db, host_id: string, from: string, to
 type Booking = { booking_id: string; currency: string; inbox_id: number };
 type Picked = { bookings: Booking[]; seqs: number[] };
 
-async function cheaperWay(db: Db, host_id: string, lo: string, hi: string): Promise<'period' | 'host'> {
+/** Which way statementEntries reads [from, to] for the host when not told. */
+export async function statementWay(db: Db, host_id: string, from: string, to: string): Promise<'period' | 'host'> {
+  const lo = from;
+  const hi = `${to}T99`;
   const hostBookings = (await rawRows<{ n: unknown }>(db, 'SELECT COUNT(*) AS n FROM bookings WHERE host_id = ?', [host_id]))[0]?.n ?? 0;
   const bound = toInt(hostBookings) * ENTRIES_PER_BOOKING_GUESS;
   if (bound === 0) return 'host';
