@@ -18,11 +18,14 @@ const CHUNK = 500;
 export async function hostBookingsWithHolds(db: Db, host_id: string): Promise<HostHold[]> {
   // Every booking ever held (holds are rare: a new payout account held by policy), then which are the host's.
   const everHeld = (await rawRows<{ booking_id: string }>(db, 'SELECT DISTINCT booking_id FROM payout_holds')).map((r) => r.booking_id);
+  // By primary key, the host compared here (with host_id in the WHERE clause MariaDB walks the host's index: every booking they ever had).
   const held: Array<{ booking_id: string; currency: string; inbox_id: unknown }> = [];
   for (let i = 0; i < everHeld.length; i += CHUNK) {
     const chunk = everHeld.slice(i, i + CHUNK);
-    held.push(...(await rawRows<{ booking_id: string; currency: string; inbox_id: unknown }>(db,
-      `SELECT booking_id, currency, inbox_id FROM bookings WHERE host_id = ? AND booking_id IN (${chunk.map(() => '?').join(', ')})`, [host_id, ...chunk])));
+    for (const r of await rawRows<{ booking_id: string; host_id: string; currency: string; inbox_id: unknown }>(db,
+      `SELECT booking_id, host_id, currency, inbox_id FROM bookings WHERE booking_id IN (${chunk.map(() => '?').join(', ')})`, chunk)) {
+      if (r.host_id === host_id) held.push(r);
+    }
   }
   held.sort((a, b) => toInt(a.inbox_id) - toInt(b.inbox_id));
   const out: HostHold[] = [];
