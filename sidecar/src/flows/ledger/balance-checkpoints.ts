@@ -18,6 +18,8 @@ export const BALANCE_CHECKPOINT_EVERY_LINES = 256;
 
 export type Totals = { lines: number; debits: number; credits: number };
 export type BalanceCheckpoint = Totals & { account_code: string; seq: number };
+/** Where an account's newest checkpoint is and the line count it records (what counting the tail needs). */
+export type NewestCheckpoint = { seq: number; lines: number };
 export const CHECKPOINT_COLUMNS = ['account_code', 'seq', 'line_count', 'debits_minor', 'credits_minor'];
 
 type LineLike = { account: string; direction: string; amount_minor: number };
@@ -108,17 +110,20 @@ export async function accountTotals(db: Db, codes: readonly string[], upToSeq?: 
  * lookups). Where the next checkpoints fall needs only this; their totals are read for the few
  * accounts that reach one.
  */
-export async function accountLineCounts(db: Db, codes: readonly string[], upToSeq?: number): Promise<Map<string, Totals>> {
-  return tailAfterCheckpoints(db, codes, upToSeq, false);
+export async function accountLineCounts(db: Db, codes: readonly string[], upToSeq?: number, newest?: ReadonlyMap<string, NewestCheckpoint>): Promise<Map<string, Totals>> {
+  return tailAfterCheckpoints(db, codes, upToSeq, false, newest);
 }
 
-async function tailAfterCheckpoints(db: Db, codes: readonly string[], upToSeq: number | undefined, sums: boolean): Promise<Map<string, Totals>> {
+/** `newest`: the accounts' newest checkpoints when the caller read them already (as of now: only without `upToSeq`); absent from it = none. */
+async function tailAfterCheckpoints(db: Db, codes: readonly string[], upToSeq: number | undefined, sums: boolean, newest?: ReadonlyMap<string, NewestCheckpoint>): Promise<Map<string, Totals>> {
   const unique = [...new Set(codes)];
-  const cps = unique.length > 0 ? await latestCheckpoints(db, unique, upToSeq) : new Map<string, BalanceCheckpoint>();
+  if (newest && (upToSeq !== undefined || sums)) throw new Error('tailAfterCheckpoints: known checkpoints are for line counts as of now');
+  const cps: ReadonlyMap<string, NewestCheckpoint & { debits?: number; credits?: number }> = newest
+    ?? (unique.length > 0 ? await latestCheckpoints(db, unique, upToSeq) : new Map<string, BalanceCheckpoint>());
   const out = new Map<string, Totals>();
   for (const c of unique) {
     const cp = cps.get(c);
-    out.set(c, cp ? { lines: cp.lines, debits: sums ? cp.debits : 0, credits: sums ? cp.credits : 0 } : { lines: 0, debits: 0, credits: 0 });
+    out.set(c, cp ? { lines: cp.lines, debits: sums ? cp.debits! : 0, credits: sums ? cp.credits! : 0 } : { lines: 0, debits: 0, credits: 0 });
   }
   for (const part of chunks(unique)) {
     // Explicit (account, after-seq) pairs: a range scan of the (account_code, entry_seq) index per account.
