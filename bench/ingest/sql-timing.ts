@@ -13,19 +13,23 @@ export function timeQueries(db: Db): { take: () => SqlTiming } {
   const proto = Object.getPrototypeOf(db.client) as { _query: (this: unknown, conn: unknown, obj: { sql: string; bindings?: unknown[] }) => Promise<unknown> };
   const original = proto._query;
   let stats = new Map<string, { count: number; total_ms: number; bytes: number }>();
+  const note = (sql: string, bindings: readonly unknown[] | undefined, ms: number) => {
+    const key = shapeOf(sql);
+    const s = stats.get(key) ?? { count: 0, total_ms: 0, bytes: 0 };
+    s.count++;
+    s.total_ms += ms;
+    // What the statement sends: its text plus its bound values (roughly the packet's size).
+    s.bytes += sql.length;
+    for (const b of bindings ?? []) s.bytes += typeof b === 'string' ? b.length : 8;
+    stats.set(key, s);
+  };
   proto._query = async function (this: unknown, conn, obj) {
+    patchExecute(conn, note);
     const t0 = performance.now();
     try {
       return await original.call(this, conn, obj);
     } finally {
-      const key = shapeOf(obj.sql);
-      const s = stats.get(key) ?? { count: 0, total_ms: 0, bytes: 0 };
-      s.count++;
-      // What the statement sends: its text plus its bound values (roughly the packet's size).
-      s.bytes += obj.sql.length;
-      for (const b of obj.bindings ?? []) s.bytes += typeof b === 'string' ? b.length : 8;
-      s.total_ms += performance.now() - t0;
-      stats.set(key, s);
+      note(obj.sql, obj.bindings, performance.now() - t0);
     }
   };
   return {
@@ -34,6 +38,28 @@ export function timeQueries(db: Db): { take: () => SqlTiming } {
       stats = new Map();
       return out;
     },
+  };
+}
+
+type Execute = (sql: string, values: unknown[], cb: (err: unknown, result?: unknown) => void) => unknown;
+const patched = new WeakSet<object>();
+
+/**
+ * Prepared writes (db/prepared-write.ts) go to mysql2's `execute`, past knex: time them there too
+ * (from the call, so a statement queued behind another counts its wait, as knex's do not).
+ */
+function patchExecute(conn: unknown, note: (sql: string, bindings: readonly unknown[], ms: number) => void): void {
+  let proto = conn as { execute?: Execute } | null;
+  while (proto && !Object.prototype.hasOwnProperty.call(proto, 'execute')) proto = Object.getPrototypeOf(proto) as { execute?: Execute } | null;
+  if (!proto?.execute || patched.has(proto)) return;
+  patched.add(proto);
+  const original = proto.execute;
+  proto.execute = function (this: unknown, sql, values, cb) {
+    const t0 = performance.now();
+    return original.call(this, sql, values, (err, result) => {
+      note(sql, values, performance.now() - t0);
+      cb(err, result);
+    });
   };
 }
 
