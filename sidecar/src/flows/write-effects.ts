@@ -1,7 +1,8 @@
 import { canonicalJson, hashOf } from '../kernel/index.js';
 import type { Db } from '../db/connect.js';
 import { postEntries, type PostResult } from './ledger/index.js';
-import { insertRows } from './ledger/multi-row-insert.js';
+import { insertRows, statementsFor } from './ledger/multi-row-insert.js';
+import { ENTRY_COLUMNS } from './ledger/entry-checks.js';
 import { ensureAccountsAt } from './booking/open-accounts.js';
 import type { Effects } from './effects.js';
 import { writeSubscriptionEffects } from './subscriptions/write.js';
@@ -40,12 +41,6 @@ export async function writeEffects(db: Db, fx: Effects): Promise<WriteReport> {
     // The next table's rows are built a turn of the event loop later, once this statement is on its way.
     gate = gate.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
   };
-  ins('policy_versions', ['kind', 'policy_id', 'version', 'hash', 'document', 'inbox_id'], () => fx.policyVersions.map((p) => [p.kind, p.id, p.version, p.hash, p.document, p.inbox_id]));
-  ins('bookings', ['booking_id', 'inbox_id', 'guest_id', 'host_id', 'currency', 'payment_intent_id', 'confirmed_at', 'policies'],
-    () => fx.bookings.map((b) => [b.booking_id, b.inbox_id, b.facts.guest_id, b.facts.host_id, b.facts.currency, b.facts.payment_intent_id, b.confirmed_at, canonicalJson(b.policies)]));
-  ins('booking_revisions', ['booking_id', 'revision', 'inbox_id', 'facts'], () => fx.revisions.map((r) => [r.booking_id, r.revision, r.inbox_id, canonicalJson(r.facts)]));
-  ins('booking_transitions', ['booking_id', 'step', 'from_state', 'to_state', 'inbox_id', 'at'], () => fx.transitions.map((t) => [t.booking_id, t.step, t.from_state, t.to_state, t.inbox_id, t.at]));
-
   // Each account opens at the event time of the first effect that needs it (fx.accounts is in
   // the order effects were recorded and includes every entry's accounts).
   const opened = new Map<string, { account: ChartAccount; opened_at: string }>();
@@ -56,7 +51,15 @@ export async function writeEffects(db: Db, fx: Effects): Promise<WriteReport> {
     return fx.entries.length > 0 ? postEntries(db, fx.entries.map((e) => e.request)) : [];
   })();
   jobs.push(ledger.then(() => (opened.size > 0 ? 3 : 0) + (fx.entries.length > 0 ? 4 : 0)));
-
+  // Entries that take more than one statement are written inside a savepoint (post-entries.ts), and
+  // nothing else may be queued inside it: then the ledger goes first, alone.
+  // (settleAll: a failure is thrown once the ledger's chain has settled, and never left unhandled.)
+  if (statementsFor(fx.entries.length, ENTRY_COLUMNS.length) > 1) await settleAll(jobs);
+  ins('policy_versions', ['kind', 'policy_id', 'version', 'hash', 'document', 'inbox_id'], () => fx.policyVersions.map((p) => [p.kind, p.id, p.version, p.hash, p.document, p.inbox_id]));
+  ins('bookings', ['booking_id', 'inbox_id', 'guest_id', 'host_id', 'currency', 'payment_intent_id', 'confirmed_at', 'policies'],
+    () => fx.bookings.map((b) => [b.booking_id, b.inbox_id, b.facts.guest_id, b.facts.host_id, b.facts.currency, b.facts.payment_intent_id, b.confirmed_at, canonicalJson(b.policies)]));
+  ins('booking_revisions', ['booking_id', 'revision', 'inbox_id', 'facts'], () => fx.revisions.map((r) => [r.booking_id, r.revision, r.inbox_id, canonicalJson(r.facts)]));
+  ins('booking_transitions', ['booking_id', 'step', 'from_state', 'to_state', 'inbox_id', 'at'], () => fx.transitions.map((t) => [t.booking_id, t.step, t.from_state, t.to_state, t.inbox_id, t.at]));
   ins('decisions', ['decision_id', 'inbox_id', 'event_id', 'booking_id', 'action', 'actor', 'policy', 'policy_version', 'policy_hash', 'input_hash', 'input', 'allowed', 'reason', 'outcome', 'outcome_hash', 'consent_hash', 'evaluated_at', 'recorded_at'],
     () => fx.decisions.map((d) => [d.decision_id, d.inbox_id, d.event_id, d.booking_id, d.action, d.actor, d.policy, d.policy_version, d.policy_hash, d.input_hash ?? hashOf(d.input), canonicalOf(d.input), d.allowed ? 1 : 0, d.reason, canonicalJson(d.outcome), d.outcome_hash, d.consent_hash, d.evaluated_at, d.recorded_at]), true);
   ins('stripe_objects', ['object_id', 'kind', 'booking_id', 'inbox_id', 'data'], () => fx.links.map((l) => [l.object_id, l.kind, l.booking_id, l.inbox_id, canonicalJson(l.data)]), true);

@@ -13,6 +13,7 @@ import { NeedsLoad } from './needs.js';
 import { Parking } from './parking.js';
 import { prefetchNeeds } from './prefetch.js';
 import { BatchState } from './state.js';
+import { Breather } from './breather.js';
 
 export type DispatchStatus = 'processed' | 'ignored' | 'dead_lettered' | 'parked';
 export type BatchReport = {
@@ -44,7 +45,12 @@ export async function runBatch(db: Db, events: InboxEvent[], opts: BatchOptions)
     let statements = await loadBatchBase(trx, state);
     const parking = await Parking.load(trx);
     statements += 2;
-    const parsed = events.map((e) => ({ event: e, payload: safePayload(e) }));
+    const breather = new Breather();
+    const parsed: Array<{ event: InboxEvent; payload: Parsed }> = [];
+    for (const e of events) {
+      parsed.push({ event: e, payload: safePayload(e) });
+      await breather.maybe();
+    }
     statements += await loadNeeds(trx, state, prefetchNeeds(parsed.filter((p) => p.payload.ok).map((p) => ({ ...p.event, payload: (p.payload as { ok: true; value: Record<string, unknown> }).value }))));
 
     const results: unknown[][] = [];
@@ -101,6 +107,7 @@ export async function runBatch(db: Db, events: InboxEvent[], opts: BatchOptions)
     const t1 = performance.now();
     for (const event of events) {
       if (done.length > 0 && (opts.now_ms ?? Date.now)() - started > maxMs) break;
+      await breather.maybe();
       const first = await dispatchOne(event);
       done.push(event);
       statuses.push(first.status);
