@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import Stripe from 'stripe';
 import { startStripeFake, type StripeFake } from '../stripe-fake/index.js';
 import { HANDLERS } from '../pipeline/handlers/index.js';
-import { handledStripeEventTypes } from '../pipeline/handlers/stripe-event-types.js';
+import { endpointEventTypes, handledStripeEventTypes } from '../pipeline/handlers/stripe-event-types.js';
 import { startHarness } from '../testing/harness.js';
 import { postStripeWebhook } from '../client/signed-client.js';
 import { REPO_ROOT } from '../repo-root.js';
@@ -35,7 +35,8 @@ describe('mybnb stripe setup, against the Stripe fake', () => {
     assert.equal(r.mode, 'test');
     const stored = fake.webhookEndpoints.endpoints.get(r.endpoint_id)!;
     assert.equal(stored.url, URL_);
-    assert.deepEqual(stored.enabled_events, handledStripeEventTypes());
+    assert.deepEqual(stored.enabled_events, endpointEventTypes('account'));
+    assert.equal(stored.connect, false);
     assert.equal(stored.api_version, STRIPE_API_VERSION);
     assert.equal(STRIPE_API_VERSION, Stripe.API_VERSION);
     assert.equal(r.secret, stored.secret);
@@ -55,8 +56,24 @@ describe('mybnb stripe setup, against the Stripe fake', () => {
     assert.equal(r.action, 'updated');
     assert.equal(r.endpoint_id, id);
     const stored = fake.webhookEndpoints.endpoints.get(id)!;
-    assert.deepEqual(stored.enabled_events, handledStripeEventTypes());
+    assert.deepEqual(stored.enabled_events, endpointEventTypes('account'));
     assert.equal(stored.status, 'enabled');
+  });
+
+  test('a Connect endpoint at the same URL gets the hosts\' account events (account.updated); the two together cover every handled type once', async () => {
+    assert.deepEqual(endpointEventTypes('connect'), ['account.updated']);
+    assert.deepEqual([...endpointEventTypes('account'), ...endpointEventTypes('connect')].sort(), handledStripeEventTypes());
+    const r = await stripeSetup(stripe, { url: URL_, secretKey: 'sk_test_setup', scope: 'connect' });
+    assert.equal(r.action, 'created');
+    assert.equal(r.scope, 'connect');
+    const stored = fake.webhookEndpoints.endpoints.get(r.endpoint_id)!;
+    assert.equal(stored.connect, true);
+    assert.deepEqual(stored.enabled_events, ['account.updated']);
+    assert.equal(stored.metadata.mybnb_scope, 'connect');
+    // Each scope finds its own endpoint again: nothing created, nothing changed.
+    assert.equal((await stripeSetup(stripe, { url: URL_, secretKey: 'sk_test_setup', scope: 'connect' })).action, 'unchanged');
+    assert.equal((await stripeSetup(stripe, { url: URL_, secretKey: 'sk_test_setup' })).action, 'unchanged');
+    assert.equal([...fake.webhookEndpoints.endpoints.values()].filter((e) => e.url === URL_).length, 2);
   });
 
   test('an endpoint at another API version is left alone and a new one is created beside it; --rotate makes a second one for a new secret', async () => {
@@ -84,13 +101,18 @@ describe('mybnb stripe setup, against the Stripe fake', () => {
     });
     assert.match(printed, /webhook endpoint we_\w+ created/);
     assert.ok(printed.includes(STRIPE_API_VERSION));
-    const secret = /STRIPE_WEBHOOK_SECRETS=(whsec_\w+)/.exec(printed)?.[1];
-    assert.ok(secret, printed);
-    assert.equal([...fake.webhookEndpoints.endpoints.values()].find((e) => e.url === url)?.secret, secret);
-    const h = await startHarness('sqlite', { config: { stripeWebhookSecrets: [secret] } });
+    assert.match(printed, /Connect \(hosts' accounts\) webhook endpoint we_\w+ created/);
+    const secrets = /STRIPE_WEBHOOK_SECRETS=(whsec_\w+(?:,whsec_\w+)*)/.exec(printed)?.[1]?.split(',');
+    assert.ok(secrets, printed);
+    const atUrl = [...fake.webhookEndpoints.endpoints.values()].filter((e) => e.url === url);
+    assert.deepEqual(atUrl.map((e) => e.connect), [false, true]);
+    assert.deepEqual(secrets, atUrl.map((e) => e.secret));
+    const secret = secrets[0]!;
+    const h = await startHarness('sqlite', { config: { stripeWebhookSecrets: secrets } });
     try {
       const event = { id: 'evt_setup_1', object: 'event', type: 'customer.created', created: Math.floor(Date.now() / 1000), data: { object: { id: 'cus_1', object: 'customer' } } };
       assert.equal((await postStripeWebhook(h.sidecar.url, event, secret)).status, 200);
+      assert.equal((await postStripeWebhook(h.sidecar.url, { ...event, id: 'evt_setup_3', account: 'acct_host_1' }, secrets[1]!)).status, 200, 'the Connect endpoint\'s secret is accepted too');
       assert.equal((await postStripeWebhook(h.sidecar.url, { ...event, id: 'evt_setup_2' }, 'whsec_not_the_printed_one')).status, 401);
     } finally {
       await h.stop();

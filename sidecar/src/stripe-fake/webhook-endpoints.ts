@@ -24,6 +24,8 @@ export type FakeWebhookEndpoint = {
   url: string;
   /** Kept for the fake's tests; Stripe returns it only on create. */
   secret: string;
+  /** Created with `connect: true` (events of connected accounts); kept for the fake's tests. */
+  connect: boolean;
 };
 
 type Route = { method: 'GET' | 'POST' | 'DELETE'; pattern: RegExp; handler: (match: RegExpExecArray, params: FormObject) => unknown };
@@ -33,20 +35,21 @@ export class FakeWebhookEndpoints {
 
   constructor(private readonly ids: IdSequence, private readonly clock: FakeClock, private readonly defaultApiVersion: string) {}
 
-  create(params: FormObject): FakeWebhookEndpoint {
+  create(params: FormObject): Omit<FakeWebhookEndpoint, 'connect'> {
     onlyKnown(params, ['url', 'enabled_events', 'api_version', 'description', 'metadata', 'connect']);
     const url = urlParam(params);
     const endpoint: FakeWebhookEndpoint = {
       id: this.ids.next('we'), object: 'webhook_endpoint', api_version: optString(params, 'api_version') ?? this.defaultApiVersion, application: null,
       created: this.clock.tick(), description: optString(params, 'description'), enabled_events: eventsParam(params, true)!, livemode: false,
       metadata: metadataParam(params), status: 'enabled', url, secret: `whsec_${randomBytes(24).toString('hex')}`,
+      connect: params.connect !== undefined && boolParam(params, 'connect'),
     };
-    if (params.connect !== undefined) boolParam(params, 'connect');
     this.endpoints.set(endpoint.id, endpoint);
-    return { ...endpoint };
+    const { connect: _connect, ...created } = endpoint;
+    return created;
   }
 
-  update(id: string, params: FormObject): Omit<FakeWebhookEndpoint, 'secret'> {
+  update(id: string, params: FormObject): Omit<FakeWebhookEndpoint, 'secret' | 'connect'> {
     onlyKnown(params, ['url', 'enabled_events', 'description', 'metadata', 'disabled', 'api_version']);
     const e = this.get(id);
     if (params.api_version !== undefined) throw invalidRequest('Received unknown parameter: api_version (a webhook endpoint\'s API version is fixed when it is created)', 'parameter_unknown', 'api_version');
@@ -59,11 +62,11 @@ export class FakeWebhookEndpoints {
     return withoutSecret(e);
   }
 
-  retrieve(id: string): Omit<FakeWebhookEndpoint, 'secret'> {
+  retrieve(id: string): Omit<FakeWebhookEndpoint, 'secret' | 'connect'> {
     return withoutSecret(this.get(id));
   }
 
-  list(): { object: 'list'; data: Array<Omit<FakeWebhookEndpoint, 'secret'>>; has_more: false; url: string } {
+  list(): { object: 'list'; data: Array<Omit<FakeWebhookEndpoint, 'secret' | 'connect'>>; has_more: false; url: string } {
     return { object: 'list', data: [...this.endpoints.values()].reverse().map(withoutSecret), has_more: false, url: '/v1/webhook_endpoints' };
   }
 
@@ -91,8 +94,8 @@ export class FakeWebhookEndpoints {
   }
 }
 
-function withoutSecret(e: FakeWebhookEndpoint): Omit<FakeWebhookEndpoint, 'secret'> {
-  const { secret: _secret, ...rest } = e;
+function withoutSecret(e: FakeWebhookEndpoint): Omit<FakeWebhookEndpoint, 'secret' | 'connect'> {
+  const { secret: _secret, connect: _connect, ...rest } = e;
   return { ...rest, enabled_events: [...e.enabled_events], metadata: { ...e.metadata } };
 }
 
