@@ -131,16 +131,17 @@ export async function runBatch(db: Db, events: InboxEvent[], opts: BatchOptions)
     }
 
     const t2 = performance.now();
-    // The results and parkings queue behind the effects on the same connection, without a wait between.
-    const writing = [writeEffects(trx, state.fx), insertRows(trx, 'event_results', ['inbox_id', 'status', 'code', 'reason'], results), insertRows(trx, 'event_parkings', ['inbox_id', 'after_result_id', 'code', 'reason'], parking.parkings)] as const;
-    await settleAll<unknown>([...writing]);
-    const written = await writing[0];
-    statements += written.statements + (await writing[1]) + (await writing[2]);
+    // The effects first (nothing may be queued inside the ledger's savepoint, write-effects.ts); the
+    // results and parkings together after the check below.
+    const written = await writeEffects(trx, state.fx);
+    statements += written.statements;
     // The chain the batch predicted is the chain it wrote: one dispatcher writes the ledger (the lease).
     const predicted = state.fx.entries.map((e) => state.byKey.get(e.request.idempotency_key)?.seq);
     written.entries.forEach((r, i) => {
       if (r.replayed || r.entry.seq !== predicted[i]) throw new Error(`invariant violated: entry ${r.entry.idempotency_key} took seq ${r.entry.seq}, the batch expected ${String(predicted[i])} (another writer on the ledger?)`);
     });
+    const fates = await settleAll([insertRows(trx, 'event_results', ['inbox_id', 'status', 'code', 'reason'], results), insertRows(trx, 'event_parkings', ['inbox_id', 'after_result_id', 'code', 'reason'], parking.parkings)]);
+    statements += fates[0]! + fates[1]!;
     return { done, statuses, statements, phases: { load_ms: t1 - t0, decide_ms: t2 - t1, write_ms: performance.now() - t2 } };
   });
 }
