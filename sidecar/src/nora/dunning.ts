@@ -51,3 +51,30 @@ export function decideDunning(input: { policy: PolicyVersion; overdue_since: str
       : `overdue since ${input.overdue_since}: within the ${d.grace_days}-day grace of ${rule.policy} v${rule.version}`,
   };
 }
+
+export type DunningStepName = 'hold' | 'offset' | 'unbookable';
+
+/**
+ * The steps an overdue episode calls for, each at the instant it takes effect — a function of the
+ * episode (since, and until when it is known to have ended) and of the time the log has reached,
+ * never of the order the facts arrived in. A step is due once its instant lies inside the episode
+ * and before `at`: past the grace, `hold` or `offset` (the policy says which); past
+ * `unbookable_after_days`, `unbookable`. An episode that ended (paid, voided, written off) before
+ * an instant never takes that step; one that ended after it took it, even if the log learned both
+ * at once (then the step and its release are recorded together).
+ */
+export function dunningEpisodeSteps(input: { policy: PolicyVersion; overdue_since: string; overdue_until: string | null; at: string }): {
+  rule: RuleRef; consequences_at: string; unbookable_at: string | null; due: Array<{ step: DunningStepName; effective_at: string }>;
+} {
+  const doc = expectKind(input.policy, 'subscription');
+  const d = doc.rules.dunning;
+  const since = parseIsoUtc(input.overdue_since);
+  const horizon = Math.min(parseIsoUtc(input.at), input.overdue_until === null ? Infinity : parseIsoUtc(input.overdue_until));
+  const consequences_ms = since + d.grace_days * DAY_MS;
+  const unbookable_ms = d.unbookable_after_days === null ? null : since + d.unbookable_after_days * DAY_MS;
+  const due: Array<{ step: DunningStepName; effective_at: string }> = [];
+  // As in decideDunning, the grace owns its edge: a step is due strictly after its instant.
+  if (horizon > consequences_ms) due.push({ step: d.on_grace_expired === 'hold_payouts' ? 'hold' : 'offset', effective_at: formatIsoUtc(consequences_ms) });
+  if (unbookable_ms !== null && horizon > unbookable_ms) due.push({ step: 'unbookable', effective_at: formatIsoUtc(unbookable_ms) });
+  return { rule: ruleRefOf(input.policy), consequences_at: formatIsoUtc(consequences_ms), unbookable_at: unbookable_ms === null ? null : formatIsoUtc(unbookable_ms), due };
+}

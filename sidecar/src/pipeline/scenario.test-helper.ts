@@ -69,7 +69,7 @@ export function storyDeliveries(tag: string): Delivery[] {
   return list;
 }
 
-async function cancelWithConsent(h: Harness, booking_id: string, actor: string, at: string): Promise<Record<string, unknown>> {
+export async function cancelWithConsent(h: Harness, booking_id: string, actor: string, at: string): Promise<Record<string, unknown>> {
   await h.sidecar.dispatcher.drain();
   const preview = await h.reader.get(`/preview/outcome?action=cancel&booking_id=${booking_id}&by=guest&at=${encodeURIComponent(at)}`);
   if (preview.status !== 200) throw new Error(`preview of ${booking_id}: ${preview.text}`);

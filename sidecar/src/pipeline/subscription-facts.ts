@@ -54,13 +54,10 @@ export function subscriptionOfInvoice(rows: SubscriptionRows, x: { subscription_
 }
 
 /**
- * Since when the host is overdue: the first failure of the oldest invoice still owed; a subscription
- * whose invoices the log never saw is overdue since it entered past_due or unpaid.
+ * A subscription whose invoices the log never saw is overdue since it entered past_due or unpaid
+ * (the status Stripe reports), until it leaves them.
  */
-export function overdueSince(rows: SubscriptionRows, subscription_id: string): string | null {
-  const failed = openInvoices(rows, subscription_id).map((i) => i.failed_at).filter((x): x is string => x !== null).sort();
-  if (failed.length > 0) return failed[0]!;
-  if (invoiceEventsOf(rows, subscription_id).length > 0) return null;
+function statusOverdueSince(rows: SubscriptionRows, subscription_id: string): string | null {
   const snaps = [...snapshotsOf(rows, subscription_id)].sort((a, b) => (a.reported_at < b.reported_at ? -1 : a.reported_at > b.reported_at ? 1 : 0));
   let since: string | null = null;
   for (const s of snaps) {
@@ -68,6 +65,55 @@ export function overdueSince(rows: SubscriptionRows, subscription_id: string): s
     else since = null;
   }
   return since;
+}
+
+/** One stretch of time during which the host owed an invoice whose payment had failed. */
+export type OverdueEpisode = {
+  /** The first failure of the episode's first invoice: the episode's key. */
+  since: string;
+  /** When the last of its invoices stopped being owed (paid, voided, written off, offset); null while one still is. */
+  until: string | null;
+  invoices: Array<{ invoice_id: string; amount_minor: number }>;
+};
+
+/**
+ * The host's overdue episodes, by event time, from the invoices' facts alone — the same whatever
+ * order Stripe delivered them in: each invoice is overdue from its first failed payment (the earliest
+ * `invoice.payment_failed`) to its first closing (the earliest paid, void, uncollectible or offset
+ * report); overlapping stretches are one episode. An invoice closed before it failed was never
+ * overdue. Without any invoice in the log, Stripe's past_due / unpaid status makes the episode.
+ */
+export function overdueEpisodes(rows: SubscriptionRows, subscription_id: string): OverdueEpisode[] {
+  const events = invoiceEventsOf(rows, subscription_id);
+  if (events.length === 0) {
+    const since = statusOverdueSince(rows, subscription_id);
+    return since === null ? [] : [{ since, until: null, invoices: [] }];
+  }
+  const per = new Map<string, { failed: string | null; amount: number; closed: string | null }>();
+  for (const e of events) {
+    const cur = per.get(e.invoice_id) ?? { failed: null, amount: 0, closed: null };
+    if (e.status === 'payment_failed') {
+      if (cur.failed === null || e.at < cur.failed || (e.at === cur.failed && e.amount_remaining_minor > cur.amount)) [cur.failed, cur.amount] = [e.at, e.amount_remaining_minor];
+    } else if (e.status !== 'finalized') {
+      if (cur.closed === null || e.at < cur.closed) cur.closed = e.at;
+    }
+    per.set(e.invoice_id, cur);
+  }
+  const stretches = [...per.entries()]
+    .filter(([, v]) => v.failed !== null && v.amount > 0 && (v.closed === null || v.failed < v.closed))
+    .map(([invoice_id, v]) => ({ invoice_id, since: v.failed!, until: v.closed, amount_minor: v.amount }))
+    .sort((a, b) => (a.since < b.since ? -1 : a.since > b.since ? 1 : a.invoice_id < b.invoice_id ? -1 : 1));
+  const episodes: OverdueEpisode[] = [];
+  for (const x of stretches) {
+    const last = episodes[episodes.length - 1];
+    if (last && (last.until === null || x.since < last.until)) {
+      last.until = last.until === null || x.until === null ? null : x.until > last.until ? x.until : last.until;
+      last.invoices.push({ invoice_id: x.invoice_id, amount_minor: x.amount_minor });
+    } else {
+      episodes.push({ since: x.since, until: x.until, invoices: [{ invoice_id: x.invoice_id, amount_minor: x.amount_minor }] });
+    }
+  }
+  return episodes;
 }
 
 /**

@@ -15,6 +15,9 @@ import { onlyKnown } from './params.js';
 const NO_REQUEST: RequestContext = { request_id: null, idempotency_key: null, account: null };
 const EVIDENCE_FIELDS = ['access_activity_log', 'billing_address', 'cancellation_policy', 'cancellation_policy_disclosure', 'cancellation_rebuttal', 'customer_communication', 'customer_email_address', 'customer_name', 'customer_purchase_ip', 'customer_signature', 'duplicate_charge_documentation', 'duplicate_charge_explanation', 'duplicate_charge_id', 'product_description', 'receipt', 'refund_policy', 'refund_policy_disclosure', 'refund_refusal_explanation', 'service_date', 'service_documentation', 'shipping_address', 'shipping_carrier', 'shipping_date', 'shipping_documentation', 'shipping_tracking_number', 'uncategorized_file', 'uncategorized_text'];
 
+/** The evidence fields Stripe takes as file ids. */
+const FILE_FIELDS = ['cancellation_policy', 'customer_communication', 'customer_signature', 'duplicate_charge_documentation', 'receipt', 'refund_policy', 'service_documentation', 'shipping_documentation', 'uncategorized_file'];
+
 export type FakeDispute = {
   id: string; object: 'dispute'; amount: number; currency: string; charge: string; payment_intent: string | null; created: number;
   reason: string; status: string; livemode: false; metadata: Record<string, string>; is_charge_refundable: false;
@@ -27,7 +30,7 @@ export type FakeDispute = {
 
 export class FakeDisputes {
   readonly all = new Map<string, FakeDispute>();
-  constructor(private readonly model: FakeStripeModel, private readonly ids: IdSequence, private readonly clock: FakeClock, private readonly emit: EmitFn) {}
+  constructor(private readonly model: FakeStripeModel, private readonly ids: IdSequence, private readonly clock: FakeClock, private readonly emit: EmitFn, private readonly isEvidenceFile: (id: string) => boolean = () => false) {}
 
   /** The card network opens a dispute on a charge: evidence is due `due_in_s` later (default 7 days). */
   open(charge_id: string, p: { reason?: string; amount?: number; fee?: number; due_in_s?: number } = {}): FakeDispute {
@@ -59,6 +62,10 @@ export class FakeDisputes {
     if (dp.status !== 'needs_response' && dp.status !== 'warning_needs_response') throw invalidRequest(`This dispute is ${dp.status} and can no longer be updated.`, 'dispute_already_submitted');
     const evidence = (params.evidence ?? {}) as Record<string, string>;
     for (const k of Object.keys(evidence)) if (!EVIDENCE_FIELDS.includes(k)) throw invalidRequest(`Received unknown parameter: evidence[${k}]`, 'parameter_unknown', `evidence[${k}]`);
+    // Stripe's document fields take the id of a file uploaded with purpose dispute_evidence, not text.
+    for (const k of FILE_FIELDS) {
+      if (evidence[k] !== undefined && !this.isEvidenceFile(evidence[k])) throw invalidRequest(`evidence[${k}] must be the id of a file uploaded with purpose dispute_evidence (POST /v1/files)`, 'parameter_invalid_string', `evidence[${k}]`);
+    }
     const submit = params.submit === 'true';
     if (submit && this.clock.now() > dp.evidence_details.due_by) throw invalidRequest('The evidence is past due.', 'dispute_past_due');
     Object.assign(dp.evidence, evidence);

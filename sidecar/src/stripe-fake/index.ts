@@ -26,6 +26,7 @@ import { WebhookDispatcher, type EventRecord, type FakeEvent } from './webhooks.
 import { FakeBilling } from './billing.js';
 import { billingRoutes } from './billing-routes.js';
 import { FakeDisputes } from './disputes.js';
+import { FakeFiles } from './files.js';
 import { FakePayouts } from './payouts.js';
 
 export type { FaultControl, FaultMatch, FaultStatus } from './faults.js';
@@ -76,6 +77,8 @@ export interface StripeFake {
   now(): number;
   /** Card disputes: open one on a charge, see what was submitted, close it. */
   disputes: FakeDisputes;
+  /** Uploaded files (POST /v1/files), with their contents: for tests. */
+  files: FakeFiles;
   /** Platform payouts (issue #12): make one as Stripe's schedule would, pay it or fail it. */
   payouts: FakePayouts;
   /** Forgets every stored idempotent result, as Stripe does after 24 h. */
@@ -141,7 +144,9 @@ export async function startStripeFake(opts: StripeFakeOptions = {}): Promise<Str
   if (opts.seedBalanceTransactions !== false) await seedFixtureBalanceTransactions(model);
   const billing = new FakeBilling(ids, clock, emit, model);
   const http = new FakeHttpServer(model, apiVersion, billingRoutes(billing));
-  const disputes = new FakeDisputes(model, ids, clock, emit);
+  const files = new FakeFiles(ids, clock);
+  for (const r of files.routes()) http.addRoute(r);
+  const disputes = new FakeDisputes(model, ids, clock, emit, (id) => files.has(id, 'dispute_evidence'));
   http.addRoute({ method: 'POST', pattern: /^\/v1\/disputes\/([A-Za-z0-9_]+)$/, handler: (x, p, c) => disputes.update(x[1] as string, p, c) });
   http.addRoute({ method: 'GET', pattern: /^\/v1\/disputes\/([A-Za-z0-9_]+)$/, handler: (x) => { const d = disputes.all.get(x[1] as string); if (!d) throw noSuchObject('dispute', x[1] as string); return disputes.view(d); } });
   const payouts = new FakePayouts(model, ids, clock, emit);
@@ -175,6 +180,7 @@ export async function startStripeFake(opts: StripeFakeOptions = {}): Promise<Str
     setNow: (unix_s) => clock.setNow(unix_s),
     expireIdempotencyKeys: () => http.expireIdempotencyKeys(),
     disputes,
+    files,
     payouts,
     now: () => clock.now(),
     createPayment(p) {

@@ -179,10 +179,12 @@ export class FakeStripeModel {
     const created = this.clock.tick();
     const id = this.ids.next('re');
     const txnId = this.ids.next('txn');
-    this.state.balanceTransactions.set(
-      txnId,
-      buildBalanceTransaction({ id: txnId, amount: -amount, fee: 0, currency: charge.currency, created, source: id, type: 'refund', reporting_category: 'refund', description: `REFUND FOR CHARGE (${charge.description ?? charge.id})`, status: 'available' }),
-    );
+    // A charge settled in another currency (fx.ts) is refunded in that currency, at the charge's rate.
+    const settled = typeof charge.balance_transaction === 'string' ? this.state.balanceTransactions.get(charge.balance_transaction) : undefined;
+    const fx = settled && typeof settled.exchange_rate === 'number' && settled.currency !== charge.currency ? { currency: settled.currency, rate: settled.exchange_rate } : null;
+    const refundTxn = buildBalanceTransaction({ id: txnId, amount: fx ? -Math.round(amount * fx.rate) : -amount, fee: 0, currency: fx?.currency ?? charge.currency, created, source: id, type: 'refund', reporting_category: 'refund', description: `REFUND FOR CHARGE (${charge.description ?? charge.id})`, status: 'available' });
+    if (fx) refundTxn.exchange_rate = fx.rate;
+    this.state.balanceTransactions.set(txnId, refundTxn);
     const refund = buildRefund({ id, amount, charge, created, metadata, reason: reason as Stripe.Refund.Reason | null, balance_transaction: txnId, status: failure === null ? 'succeeded' : 'pending' });
     this.state.refunds.set(id, refund);
 

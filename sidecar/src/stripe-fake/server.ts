@@ -10,6 +10,7 @@ import { FakeStripeError } from './errors.js';
 import { expand } from './expand.js';
 import { Faults, type FaultRule } from './faults.js';
 import { parseForm, type FormObject } from './form.js';
+import { parseMultipart } from './files.js';
 import type { FakeStripeModel, RequestContext } from './model.js';
 import { expandParam } from './params.js';
 import { listBalanceTransactions, listRefunds, listTransferReversals, listTransfers } from './lists.js';
@@ -152,7 +153,9 @@ export class FakeHttpServer {
     let params: FormObject;
     try {
       // Stripe's v1 API takes form encoding only (the SDK never sends JSON to /v1).
-      params = parseForm(method === 'GET' ? url.search.slice(1) : raw);
+      const type = header(req, 'content-type') ?? '';
+      // …except file uploads (POST /v1/files), which are multipart like Stripe's files host takes them.
+      params = method !== 'GET' && type.startsWith('multipart/form-data') ? parseMultipart(raw, type) : parseForm(method === 'GET' ? url.search.slice(1) : raw);
     } catch {
       send(400, { error: { type: 'invalid_request_error', message: 'Invalid request body.' } });
       return;

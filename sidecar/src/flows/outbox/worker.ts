@@ -177,8 +177,15 @@ export class OutboxWorker {
         return (await this.stripe.balanceTransactions.retrieve(p.id)) as unknown as Record<string, unknown>;
       case 'reconcile_day':
         return this.opts.reconcile!(p as { day: string; from: string; to: string });
-      case 'dispute_evidence':
-        return (await this.stripe.disputes.update(p.dispute_id, { evidence: p.evidence, submit: true }, opts)) as unknown as Record<string, unknown>;
+      case 'dispute_evidence': {
+        // The documents first, each its own upload under a key of its own (a retry gets the same file back).
+        const files: Record<string, string> = {};
+        for (const [field, text] of Object.entries((p.documents ?? {}) as Record<string, string>)) {
+          const file = await this.stripe.files.create({ purpose: 'dispute_evidence', file: { data: Buffer.from(text, 'utf8'), name: `${field}.txt`, type: 'text/plain' } }, plantedBug('skip_idempotency') ? {} : { idempotencyKey: `${intent.intent_id}:file:${field}` });
+          files[field] = file.id;
+        }
+        return (await this.stripe.disputes.update(p.dispute_id, { evidence: { ...p.evidence, ...files }, submit: true }, opts)) as unknown as Record<string, unknown>;
+      }
       default:
         return callSubscriptionOperation(this.stripe, intent.operation, p, { idempotencyKey: intent.intent_id });
     }

@@ -30,6 +30,12 @@ export function expectedEntries(t: StripeMovement): Expected[] {
         : { key: `charge:${src}`, amount_minor: t.amount_minor, explained_by: `payment_intent.succeeded for the payment intent of charge ${src}` });
       break;
     case 'refund':
+      if (t.exchange_rate) {
+        // A refund of a charge settled in another currency: posted in the presentment currency, converted back at Stripe's rate.
+        out.push({ key: `fx_conversion:${t.id}`, amount_minor: -t.amount_minor, explained_by: `the balance transaction lookup of refund ${src} (${t.id}, rate ${t.exchange_rate})` });
+        out.push({ key: `refund:${src}`, amount_minor: null, explained_by: `refund.created / refund.updated for ${src}` });
+        break;
+      }
       out.push({ key: `refund:${src}`, amount_minor: -t.amount_minor, explained_by: `refund.created / refund.updated for ${src}` });
       break;
     case 'refund_failure':

@@ -65,7 +65,18 @@ for (const dialect of dialects()) {
       assert.equal(d.contest, true);
       assert.equal(d.submitted.status, 'succeeded');
       assert.match(d.submitted.attempts[0].request_id, /^req_/);
-      assert.deepEqual(d.submission, sent, 'the view shows exactly what was submitted');
+      // the three documents went as files (purpose dispute_evidence), uploaded once each, named by id
+      const { cancellation_policy: cpFile, customer_communication: ccFile, refund_policy: rpFile, ...texts } = sent;
+      assert.deepEqual(d.submission, texts, 'the view shows exactly the text fields submitted');
+      for (const [field, id] of [['cancellation_policy', cpFile], ['customer_communication', ccFile], ['refund_policy', rpFile]] as const) {
+        const file = h.fake!.files.all.get(String(id));
+        assert.ok(file, `${field}: a file id (${String(id)})`);
+        assert.equal(file.purpose, 'dispute_evidence');
+        assert.equal(file.data, d.documents[field], `${field}: the uploaded document is the one the view shows`);
+      }
+      assert.ok(h.fake!.files.all.get(String(cpFile))!.data.includes(cancelDecision.policy_hash), 'the policy document names the rule hash');
+      assert.ok(h.fake!.files.all.get(String(ccFile))!.data.includes(cancelDecision.consent_hash), 'the consent record names the consent hash');
+      assert.equal(h.fake!.state.requests.filter((q) => q.method === 'POST' && q.path === '/v1/files' && q.status === 200 && !q.replayed).length, 3, 'each document uploaded once');
       assert.ok(d.evidence.cancellation_policy.includes(cancelDecision.policy_hash));
       assert.ok(d.evidence.customer_communication.includes(cancelDecision.consent_hash));
       assert.equal(d.rule.policy, 'dispute_evidence/standard');

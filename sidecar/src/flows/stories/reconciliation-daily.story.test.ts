@@ -166,5 +166,22 @@ for (const dialect of dialects()) {
       assert.match(metrics.text, /mybnb_reconciliation_differences\{kind="payout_differences"\} 1/);
       assert.match(metrics.text, /mybnb_reconciliation_differences\{kind="unknown_to_stripe"\} 0/);
     });
+
+    test('days without a tick are caught up by the next tick, each run and stored once, under duplicate and older ticks', async () => {
+      // 11-21 … 11-24 had no tick (the clock was off); the tick of 11-25 asks for all four
+      const late = tick('2026-11-25T09:00:00Z');
+      await h.engine.event(late);
+      await h.engine.event({ ...late }); // the same tick delivered again
+      await h.engine.event(tick('2026-11-25T09:30:00Z'));
+      await h.engine.event(tick('2026-11-23T12:00:00Z')); // an older tick: those days are asked for already
+      await h.settle();
+      const intents = (await h.sidecar.db('outbox_intents').where({ operation: 'reconcile_day' }).orderBy('intent_id')) as Array<{ intent_id: string; params: unknown }>;
+      const caught = ['2026-11-21', '2026-11-22', '2026-11-23', '2026-11-24'];
+      assert.deepEqual(intents.map((i) => i.intent_id), [DAY, ...caught].map(reconciliationIntentId));
+      assert.deepEqual(typeof intents[1]!.params === 'string' ? JSON.parse(intents[1]!.params) : intents[1]!.params, { day: '2026-11-21', from: '2026-11-21T00:00:00Z', to: '2026-11-22T00:00:00Z' });
+      const reports = (await h.sidecar.db('reconciliation_reports').orderBy('report_id')) as Array<{ report_id: string; period_from: string; period_to: string }>;
+      assert.deepEqual(reports.map((r) => r.report_id), [DAY, ...caught], 'each day stored once');
+      for (const r of reports) assert.equal(Date.parse(r.period_to) - Date.parse(r.period_from), 86_400_000);
+    });
   });
 }

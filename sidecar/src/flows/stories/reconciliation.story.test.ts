@@ -10,6 +10,7 @@ import { confirmed, hostConnected, total } from '../../testing/events.js';
 import { writtenCounts } from '../../http/stripe-fixtures.test-helper.js';
 import { settleChargeIn } from '../../stripe-fake/fx.js';
 import { readEntry, trialBalance } from '../ledger/index.js';
+import { cancelWithConsent } from '../../pipeline/scenario.test-helper.js';
 
 const T0_S = 1_795_000_000; // after the fixtures' balance transactions
 const iso = (s: number) => new Date(s * 1000).toISOString().replace('.000Z', 'Z');
@@ -85,6 +86,39 @@ for (const dialect of dialects()) {
       assert.ok(matchedKeys.includes(`stripe_fee:${fxTxn.id}`));
       assert.deepEqual(rep.unknown_to_stripe, []);
       assert.deepEqual(rep.amount_differences, []);
+    });
+
+    test('an FX charge refunded in part: the refund converted back at Stripe\'s rate, matched, no amount difference, balanced', async () => {
+      const c = confirmed('2026-09-01T10:00:00Z', { booking_id: 'bk_rc_fxr', payment_intent_id: 'pi_placeholder', currency: 'EUR', cancellation_policy: 'strict', check_in: '2026-12-20', check_out: '2026-12-23' });
+      const pi = h.fake!.createPayment({ amount: total(c.data), currency: 'eur', metadata: { booking_id: 'bk_rc_fxr' } });
+      settleChargeIn(h.fake!.state, pi.latest_charge as string, 'usd', 1.1);
+      c.data.payment_intent_id = pi.id;
+      await h.engine.event(c);
+      await h.settle();
+      const cancel = await cancelWithConsent(h, 'bk_rc_fxr', 'guest_fxr', '2026-09-05T08:00:00Z');
+      assert.equal((await h.engine.event(cancel as never)).status, 202);
+      await h.settle();
+      const refund = [...h.fake!.state.refunds.values()].find((r) => r.payment_intent === pi.id)!;
+      assert.ok(refund, 'refunded');
+      assert.ok(refund.amount > 0 && refund.amount < total(c.data), `a partial refund (${refund.amount} of ${total(c.data)})`);
+      const txn = h.fake!.state.balanceTransactions.get(refund.balance_transaction as string)!;
+      assert.equal(txn.currency, 'usd');
+      assert.equal(txn.amount, -Math.round(refund.amount * 1.1));
+      const fx = (await readEntry(h.sidecar.db, { idempotency_key: `fx_conversion:${txn.id}` }))!;
+      assert.ok(fx, 'the refund\'s conversion is posted');
+      const leg = (account: string, direction: string) => fx.lines.find((l) => l.account === account && l.direction === direction)?.amount_minor;
+      assert.equal(leg('platform:stripe_balance:EUR', 'D'), refund.amount, 'the EUR the refund took from the balance comes back…');
+      assert.equal(leg('platform:stripe_balance:USD', 'C'), Math.round(refund.amount * 1.1), '…as the USD Stripe took');
+      for (const row of (await trialBalance(h.sidecar.db)).rows) assert.equal(row.debits_minor, row.credits_minor, `balanced in ${row.unit}`);
+
+      const r = await h.auditor.get(`/reconciliation?from=${iso(T0_S - 60)}&to=${iso(T0_S + 86_400)}`);
+      assert.equal(r.status, 200, r.text);
+      const matched = (r.body.matched as Array<{ key: string }>).map((m) => m.key);
+      assert.ok(matched.includes(`refund:${refund.id}`));
+      assert.ok(matched.includes(`fx_conversion:${txn.id}`));
+      assert.deepEqual(r.body.amount_differences, []);
+      assert.deepEqual(r.body.unknown_to_stripe, []);
+      assert.ok(!(r.body.missing_from_ledger as Array<{ balance_transaction: string }>).some((m) => m.balance_transaction === txn.id));
     });
 
     test('bad periods answer problem+json and write nothing; the read is signed', async () => {

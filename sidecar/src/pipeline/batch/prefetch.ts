@@ -1,7 +1,7 @@
 import type { InboxEvent } from '../../sari/inbox.js';
 import { chart } from '../../flows/vocabulary.js';
 import { noNeeds, type Needs } from './needs.js';
-import { reconciliationDayBefore, reconciliationIntentId } from '../reconciliation-clock.js';
+import { reconciliationIntentId, reconciliationWindow } from '../reconciliation-clock.js';
 
 type Obj = Record<string, unknown>;
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
@@ -19,7 +19,7 @@ export function prefetchNeeds(events: Array<Omit<InboxEvent, 'payload'> & { payl
       // the built-in clock's ticks (sari/clock-ticker.ts): the same needs as the engine's ticks
       n.awaitingPayout = true;
       n.awaitingRedrive = true;
-      n.outboxIntents.add(reconciliationIntentId(reconciliationDayBefore(e.occurred_at).day));
+      for (const d of reconciliationWindow(e.occurred_at)) n.outboxIntents.add(reconciliationIntentId(d.day));
       if (!n.payoutsDueBy || e.occurred_at > n.payoutsDueBy) n.payoutsDueBy = e.occurred_at;
       if (!n.expiringBefore || e.occurred_at > n.expiringBefore) n.expiringBefore = e.occurred_at;
       continue;
@@ -40,7 +40,7 @@ export function prefetchNeeds(events: Array<Omit<InboxEvent, 'payload'> & { payl
         if (!n.payoutsDueBy || e.occurred_at > n.payoutsDueBy) n.payoutsDueBy = e.occurred_at;
         n.subscriptions = true;
         n.awaitingRedrive = true;
-        n.outboxIntents.add(reconciliationIntentId(reconciliationDayBefore(e.occurred_at).day));
+        for (const d of reconciliationWindow(e.occurred_at)) n.outboxIntents.add(reconciliationIntentId(d.day));
         if (!n.expiringBefore || e.occurred_at > n.expiringBefore) n.expiringBefore = e.occurred_at;
       }
       continue;

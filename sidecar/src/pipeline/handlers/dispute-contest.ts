@@ -6,7 +6,7 @@ import { currentPolicyVersion } from '../../flows/evidence/policy-versions.js';
 import { decisionIdFor, decisionsOfBooking, type DecisionRecord } from '../../flows/evidence/decisions.js';
 import { intentIdFor, intentsWithStatus } from '../../flows/outbox/intents.js';
 import type { BookingMoney } from '../../flows/booking/money-view.js';
-import { disputeResponse, policyVersionOf, ruleRefOf, type CancellationEvidence, type DisputeEvidenceInput, type DisputeResponse, type PolicyVersion } from '../../nora/index.js';
+import { disputeResponse, EVIDENCE_DOCUMENT_FIELDS, policyVersionOf, ruleRefOf, type CancellationEvidence, type DisputeEvidenceInput, type DisputeResponse, type PolicyVersion } from '../../nora/index.js';
 import { pinnedPolicy } from '../booking-facts.js';
 import type { Trx } from '../context.js';
 import type { DispatchEvent, HandlerState } from '../handler-shape.js';
@@ -90,11 +90,16 @@ export function contestDispute(state: HandlerState, event: DispatchEvent, b: Boo
   if (!r.contest) return;
   state.effects.add('intents', {
     intent_id: intentIdFor('dispute_evidence', decision_id), decision_id, booking_id: b.booking_id, operation: 'dispute_evidence', inbox_id: event.id,
-    params: { dispute_id: dispute.id, evidence: r.submission, submit: true, due_by: dispute.due_by },
+    params: { dispute_id: dispute.id, evidence: r.submission, documents: Object.fromEntries(EVIDENCE_DOCUMENT_FIELDS.map((f) => [f, r.evidence[f]])), submit: true, due_by: dispute.due_by },
   });
 }
 
-/** GET /bookings/:id/dispute-evidence: per dispute, exactly what was (or would be) submitted. */
+/** The documents uploaded as files (purpose dispute_evidence) and named by their file ids in the submission. */
+function documentsOf(evidence: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(EVIDENCE_DOCUMENT_FIELDS.map((f) => [f, evidence[f] ?? '']));
+}
+
+/** GET /bookings/:id/dispute-evidence: per dispute, exactly what was (or would be) submitted: the text fields, and the documents uploaded as files. */
 export async function disputeEvidenceView(db: Db, booking_id: string, now_iso: string) {
   const b = await getBooking(db, booking_id);
   if (!b) throw new DomainError('not_found', `booking ${booking_id} is not known`);
@@ -110,7 +115,7 @@ export async function disputeEvidenceView(db: Db, booking_id: string, now_iso: s
       out.push({
         dispute_id: d.object_id, decided: true, contest: o.contest, reason: decided.reason, decision_id: decided.decision_id,
         rule: { policy: decided.policy, version: decided.policy_version, hash: decided.policy_hash }, submit_by: o.submit_by,
-        evidence: o.evidence, submission: o.submission, evidence_hash: o.evidence_hash,
+        evidence: o.evidence, submission: o.submission, documents: documentsOf(o.evidence as Record<string, string>), evidence_hash: o.evidence_hash,
         submitted: intent ? { intent_id: intent.intent_id, status: intent.status, attempts: intent.attempts.map((a) => ({ attempt: a.attempt, outcome: a.outcome, request_id: a.request_id ?? null, attempted_at: a.attempted_at, error_code: a.error_code })) } : null,
       });
       continue;
@@ -118,7 +123,7 @@ export async function disputeEvidenceView(db: Db, booking_id: string, now_iso: s
     const data = d.data as { reason?: string; status?: string; amount?: number; currency?: string; due_by?: string };
     if (!policy || !data.due_by) { out.push({ dispute_id: d.object_id, decided: false, would_submit: null }); continue; }
     const r = responseFor(policy, await sourcesOf(db, b), { id: d.object_id, reason: data.reason ?? 'general', status: data.status ?? 'needs_response', amount_minor: data.amount ?? 0, currency: data.currency ?? b.currency, due_by: data.due_by }, now_iso);
-    out.push({ dispute_id: d.object_id, decided: false, contest: r.contest, reason: r.contest ? null : r.reason, rule: r.rule, submit_by: r.submit_by, evidence: r.evidence, submission: r.submission, evidence_hash: r.evidence_hash, submitted: null });
+    out.push({ dispute_id: d.object_id, decided: false, contest: r.contest, reason: r.contest ? null : r.reason, rule: r.rule, submit_by: r.submit_by, evidence: r.evidence, submission: r.submission, documents: documentsOf(r.evidence), evidence_hash: r.evidence_hash, submitted: null });
   }
   return { booking_id, disputes: out };
 }

@@ -82,7 +82,9 @@ export const onInvoice: DecisionHandler = (state, event) => {
   const keys = keysOf(sub, inv.invoice_id);
   if (inv.status === 'draft') return { status: 'ignored', code: 'draft', reason: 'posted when finalized', keys };
   if (inv.status === 'void' || event.type === 'invoice.voided') {
-    linkInvoice(state, sub, inv, event);
+    // Posted first if this is the first report of the invoice: a finalization delivered after the
+    // void then finds it posted (and reversed) instead of posting an accrual nothing reverses.
+    ensureIssued(state, sub, inv, event);
     reverseOnce(state, subscriptionKey(sub.subscription_id, 'invoice', inv.invoice_id), subscriptionKey(sub.subscription_id, 'void', inv.invoice_id), `invoice ${inv.invoice_id} voided`, event);
     state.effects.add('invoiceEvents', { invoice_id: inv.invoice_id, subscription_id: sub.subscription_id, status: 'void', amount_remaining_minor: 0, at: event.occurred_at, inbox_id: event.id });
     reviewDunning(state, sub, event);

@@ -6,6 +6,7 @@ import {
 import { chart } from '../../flows/vocabulary.js';
 import { decisionIdFor } from '../../flows/evidence/decisions.js';
 import { intentIdFor } from '../../flows/outbox/intents.js';
+import { KIND } from '../../flows/vocabulary.js';
 import { disputeLiability, paymentSplit, ruleRefOf } from '../../nora/index.js';
 import { factsOf } from '../booking-facts.js';
 import { ParkEvent, RefuseEvent, ref, type HandlerResult } from '../context.js';
@@ -144,13 +145,17 @@ export const onBalanceTransaction: DecisionHandler = (state, event) => {
   state.effects.add('links', { object_id: str(txn.id)!, kind: 'balance_transaction', booking_id: linked?.booking_id ?? null, inbox_id: event.id, data: { fee: txn.fee, currency: txn.currency, source } });
   // A charge settled in another currency (issue #12): the conversion first, at Stripe's rate.
   const rate = typeof txn.exchange_rate === 'number' ? txn.exchange_rate : null;
-  const presented = linked?.kind === 'charge' ? { amount: int(linked.data.amount), currency: String(linked.data.currency ?? '').toUpperCase() } : null;
+  const presented = linked?.kind === 'charge' || linked?.kind === 'refund' ? { amount: int(linked.data.amount), currency: String(linked.data.currency ?? '').toUpperCase() } : null;
   const settled = String(txn.currency).toUpperCase();
+  let converted = false;
   if (rate !== null && presented && presented.currency !== '' && presented.currency !== settled) {
-    state.effects.post(fxConversionEntry({ booking_id: linked?.booking_id ?? null, balance_transaction: str(txn.id)!, from: { currency: presented.currency, amount_minor: presented.amount }, to: { currency: settled, amount_minor: int(txn.amount) }, exchange_rate: rate }, ref(event)));
+    const legs = { presented: { currency: presented.currency, amount_minor: presented.amount }, settled: { currency: settled, amount_minor: Math.abs(int(txn.amount)) } };
+    // A charge converts the presented amount into the settlement currency; its refund converts back.
+    const [from, to] = linked!.kind === 'charge' ? [legs.presented, legs.settled] : [legs.settled, legs.presented];
+    converted = state.effects.post(fxConversionEntry({ booking_id: linked?.booking_id ?? null, balance_transaction: str(txn.id)!, from, to, exchange_rate: rate }, ref(event))) !== null;
   }
   const fee = int(txn.fee);
-  if (fee <= 0) return { status: 'ignored', code: 'no_fee' };
+  if (fee <= 0) return converted ? { status: 'processed', code: 'fx_converted', keys: linked?.booking_id ? [linked.booking_id] : [] } : { status: 'ignored', code: 'no_fee' };
   state.effects.post(stripeFeeEntry({ booking_id: linked?.booking_id ?? null, currency: String(txn.currency).toUpperCase(), fee_minor: fee, balance_transaction: str(txn.id)! }, ref(event)));
   return { status: 'processed', keys: linked?.booking_id ? [linked.booking_id] : [] };
 };
@@ -160,7 +165,7 @@ export const onRefund: DecisionHandler = (state, event) => {
   const b = requireBookingOf(state, re);
   const refund_id = str(re.id)!;
   const decision_id = str((re.metadata as Obj | undefined)?.decision_id);
-  state.effects.add('links', { object_id: refund_id, kind: 'refund', booking_id: b.booking_id, inbox_id: event.id, data: { amount: re.amount, decision_id: decision_id ?? null } });
+  state.effects.add('links', { object_id: refund_id, kind: 'refund', booking_id: b.booking_id, inbox_id: event.id, data: { amount: re.amount, currency: re.currency ?? null, decision_id: decision_id ?? null } });
   const status = str(re.status);
   const outside = notIntended(state, b, 'refund', re, decision_id);
   if (outside) {
@@ -175,6 +180,12 @@ export const onRefund: DecisionHandler = (state, event) => {
   }
   if (status === 'succeeded') {
     const posted = state.effects.post(refundSettledEntry(b, { refund_id, amount_minor: int(re.amount) }, ref(event, decision_id)));
+    // The booking's charge was settled in another currency (its fx_conversion is posted): so is its
+    // refund — the refund's balance transaction is looked up for Stripe's amount and rate (issue #12).
+    const txn = str(re.balance_transaction);
+    if (txn && state.entriesOfBooking(b.booking_id).some((e) => e.kind === KIND.fx_conversion)) {
+      state.effects.add('intents', { intent_id: intentIdFor('balance_transaction', txn), decision_id: `fx_refund:${refund_id}`, booking_id: b.booking_id, operation: 'balance_transaction', params: { id: txn, refund: refund_id }, inbox_id: event.id });
+    }
     announceRefundIssued(state, event, b, { posted, refund_id, amount_minor: int(re.amount), decision_id: decision_id ?? null });
     if (!posted?.replayed && (b.state === 'refund_pending' || b.state === 'refund_failed')) state.effects.transition(b.booking_id, 'refund_succeeded', event.id, event.occurred_at);
     return { status: posted?.replayed ? 'ignored' : 'processed', code: posted?.replayed ? 'already_posted' : undefined, keys: [b.booking_id] };
