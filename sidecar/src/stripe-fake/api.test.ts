@@ -196,6 +196,12 @@ describe('validation as Stripe answers it', () => {
     assert.equal(after.reversals.data.length, 2);
     const overCharge = await rejects(sdk().transfers.create({ amount: 10001, currency: 'usd', destination: 'acct_host7', source_transaction: charge }));
     assert.equal(overCharge.param, 'amount');
+    // A charge funds transfers up to its amount less what was already transferred from it (8500).
+    const overRemaining = await rejects(sdk().transfers.create({ amount: 1501, currency: 'usd', destination: 'acct_host7', source_transaction: charge }));
+    assert.equal(overRemaining.statusCode, 400);
+    assert.equal(overRemaining.param, 'amount');
+    const rest = await sdk().transfers.create({ amount: 1500, currency: 'usd', destination: 'acct_host7', source_transaction: charge });
+    assert.equal(rest.amount, 1500);
   });
 
   test('unknown routes and objects answer 404 resource_missing; no API key answers 401', async () => {

@@ -265,8 +265,11 @@ export class FakeStripeModel {
       if (source.currency !== currency) {
         throw invalidRequest(`The currency of source_transaction's balance transaction (${source.currency}) must be the same as the transfer currency (${currency})`, undefined, 'currency');
       }
-      if (amount > source.amount) {
-        throw invalidRequest(`Transfer amount (${amount}) exceeds the amount of source_transaction ${sourceId} (${source.amount}).`, undefined, 'amount');
+      // Stripe's rule: a charge funds transfers up to its amount, less what was already transferred from it.
+      let transferred = 0;
+      for (const t of this.state.transfers.values()) if (t.source_transaction === sourceId) transferred += t.amount;
+      if (amount > source.amount - transferred) {
+        throw invalidRequest(`Transfer amount (${amount}) exceeds what source_transaction ${sourceId} can still fund (${source.amount - transferred} of ${source.amount}).`, undefined, 'amount');
       }
     }
     const created = this.clock.tick();

@@ -115,6 +115,33 @@ for (const dialect of dialects()) {
       for (const row of (await trialBalance(h.sidecar.db)).rows) assert.equal(row.debits_minor, row.credits_minor);
     });
 
+    test('an increase above the first charge: the payout goes out in full, funded by the platform balance', async () => {
+      // Share after the change (listing 50000) exceeds the first charge (42200): Stripe refuses a
+      // transfer above its source_transaction's amount, so the payout must not name that charge.
+      await paid('bk_mod_up');
+      const p = await h.reader.get(`/preview/outcome?action=modify&booking_id=bk_mod_up&by=guest&at=${encodeURIComponent(AT)}&nightly_total=45000`);
+      assert.equal(p.status, 200, p.text);
+      const due = p.body.outcome.balance_due as number;
+      assert.ok(due > 0);
+      await h.engine.event(modified('bk_mod_up', { nightly_total: 45000, consent: { outcome_hash: p.body.outcome_hash, actor: 'guest_1', consented_at: AT } }));
+      await h.settle();
+      h.fake!.createPayment({ amount: due, currency: 'usd', metadata: { booking_id: 'bk_mod_up' } });
+      await h.settle();
+      assert.equal((await h.reader.get('/bookings/bk_mod_up')).body.paid_minor, 42200 + due);
+      assert.ok(share(50000) > 42200, 'the case: the share exceeds the first charge');
+      await h.engine.event(tick('2026-10-11T13:00:00Z'));
+      await h.settle();
+      const transfers = [...h.fake!.state.transfers.values()].filter((t) => t.transfer_group === 'bk_mod_up');
+      assert.equal(transfers.length, 1, 'one transfer, paid in full');
+      assert.equal(transfers[0]!.amount, share(50000));
+      assert.equal(transfers[0]!.source_transaction, null);
+      const failed = await h.sidecar.db('outbox_intents').where({ booking_id: 'bk_mod_up', operation: 'transfer' });
+      assert.equal(failed.length, 1);
+      const entries = (await h.auditor.get('/ledger/entries?booking_id=bk_mod_up')).body.entries as Array<{ kind: string }>;
+      assert.equal(entries.filter((e) => e.kind === 'host_transfer').length, 1, 'the payout is posted');
+      assert.deepEqual((await verifyDecisions(h.sidecar.db)).problems, []);
+    });
+
     test('bad preview queries and bad events answer problem+json and write nothing', async () => {
       await paid('bk_mod_bad');
       const before = await writtenCounts(h.sidecar.db);

@@ -86,7 +86,11 @@ function payoutIfDue(state: HandlerState, event: DispatchEvent, b: BookingRecord
   const owed = penalties + offsets;
   const deduction = Math.min(amount, owed);
   const offset_minor = Math.max(0, deduction - penalties);
-  const charge = state.stripeObjectsOfBooking(b.booking_id, 'charge')[0];
+  // Stripe refuses a transfer above what its source_transaction can still fund (its amount less what
+  // was transferred from it): after a price increase the share can exceed the first charge, so the
+  // transfer names a charge only when one funds it whole, else it draws on the platform balance
+  // (docs/money-flows.md, payout flow). One transfer per booking: reversals and recoveries stay simple.
+  const charge = fundingCharge(state.stripeObjectsOfBooking(b.booking_id, 'charge'), amount - deduction);
   const decision_id = decisionIdFor(event.source, event.event_id, 'payout', b.booking_id);
   const outcome = { booking_id: b.booking_id, amount_minor: amount - deduction, deduction_minor: deduction, ...(offset_minor > 0 ? { subscription_offset_minor: offset_minor } : {}), currency: b.currency, destination: account, due_at };
   state.effects.decision({
@@ -115,6 +119,11 @@ function payoutIfDue(state: HandlerState, event: DispatchEvent, b: BookingRecord
   });
   return 'paid';
 };
+
+/** The first of the booking's charges whose amount covers the transfer whole, if any. */
+export function fundingCharge<T extends { data: Record<string, unknown> }>(charges: T[], amount_minor: number): T | undefined {
+  return charges.find((c) => typeof c.data.amount === 'number' && c.data.amount >= amount_minor);
+}
 
 function expireCredits(state: HandlerState, event: DispatchEvent): number {
   const lots = state.lotsExpiringBefore(event.occurred_at);
