@@ -69,8 +69,19 @@ describe('dispute', () => {
   test('lost: host bears up to the payout, the platform the rest and the fee', () => {
     assert.deepEqual(
       { ...disputeLiability({ dispute, status: 'lost', currency: 'USD', disputed_minor: 42001, dispute_fee_minor: 1500, host_paid_out_minor: 33951 }), explanation: [] },
-      { host_bears: 33951, platform_bears: 42001 - 33951 + 1500, explanation: [] },
+      { host_bears: 33951, platform_bears: 42001 - 33951 + 1500, withheld_from_payout: 0, explanation: [] },
     );
+  });
+  test('lost before the payout went out: the host bears the same, withheld from the pending payout', () => {
+    const paid = disputeLiability({ dispute, status: 'lost', currency: 'USD', disputed_minor: 5000, dispute_fee_minor: 1500, host_paid_out_minor: 33951 });
+    const pending = disputeLiability({ dispute, status: 'lost', currency: 'USD', disputed_minor: 5000, dispute_fee_minor: 1500, host_paid_out_minor: 0, host_payout_pending_minor: 33951 });
+    assert.deepEqual([pending.host_bears, pending.platform_bears], [paid.host_bears, paid.platform_bears], 'one outcome whatever the timing');
+    assert.equal(pending.withheld_from_payout, 5000);
+    assert.equal(paid.withheld_from_payout, 0);
+    assert.match(pending.explanation.at(-1)!, /withheld from the host's payout/);
+    const partly = disputeLiability({ dispute, status: 'lost', currency: 'USD', disputed_minor: 42001, dispute_fee_minor: 0, host_paid_out_minor: 0, host_payout_pending_minor: 33951 });
+    assert.deepEqual([partly.host_bears, partly.platform_bears, partly.withheld_from_payout], [33951, 42001 - 33951, 33951]);
+    assert.throws(() => disputeLiability({ dispute, status: 'lost', currency: 'USD', disputed_minor: 1, dispute_fee_minor: 0, host_paid_out_minor: 0, host_payout_pending_minor: -1 }), /host_payout_pending_minor/);
   });
   test('won: the platform bears only the fee', () => {
     const r = disputeLiability({ dispute, status: 'won', currency: 'USD', disputed_minor: 42001, dispute_fee_minor: 1500, host_paid_out_minor: 33951 });

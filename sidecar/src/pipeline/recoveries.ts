@@ -11,12 +11,22 @@ export function requestRecoveries(state: HandlerState, booking_id: string, inbox
   const transfer = state.stripeObjectsOfBooking(booking_id, 'transfer')[0];
   if (!transfer || !state.booking(booking_id)) return;
   for (const d of state.decisionsOfBooking(booking_id)) {
-    if (!d.allowed || !d.action.startsWith('cancel_by_')) continue;
-    const recovery = (d.outcome as { outcome?: { host_recovery?: number } }).outcome?.host_recovery ?? 0;
+    if (!d.allowed) continue;
+    const recovery = recoveryOf(d.action, d.outcome);
     if (recovery <= 0) continue;
     state.effects.add('intents', {
       intent_id: intentIdFor('transfer_reversal', d.decision_id), decision_id: d.decision_id, booking_id, operation: 'transfer_reversal', inbox_id,
       params: { transfer_id: transfer.object_id, amount: recovery, metadata: { booking_id, decision_id: d.decision_id } },
     });
   }
+}
+
+/** What a decision says the host gives back by reversal: a cancellation's host_recovery, a lost dispute's host part not withheld from a pending payout. */
+function recoveryOf(action: string, outcome: unknown): number {
+  if (action.startsWith('cancel_by_')) return (outcome as { outcome?: { host_recovery?: number } }).outcome?.host_recovery ?? 0;
+  if (action === 'dispute_lost') {
+    const o = outcome as { host_bears?: number; withheld_from_payout?: number };
+    return Math.max(0, (o.host_bears ?? 0) - (o.withheld_from_payout ?? 0));
+  }
+  return 0;
 }

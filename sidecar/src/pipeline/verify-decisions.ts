@@ -3,7 +3,7 @@ import type { Db } from '../db/connect.js';
 import { forEachDecision, type DecisionRecord } from '../flows/evidence/decisions.js';
 import { policyVersion } from '../flows/evidence/policy-versions.js';
 import { recheckSubscriptionDecision } from './verify-subscription-decisions.js';
-import { decideCancellation, decideModification, disputeLiability, disputeResponse, loyaltyEarn, mayReopen, nextRedrive, paymentSplit, payoutDueAt, policyVersionOf, type BookingFacts, type DisputeEvidenceInput, type ModificationChanges, type PolicyVersion, type RedriveState } from '../nora/index.js';
+import { decideCancellation, decideModification, disputeLiability, disputeOutcomeOf, disputeResponse, loyaltyEarn, mayReopen, nextRedrive, paymentSplit, payoutDueAt, policyVersionOf, type BookingFacts, type DisputeEvidenceInput, type ModificationChanges, type PolicyVersion, type RedriveState } from '../nora/index.js';
 
 export type DecisionProblem = { decision_id: string; action: string; problem: string };
 
@@ -68,9 +68,9 @@ async function recheck(db: Db, d: DecisionRecord): Promise<string | null> {
     return hashOf(d.outcome) === d.outcome_hash ? null : 'payout outcome does not match its hash';
   }
   if (d.action === 'dispute_lost' || d.action === 'dispute_won') {
-    const i = d.input as { status: 'lost' | 'won'; disputed_minor: number; dispute_fee_minor: number; host_paid_out_minor: number; currency: string };
-    const l = disputeLiability({ dispute: await load(db, input.policies.dispute!), status: i.status, currency: i.currency, disputed_minor: i.disputed_minor, dispute_fee_minor: i.dispute_fee_minor, host_paid_out_minor: i.host_paid_out_minor });
-    return hashOf({ host_bears: l.host_bears, platform_bears: l.platform_bears, explanation: l.explanation }) === d.outcome_hash ? null : 'dispute liability differs';
+    const i = d.input as { status: 'lost' | 'won'; disputed_minor: number; dispute_fee_minor: number; host_paid_out_minor: number; host_payout_pending_minor?: number; currency: string };
+    const l = disputeLiability({ dispute: await load(db, input.policies.dispute!), status: i.status, currency: i.currency, disputed_minor: i.disputed_minor, dispute_fee_minor: i.dispute_fee_minor, host_paid_out_minor: i.host_paid_out_minor, host_payout_pending_minor: i.host_payout_pending_minor ?? 0 });
+    return hashOf(disputeOutcomeOf(l)) === d.outcome_hash ? null : 'dispute liability differs';
   }
   if (d.action === 'late_payment_refund') {
     const i = d.input as { booking_state: string; amount_received: number };

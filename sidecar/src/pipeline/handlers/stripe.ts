@@ -7,7 +7,7 @@ import { chart } from '../../flows/vocabulary.js';
 import { decisionIdFor } from '../../flows/evidence/decisions.js';
 import { intentIdFor } from '../../flows/outbox/intents.js';
 import { KIND } from '../../flows/vocabulary.js';
-import { disputeLiability, paymentSplit, ruleRefOf } from '../../nora/index.js';
+import { disputeLiability, disputeOutcomeOf, paymentSplit, ruleRefOf } from '../../nora/index.js';
 import { factsOf } from '../booking-facts.js';
 import { ParkEvent, RefuseEvent, ref, type HandlerResult } from '../context.js';
 import type { DecisionHandler, DispatchEvent, HandlerState } from '../handler-shape.js';
@@ -270,28 +270,25 @@ export const onDispute: DecisionHandler = (state, event) => {
   const status = dp.status === 'lost' ? 'lost' : 'won';
   const dispute = state.policy(b.policies.dispute);
   const money = state.money(b.booking_id);
-  const host_paid_out_minor = Math.max(0, money.host_paid_out_minor - money.host_recovered_minor);
-  const liability = disputeLiability({ dispute, status, currency: b.currency, disputed_minor: int(dp.amount), dispute_fee_minor: fee_minor, host_paid_out_minor });
+  // The host's payout whatever its timing (flow 8's rule): a transfer decided but not yet confirmed
+  // (an outage, retries) counts as paid and is reversed once it lands; a share not yet decided is
+  // pending and the host's part is withheld from it. Same outcome before or after the payout.
+  const host_paid_out_minor = Math.max(0, money.host_paid_out_minor + money.transfer_in_flight_minor - money.host_recovered_minor);
+  const host_payout_pending_minor = money.transfer_in_flight_minor > 0 ? 0 : Math.max(0, state.balance(chart.hostShare(b.booking_id, b.currency)));
+  const liability = disputeLiability({ dispute, status, currency: b.currency, disputed_minor: int(dp.amount), dispute_fee_minor: fee_minor, host_paid_out_minor, host_payout_pending_minor });
   const decision_id = decisionIdFor(event.source, event.event_id, `dispute_${status}`);
-  const outcome = { host_bears: liability.host_bears, platform_bears: liability.platform_bears, explanation: liability.explanation };
+  const outcome = disputeOutcomeOf(liability);
   state.effects.decision({
     decision_id, inbox_id: event.id, event_id: event.event_id, booking_id: b.booking_id, action: `dispute_${status}`, actor: null,
     policy: ruleRefOf(dispute).policy, policy_version: dispute.version, policy_hash: dispute.hash,
-    input: { dispute_id, status, disputed_minor: int(dp.amount), dispute_fee_minor: fee_minor, host_paid_out_minor, currency: b.currency, policies: { dispute: ruleRefOf(dispute) } },
+    input: { dispute_id, status, disputed_minor: int(dp.amount), dispute_fee_minor: fee_minor, host_paid_out_minor, ...(host_payout_pending_minor > 0 ? { host_payout_pending_minor } : {}), currency: b.currency, policies: { dispute: ruleRefOf(dispute) } },
     allowed: true, reason: null, outcome, outcome_hash: hashOf(outcome), consent_hash: null, evaluated_at: event.occurred_at, recorded_at: event.received_at,
   });
-  const closed = state.effects.post(disputeClosedEntry(b, { dispute_id, status, host_bears: liability.host_bears, platform_bears: liability.platform_bears }, { ...ref(event, decision_id), decision_id }));
+  const closed = state.effects.post(disputeClosedEntry(b, { dispute_id, status, host_bears: liability.host_bears, platform_bears: liability.platform_bears, withheld_from_payout: liability.withheld_from_payout }, { ...ref(event, decision_id), decision_id }));
   announceDisputeClosed(state, event, b, { posted: closed, dispute_id, status, amount_minor: int(dp.amount), host_bears_minor: liability.host_bears, platform_bears_minor: liability.platform_bears, rule: ruleRefOf(dispute), decision_id });
   if (status === 'won') return { status: 'processed', keys: [b.booking_id] };
-  if (liability.host_bears > 0) {
-    const transfer = state.stripeObjectsOfBooking(b.booking_id, 'transfer')[0];
-    if (transfer) {
-      state.effects.add('intents', {
-        intent_id: intentIdFor('transfer_reversal', decision_id), decision_id, booking_id: b.booking_id, operation: 'transfer_reversal', inbox_id: event.id,
-        params: { transfer_id: transfer.object_id, amount: liability.host_bears, metadata: { booking_id: b.booking_id, decision_id } },
-      });
-    }
-  }
+  // The part not withheld is reversed now if the transfer exists, else when it is confirmed (recoveries.ts).
+  if (liability.host_bears - liability.withheld_from_payout > 0) requestRecoveries(state, b.booking_id, event.id);
   state.effects.add('flags', { booking_id: b.booking_id, inbox_id: event.id, code: 'dispute_lost', reason: `dispute ${dispute_id} lost: host bears ${liability.host_bears}, platform ${liability.platform_bears}` });
   return { status: 'processed', keys: [b.booking_id] };
 };
