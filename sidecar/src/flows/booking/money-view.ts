@@ -124,8 +124,16 @@ export async function bookingMoney(db: Db, booking_id: string): Promise<BookingM
 
 /** Transfer intents no host_transfer entry confirms yet. */
 export function transferInFlight(entries: JournalEntry[], transferIntents: Array<{ decision_id: string; params: string }>): number {
-  const confirmed = new Set(entries.filter((e) => e.kind === KIND.host_transfer).map((e) => e.meta.decision_id));
+  const confirmed = confirmedTransferDecisions(entries);
   let n = 0;
   for (const i of transferIntents) if (!confirmed.has(i.decision_id)) n += toInt((JSON.parse(i.params) as { amount: number }).amount);
   return n;
+}
+
+/**
+ * The payout decisions a host_transfer entry confirms as sent. A payout's deduction is posted at its
+ * decision (key `transfer:offset:<dec>`, no cash): it confirms nothing, so the transfer stays in flight.
+ */
+export function confirmedTransferDecisions(entries: JournalEntry[]): Set<unknown> {
+  return new Set(entries.filter((e) => e.kind === KIND.host_transfer && !e.idempotency_key.startsWith('transfer:offset:')).map((e) => e.meta.decision_id));
 }

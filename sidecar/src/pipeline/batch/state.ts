@@ -2,7 +2,7 @@ import { canonicalJson, DomainError, sha256Hex } from '../../kernel/index.js';
 import { rememberCanonical } from '../../flows/write-effects.js';
 import { nextState, type BookingAction } from '../../flows/booking/state-machine.js';
 import type { BookingRecord, PolicyRef } from '../../flows/booking/store.js';
-import { moneyOf, type BookingMoney } from '../../flows/booking/money-view.js';
+import { confirmedTransferDecisions, moneyOf, type BookingMoney } from '../../flows/booking/money-view.js';
 import type { CreditLot } from '../../flows/booking/credits.js';
 import type { DecisionRecord } from '../../flows/evidence/decisions.js';
 import type { EntryIntent } from '../../flows/booking/entries.js';
@@ -132,7 +132,7 @@ export class BatchState implements StateReads, EffectRecorder {
     this.loadedBooking(booking_id);
     const entries = this.entriesOf.get(booking_id) ?? [];
     const m = moneyOf(booking_id, entries);
-    const confirmed = new Set(entries.filter((e) => e.kind === KIND.host_transfer).map((e) => e.meta.decision_id));
+    const confirmed = confirmedTransferDecisions(entries);
     let inFlight = 0;
     for (const i of this.intentsOf.get(booking_id) ?? []) if (i.operation === 'transfer' && !confirmed.has(i.decision_id)) inFlight += Number(i.params.amount);
     return { ...m, transfer_in_flight_minor: inFlight };
