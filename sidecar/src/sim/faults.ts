@@ -60,10 +60,9 @@ export function planFaults(history: History, enabled: FaultKind[]): FaultPlan {
   const restartAt = draw('restart', 1, () => (history.steps.length > 2 ? r.int(1, history.steps.length - 1) : -1), -1);
   const replicas: 1 | 2 = draw('replicas', 0.5, () => 2 as const, 1 as const);
   const last = history.steps.length - 1;
-  // A dispute lost while its booking's payout is held up by an outage: the host is still paid in
-  // full and the platform bears the whole chargeback (found by this simulation; docs/deviations.md
-  // #18). Outages and disputes meet only with MYBNB_SIM_DISPUTE_OUTAGE=1.
-  const outageOk = process.env.MYBNB_SIM_DISPUTE_OUTAGE === '1' || !history.steps.some((s) => s.kind === 'dispute');
+  // A dispute lost while its booking's payout is held up by an outage paid the host in full (found by
+  // this simulation, fixed: money-flows flow 10). Outages and disputes meet unless MYBNB_SIM_DISPUTE_OUTAGE=0.
+  const outageOk = process.env.MYBNB_SIM_DISPUTE_OUTAGE !== '0' || !history.steps.some((s) => s.kind === 'dispute');
   const steps = history.steps.map((_, i): StepFaults => {
     const api: StripeApiFault[] = [];
     const path = r.pick(['refunds', 'transfers', 'any'] as const);
