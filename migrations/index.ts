@@ -10,6 +10,7 @@ import * as m080 from './080_read_model_changes.js';
 import * as m070 from './070_balance_checkpoints.js';
 import * as m071 from './071_verified_checkpoints.js';
 import * as m085 from './085_booking_check_in.js';
+import * as m086 from './086_entries_by_time.js';
 import * as m020 from './020_outbox_redrive.js';
 import * as m021 from './021_host_account_states.js';
 import * as m022 from './022_reconciliation_reports.js';
@@ -34,6 +35,8 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, { up: (k: Knex) => Prom
   ['020_outbox_redrive', m020],
   ['021_host_account_states', m021],
   ['022_reconciliation_reports', m022],
+  // issue #11 (statement by period), after #12's
+  ['086_entries_by_time', m086],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

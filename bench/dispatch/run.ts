@@ -16,13 +16,17 @@ import { pino } from 'pino';
 import { dialects, freshDatabase } from '../../sidecar/src/testing/databases.js';
 import { readPolicyDir } from '../../sidecar/src/policy-files.js';
 import { publishPolicies } from '../../sidecar/src/pipeline/publish-policies.js';
-import { Dispatcher } from '../../sidecar/src/pipeline/dispatcher.js';
+import { Dispatcher, type BatchInfo } from '../../sidecar/src/pipeline/dispatcher.js';
 import { previewCancellation } from '../../sidecar/src/pipeline/preview.js';
 import { parseArgs } from '../lib/args.js';
 import { benchBooking, confirmedBody, paymentBody, type BenchBooking } from '../ingest/workload.js';
 import { openDb, type Db } from '../../sidecar/src/db/connect.js';
+import { useTextWrites } from '../../sidecar/src/db/prepared-write.js';
+import { serverCpu_ms } from '../ingest/server-cpu.js';
 
-const args = parseArgs(process.argv.slice(2), { numbers: ['bookings', 'rounds'], flags: ['sql-timing'], strings: ['only', 'batches', 'profile', 'statement-cache'] });
+const args = parseArgs(process.argv.slice(2), { numbers: ['bookings', 'rounds'], flags: ['sql-timing'], strings: ['only', 'batches', 'profile', 'statement-cache', 'writes'] });
+// --writes prepared,text: multi-row INSERTs as prepared statements (the default) and as text, interleaved in one run.
+const WRITES = typeof args.writes === 'string' ? args.writes.split(',') : ['prepared'];
 // --statement-cache 500,0: the SQLite statement cache's sizes to compare, interleaved in one run (item 6).
 const CACHES = typeof args['statement-cache'] === 'string' ? args['statement-cache'].split(',').map(Number) : [undefined];
 const BATCHES = typeof args.batches === 'string' ? args.batches.split(',').map(Number) : [500, 1];
@@ -73,15 +77,16 @@ async function hosts(db: Db): Promise<void> {
   await store(db, rows);
 }
 
-async function run(dialect: 'sqlite' | 'mysql', batchSize: number, statementCache?: number) {
+async function run(dialect: 'sqlite' | 'mysql', batchSize: number, statementCache: number | undefined, writes: string) {
   const t = await freshDatabase(dialect);
   let own: Db | null = null;
   try {
     await publishPolicies(t.db, readPolicyDir('./policies'), Date.parse('2026-07-01T00:00:00Z'));
     await hosts(t.db);
-    const batches: Array<{ events: number; statements: number; ms: number }> = [];
+    const batches: BatchInfo[] = [];
     // --statement-cache: the dispatcher on a connection of its own with that SQLite statement cache (0: none).
     own = statementCache === undefined ? null : openDb(t.target, { statement_cache: statementCache });
+    if (writes === 'text') useTextWrites(own ?? t.db);
     const d = new Dispatcher(own ?? t.db, { logger: silent, batchSize, onBatch: (b) => batches.push(b) });
     const tag = `d${batchSize}`;
     // Warm (untimed): N bookings confirmed and paid.
@@ -102,9 +107,11 @@ async function run(dialect: 'sqlite' | 'mysql', batchSize: number, statementCach
     }
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
+    const server0 = dialect === 'mysql' ? serverCpu_ms() : null;
     const done = await d.drain();
     const ms = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
+    const server = server0 === null ? null : serverCpu_ms()! - server0!;
     if (session) {
       const { profile } = await session.post('Profiler.stop');
       const file = join(args.profile as string, `dispatch-${dialect}-${batchSize}.cpuprofile`);
@@ -119,7 +126,9 @@ async function run(dialect: 'sqlite' | 'mysql', batchSize: number, statementCach
     if (done !== events || dead) throw new Error(`expected ${events} events dispatched and no dead letter, got ${done}: ${JSON.stringify(statuses)}`);
     const intents = await t.db('outbox_intents').groupBy('operation').select('operation').count({ n: '*' });
     const statements = batches.reduce((s, b) => s + b.statements, 0);
-    return { events, ms, perSecond: events / (ms / 1000), cpuPerEvent_ms: (cpu.user + cpu.system) / 1000 / events, statements, batches: batches.length, intents };
+    const phase = (k: 'load_ms' | 'decide_ms' | 'write_ms' | 'commit_ms') => batches.reduce((s, b) => s + b[k], 0);
+    const phases = `load ${phase('load_ms').toFixed(0)} / decide ${phase('decide_ms').toFixed(0)} / write ${phase('write_ms').toFixed(0)} / commit+inbox ${phase('commit_ms').toFixed(0)} ms`;
+    return { events, ms, phases, perSecond: events / (ms / 1000), cpuPerEvent_ms: (cpu.user + cpu.system) / 1000 / events, serverCpuPerEvent_ms: server === null ? null : server / events, statements, batches: batches.length, intents };
   } finally {
     await own?.destroy();
     await t.drop();
@@ -129,9 +138,9 @@ async function run(dialect: 'sqlite' | 'mysql', batchSize: number, statementCach
 for (const dialect of dialects().filter((d) => !args.only || d === args.only)) {
   for (const batchSize of BATCHES) {
     for (let round = 0; round < (typeof args.rounds === 'number' ? args.rounds : 1); round++) {
-      for (const cache of CACHES) {
-        const r = await run(dialect, batchSize, cache);
-        console.log(`${dialect} batch ${batchSize}${cache !== undefined ? ` statement cache ${cache}` : ''}: ${r.events} events in ${r.ms.toFixed(0)} ms = ${r.perSecond.toFixed(0)} events/s; CPU ${r.cpuPerEvent_ms.toFixed(3)} ms/event; ${r.statements} statements in ${r.batches} batches (${(r.statements / r.events).toFixed(2)}/event); intents ${JSON.stringify(r.intents)}; rss ${(process.memoryUsage().rss / 1048576).toFixed(0)} MiB`);
+      for (const cache of CACHES) for (const writes of WRITES) {
+        const r = await run(dialect, batchSize, cache, writes);
+        console.log(`${dialect} batch ${batchSize}${cache !== undefined ? ` statement cache ${cache}` : ''} ${writes} writes: ${r.events} events in ${r.ms.toFixed(0)} ms = ${r.perSecond.toFixed(0)} events/s; CPU ${r.cpuPerEvent_ms.toFixed(3)} ms/event${r.serverCpuPerEvent_ms === null ? '' : ` (MariaDB server ${r.serverCpuPerEvent_ms.toFixed(3)})`}; ${r.statements} statements in ${r.batches} batches (${(r.statements / r.events).toFixed(2)}/event); ${r.phases}; intents ${JSON.stringify(r.intents)}; rss ${(process.memoryUsage().rss / 1048576).toFixed(0)} MiB`);
       }
     }
   }

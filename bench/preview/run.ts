@@ -93,28 +93,57 @@ const isPreview = (body: string) => {
   return typeof p.allowed === 'boolean' && typeof p.outcome_hash === 'string' && p.outcome_hash.startsWith('sha256:') && typeof p.rule?.hash === 'string';
 };
 
-type Figures = { unloaded: RunResult; closed: RunResult; open: RunResult; cpuPerRequest_ms: number };
+/** `generatorCpuPerRequest_ms`: this process's (the load generator's) CPU over the same throughput run, per request. */
+type Figures = { unloaded: RunResult; closed: RunResult; open: RunResult; cpuPerRequest_ms: number; generatorCpuPerRequest_ms: number };
 
-async function figuresFor(sc: SidecarControl, client: LoadClient, requests: () => PreparedRequest[], sizes: Sizes, what: string, check?: (b: string) => boolean): Promise<Figures> {
-  const unloaded = await closedLoop(client, requests().slice(0, sizes.unloaded), 1, true);
+/**
+ * A client with IN_FLIGHT keep-alive connections opened (by untimed /healthz requests) just before a
+ * timed loop. The sidecar closes a connection idle for 5 s (Node's keepAliveTimeout): one kept
+ * across the setup or a previous phase can be closed just as a request is written on it (ECONNRESET
+ * on a loaded machine), so every loop starts on fresh connections.
+ */
+async function freshClient(url: string): Promise<LoadClient> {
+  const client = new LoadClient(url, IN_FLIGHT);
+  expectOk(await closedLoop(client, healthzRequests(IN_FLIGHT), IN_FLIGHT), 'opening connections');
+  return client;
+}
+
+async function timed<T>(url: string, run: (client: LoadClient) => Promise<T>): Promise<T> {
+  const client = await freshClient(url);
+  try {
+    return await run(client);
+  } finally {
+    client.close();
+  }
+}
+
+async function figuresFor(sc: SidecarControl, requests: () => PreparedRequest[], sizes: Sizes, what: string, check?: (b: string) => boolean): Promise<Figures> {
+  const unloaded = await timed(sc.url, (client) => closedLoop(client, requests().slice(0, sizes.unloaded), 1, true));
   expectOk(unloaded, `${what}, 1 in flight`, check);
-  const cpu0 = await sc.cpuMs();
-  const closed = await closedLoop(client, requests(), IN_FLIGHT, true, sizes.closedMaxMs);
-  const cpuPerRequest_ms = ((await sc.cpuMs()) - cpu0) / closed.count;
+  const prepared = requests();
+  const { closed, cpuPerRequest_ms, generatorCpuPerRequest_ms } = await timed(sc.url, async (client) => {
+    const cpu0 = await sc.cpuMs();
+    const gen0 = process.cpuUsage();
+    const closed = await closedLoop(client, prepared, IN_FLIGHT, true, sizes.closedMaxMs);
+    const gen = process.cpuUsage(gen0);
+    return { closed, cpuPerRequest_ms: ((await sc.cpuMs()) - cpu0) / closed.count, generatorCpuPerRequest_ms: (gen.user + gen.system) / 1000 / closed.count };
+  });
   expectOk(closed, `${what}, ${IN_FLIGHT} in flight`, check);
-  const open = await openLoop(client, requests().slice(0, OFFERED_PER_S * sizes.openSeconds), OFFERED_PER_S, true, MAX_OUTSTANDING);
+  const offered = requests().slice(0, OFFERED_PER_S * sizes.openSeconds);
+  const open = await timed(sc.url, (client) => openLoop(client, offered, OFFERED_PER_S, true, MAX_OUTSTANDING));
   expectOk(open, `${what}, open loop`, check);
-  return { unloaded, closed, open, cpuPerRequest_ms };
+  return { unloaded, closed, open, cpuPerRequest_ms, generatorCpuPerRequest_ms };
 }
 
 const p = (r: RunResult, q: number) => quantile(r.latencies_ms, q);
 const rate = (r: RunResult) => perSecond(r.count, r.ms);
+/** The generator's part of the CPU the two processes spent on the throughput run. */
+const share = (x: Figures) => `${Math.round((100 * x.generatorCpuPerRequest_ms) / (x.generatorCpuPerRequest_ms + x.cpuPerRequest_ms))} %`;
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
 async function benchDialect(dialect: Dialect, sizes: Sizes, log: (s: string) => void, opts: { profileDir?: string; sqlTiming: boolean }): Promise<{ rows: Row[]; stats: PreviewStats }> {
   const t = await freshDatabase(dialect);
   const sc = await SidecarControl.start(t.target, { profileDir: opts.profileDir, sqlTiming: opts.sqlTiming });
-  const client = new LoadClient(sc.url, IN_FLIGHT);
   const tag = `pv${Math.random().toString(36).slice(2, 7)}`;
   try {
     await sc.pause();
@@ -134,17 +163,17 @@ async function benchDialect(dialect: Dialect, sizes: Sizes, log: (s: string) => 
 
     // The baseline: every preview loads its booking and money (6 queries).
     await sc.previewPath(false);
-    expectOk(await closedLoop(client, previewRequests(tag, sizes.bookings, sizes.warm), IN_FLIGHT, true), 'warm-up (loading)', isPreview);
-    const health = await sc.profiled(`preview-${dialect}-healthz`, () => figuresFor(sc, client, () => healthzRequests(sizes.requests), sizes, '/healthz'));
+    expectOk(await timed(sc.url, (client) => closedLoop(client, previewRequests(tag, sizes.bookings, sizes.warm), IN_FLIGHT, true)), 'warm-up (loading)', isPreview);
+    const health = await sc.profiled(`preview-${dialect}-healthz`, () => figuresFor(sc, () => healthzRequests(sizes.requests), sizes, '/healthz'));
     if (opts.sqlTiming) await sc.sqlTiming();
-    const loading = await sc.profiled(`preview-${dialect}-loading`, () => figuresFor(sc, client, previews, sizes, '/preview/outcome loading', isPreview));
+    const loading = await sc.profiled(`preview-${dialect}-loading`, () => figuresFor(sc, previews, sizes, '/preview/outcome loading', isPreview));
     await sqlPerRequest('loading', loading);
 
     // The service's path: the read model (warm-up loads each booking once; the runs then read only the log position).
     await sc.previewPath(true);
-    expectOk(await closedLoop(client, previewRequests(tag, sizes.bookings, sizes.bookings), IN_FLIGHT, true), 'warm-up (memory)', isPreview);
+    expectOk(await timed(sc.url, (client) => closedLoop(client, previewRequests(tag, sizes.bookings, sizes.bookings), IN_FLIGHT, true)), 'warm-up (memory)', isPreview);
     if (opts.sqlTiming) await sc.sqlTiming();
-    const memory = await sc.profiled(`preview-${dialect}-memory`, () => figuresFor(sc, client, previews, sizes, '/preview/outcome from memory', isPreview));
+    const memory = await sc.profiled(`preview-${dialect}-memory`, () => figuresFor(sc, previews, sizes, '/preview/outcome from memory', isPreview));
     await sqlPerRequest('from-memory', memory);
     const stats = await sc.previewStats();
 
@@ -154,7 +183,7 @@ async function benchDialect(dialect: Dialect, sizes: Sizes, log: (s: string) => 
     });
 
     for (const [name, f] of [['healthz', health], ['loading', loading], ['memory', memory]] as const) {
-      log(`  ${name}: 1 in flight p50 ${ms(p(f.unloaded, 0.5))} p99 ${ms(p(f.unloaded, 0.99))}; ${IN_FLIGHT} in flight ${formatNumber(rate(f.closed))}/s (CPU ${f.cpuPerRequest_ms.toFixed(3)} ms/request); ` +
+      log(`  ${name}: 1 in flight p50 ${ms(p(f.unloaded, 0.5))} p99 ${ms(p(f.unloaded, 0.99))}; ${IN_FLIGHT} in flight ${formatNumber(rate(f.closed))}/s (CPU ${f.cpuPerRequest_ms.toFixed(3)} ms/request, generator ${f.generatorCpuPerRequest_ms.toFixed(3)}); ` +
         `${formatNumber(OFFERED_PER_S)}/s offered p50 ${ms(p(f.open, 0.5))} p99 ${ms(p(f.open, 0.99))} (generator lag p99 ${ms(quantile(f.open.send_lag_ms!, 0.99))})${f.open.overloaded ? ' OVERLOADED: stopped' : ''}`);
     }
     log(`  model: ${JSON.stringify(stats)}`);
@@ -166,6 +195,7 @@ async function benchDialect(dialect: Dialect, sizes: Sizes, log: (s: string) => 
       [`requests/s, ${IN_FLIGHT} in flight (closed loop, ${sizes.closedMaxMs / 1000} s)`, ...cells((x) => `${formatNumber(rate(x.closed))}/s`), `≥ ${formatNumber(RATE_AIM)}/s ${met(rate(memory.closed) >= RATE_AIM)}`],
       [`  latency at ${IN_FLIGHT} in flight, p50 / p99`, ...cells((x) => `${ms(p(x.closed, 0.5))} / ${ms(p(x.closed, 0.99))}`), ''],
       ['  sidecar CPU per request', ...cells((x) => `${x.cpuPerRequest_ms.toFixed(2)} ms`), ''],
+      ['  load generator CPU per request (its own process)', ...cells((x) => `${x.generatorCpuPerRequest_ms.toFixed(2)} ms (${share(x)} of the two)`), ''],
       [`latency at ${formatNumber(OFFERED_PER_S)}/s offered, open loop (${sizes.openSeconds} s), p50 / p99 / max`,
         ...cells((x) => `${ms(p(x.open, 0.5))} / ${ms(p(x.open, 0.99))} / ${ms(p(x.open, 1))}${overload(x.open)}`),
         `p99 < ${P99_AIM_MS} ms ${met(p(memory.open, 0.99) < P99_AIM_MS && !memory.open.overloaded)}`],
@@ -173,7 +203,6 @@ async function benchDialect(dialect: Dialect, sizes: Sizes, log: (s: string) => 
     ];
     return { rows, stats };
   } finally {
-    client.close();
     await sc.stop();
     await t.drop();
   }
@@ -228,7 +257,7 @@ async function main(): Promise<void> {
     '',
     `Setup: a real sidecar (\`startSidecar\`, fresh migrated database, logging off, rate limit out of the way) in its own node process holding ` +
       `${formatNumber(sizes.bookings)} paid bookings (booking.confirmed + payment_intent.succeeded through the real pipeline; six cancellation policies, five time zones); ` +
-      `**the load generator is a separate process** on the same 2 cores (keep-alive HTTP/1.1 to 127.0.0.1, \`node:http\` Agent). Each preview ` +
+      `**the load generator is a separate process** on the same 2 cores (keep-alive HTTP/1.1 to 127.0.0.1, \`node:http\` Agent, ${IN_FLIGHT} connections opened afresh before each timed loop). Each preview ` +
       `is \`GET /preview/outcome?action=cancel&booking_id=…&by=guest|host&at=…\` signed with the reader key before the clock starts, over every ` +
       `booking, both actors and nine moments from 45 days before check-in to after it; every reply is checked (200, a decision with its outcome and rule hashes), ` +
       `and the 1-in-flight replies of both paths are compared body by body (identical). ` +
@@ -238,7 +267,8 @@ async function main(): Promise<void> {
       `Three figures each: throughput with ${IN_FLIGHT} requests in flight (for ${sizes.closedMaxMs / 1000} s); latency at a fixed offered ${formatNumber(OFFERED_PER_S)}/s for ` +
       `${sizes.openSeconds} s, open loop (request i sent at i/${formatNumber(OFFERED_PER_S)} s whatever came back; latency from that scheduled time; if ` +
       `${formatNumber(MAX_OUTSTANDING)} requests are unanswered the run stops and says *overloaded*); latency with one request in flight. ` +
-      `*Sidecar CPU* is the sidecar process's user + system CPU time over the throughput run, per request: the figure least moved by other load on the machine.`,
+      `*Sidecar CPU* is the sidecar process's user + system CPU time over the throughput run, per request: the figure least moved by other load on the machine; ` +
+      `*load generator CPU* is the generator process's own, over the same run (with the sidecar's, it says which of the two a core would run out for first; MariaDB's CPU is in neither).`,
     '',
     ...sections.flatMap((s) => [s, '']),
   ].join('\n');

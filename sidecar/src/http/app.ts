@@ -76,7 +76,8 @@ export function route(fn: (req: Request, res: Response) => Promise<void> | void)
   };
 }
 
-export function requireQuery(req: Request, name: string): string {
+/** A required query parameter. Takes the request, or `{ query }` read once (Express 5 parses the query string on every read of `req.query`). */
+export function requireQuery(req: Pick<Request, 'query'>, name: string): string {
   const v = req.query[name];
   if (typeof v !== 'string' || v === '') throw new DomainError('validation_failed', `query parameter ${name} is required`, { field: name });
   return v;

@@ -4,6 +4,9 @@ import { InboxCursor } from './batch/batching.js';
 import { runBatch } from './batch/run-batch.js';
 import type { DispatchLease } from './batch/leasing.js';
 
+/** One committed batch: its events, statements and wall time, whole (ms) and by phase (commit: what the transaction's end took). */
+export type BatchInfo = { events: number; statements: number; ms: number; load_ms: number; decide_ms: number; write_ms: number; commit_ms: number };
+
 export type DispatcherOptions = {
   logger: Logger;
   /** Events per batch (one transaction each). */
@@ -18,7 +21,7 @@ export type DispatcherOptions = {
   gapGrace_ms?: number;
   onResult?: (status: string) => void;
   /** After each committed batch: how many events and statements it took (metrics, benches). */
-  onBatch?: (info: { events: number; statements: number; ms: number }) => void;
+  onBatch?: (info: BatchInfo) => void;
   now_ms?: () => number;
   /** With several replicas: only the holder of this lease dispatches (batch/leasing.ts). */
   lease?: DispatchLease;
@@ -133,7 +136,7 @@ export class Dispatcher {
       const limit = this.isolateThrough > (this.inbox.cursor ?? 0) ? 1 : this.batchSize;
       const batch = await this.inbox.next(limit, ignoreGaps);
       if (batch.length === 0) return 0;
-      const t0 = Date.now();
+      const t0 = performance.now();
       let report;
       try {
         report = await runBatch(this.db, batch, { logger: this.opts.logger, ...(this.opts.maxBatch_ms !== undefined ? { maxBatch_ms: this.opts.maxBatch_ms } : {}), ...(this.opts.now_ms ? { now_ms: this.opts.now_ms } : {}) });
@@ -151,7 +154,9 @@ export class Dispatcher {
       }
       this.inbox.advance(report.done);
       for (const s of report.statuses) this.opts.onResult?.(s);
-      this.opts.onBatch?.({ events: report.done.length, statements: report.statements, ms: Date.now() - t0 });
+      const ms = performance.now() - t0;
+      const { load_ms, decide_ms, write_ms } = report.phases;
+      this.opts.onBatch?.({ events: report.done.length, statements: report.statements, ms, load_ms, decide_ms, write_ms, commit_ms: ms - load_ms - decide_ms - write_ms });
       return report.done.length;
     } finally {
       this.busy = false;

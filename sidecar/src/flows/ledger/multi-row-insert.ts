@@ -1,5 +1,6 @@
 import type { Db } from '../../db/connect.js';
 import { insertVerb, quoteIdent } from '../../db/dialect.js';
+import { executeWrite } from '../../db/prepared-write.js';
 
 /**
  * Bound parameters per statement. SQLite (3.32+) takes 32,766, MySQL 65,535; staying well under
@@ -28,7 +29,8 @@ export async function insertRows(db: Db, table: string, columns: string[], rows:
       if (r.length !== columns.length) throw new Error(`insertRows(${table}): a row has ${r.length} values for ${columns.length} columns`);
       for (const v of r) bindings.push(v);
     }
-    await db.raw(head + new Array(chunk.length).fill(tuple).join(', '), bindings as never);
+    // Bound, not spliced (a prepared statement on MySQL: db/prepared-write.ts).
+    await executeWrite(db, head + new Array(chunk.length).fill(tuple).join(', '), bindings);
     statements++;
   }
   return statements;

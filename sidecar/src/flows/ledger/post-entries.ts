@@ -7,7 +7,7 @@ import {
 } from './entry-checks.js';
 import { insertRows, statementsFor } from './multi-row-insert.js';
 import { entryFromRows, readEntriesByKeys, type EntryRow, type LineRow } from './read-entries.js';
-import { accountLineCounts, accountTotals, advanceTotals, BALANCE_CHECKPOINT_EVERY_LINES, checkpointRow, CHECKPOINT_COLUMNS, type BalanceCheckpoint } from './balance-checkpoints.js';
+import { accountLineCounts, accountTotals, advanceTotals, BALANCE_CHECKPOINT_EVERY_LINES, checkpointRow, CHECKPOINT_COLUMNS, type BalanceCheckpoint, type NewestCheckpoint } from './balance-checkpoints.js';
 import { GENESIS_HASH, type Account, type AccountType, type JournalEntry, type JournalEntryRequest } from './types.js';
 
 /** Keys and account codes asked for per lookup statement (each is one bound parameter). */
@@ -92,21 +92,22 @@ async function planBatch(db: Db, requests: JournalEntryRequest[]): Promise<Plan>
     fresh.push({ entry, metaText: metaTextOf(entry.meta, parts) });
     results.push({ entry, replayed: false });
   }
-  return { results, fresh, checkpoints: fresh.length > 0 ? await checkpointsOf(db, fresh) : [] };
+  return { results, fresh, checkpoints: fresh.length > 0 ? await checkpointsOf(db, fresh, state.checkpoints) : [] };
 }
 
 /**
  * The balance checkpoints the new entries bring (BALANCE_CHECKPOINT_EVERY_LINES): each touched
- * account's line count now (its checkpoint + a COUNT over the index, at most 255 lines), and for
+ * account's line count now (its newest checkpoint, read with the batch's accounts, + a COUNT over
+ * the index, at most 255 lines), and for
  * the accounts the batch takes past a multiple their totals, walked along the new entries in seq order.
  * Lines a writer committed after our head read belong to entries from head + 1 on, so they cannot
  * be counted silently: our first entry then collides with that seq and the batch is planned again.
  */
-async function checkpointsOf(db: Db, fresh: Fresh[]): Promise<BalanceCheckpoint[]> {
+async function checkpointsOf(db: Db, fresh: Fresh[], newest: Map<string, NewestCheckpoint>): Promise<BalanceCheckpoint[]> {
   const added = new Map<string, number>();
   for (const { entry } of fresh) for (const l of entry.lines) added.set(l.account, (added.get(l.account) ?? 0) + 1);
   // Line counts first (index only); totals only for the accounts this batch takes to a multiple.
-  const counts = await accountLineCounts(db, [...added.keys()]);
+  const counts = await accountLineCounts(db, [...added.keys()], undefined, newest);
   const every = BALANCE_CHECKPOINT_EVERY_LINES;
   const crossing = [...added].filter(([code, n]) => Math.floor(counts.get(code)!.lines / every) < Math.floor((counts.get(code)!.lines + n) / every)).map(([code]) => code);
   if (crossing.length === 0) return [];
@@ -150,7 +151,15 @@ async function writeBatch(db: Db, fresh: Fresh[], checkpoints: BalanceCheckpoint
   await insertRows(db, 'balance_checkpoints', CHECKPOINT_COLUMNS, checkpoints.map(checkpointRow));
 }
 
-type BatchSeen = { taken: Map<string, number>; head: { seq: number | string; entry_hash: string } | undefined; accounts: Map<string, Account> };
+type BatchSeen = {
+  taken: Map<string, number>; head: { seq: number | string; entry_hash: string } | undefined; accounts: Map<string, Account>;
+  /** Each named account's newest balance checkpoint (absent: none yet). */
+  checkpoints: Map<string, NewestCheckpoint>;
+};
+
+/** A correlated probe of balance_checkpoints' primary key (account_code, seq), newest first: one row read. */
+const NEWEST_CHECKPOINT = (column: 'seq' | 'line_count') =>
+  `(SELECT cp.${column} FROM balance_checkpoints cp WHERE cp.account_code = accounts.code ORDER BY cp.seq DESC LIMIT 1)`;
 
 /**
  * The batch's reads in as few statements as the parameter limits allow (one for a batch of up to
@@ -158,23 +167,31 @@ type BatchSeen = { taken: Map<string, number>; head: { seq: number | string; ent
  * Tags: 1 key taken, 2 head, 3 account.
  */
 async function lookUpBatch(db: Db, keys: string[], codes: string[]): Promise<BatchSeen> {
-  const seen: BatchSeen = { taken: new Map(), head: undefined, accounts: new Map() };
+  const seen: BatchSeen = { taken: new Map(), head: undefined, accounts: new Map(), checkpoints: new Map() };
   const rounds = Math.max(1, Math.ceil(keys.length / LOOKUP_CHUNK), Math.ceil(codes.length / LOOKUP_CHUNK));
   for (let round = 0; round < rounds; round++) {
     const k = keys.slice(round * LOOKUP_CHUNK, (round + 1) * LOOKUP_CHUNK);
     const c = codes.slice(round * LOOKUP_CHUNK, (round + 1) * LOOKUP_CHUNK);
     const parts: string[] = [];
-    if (k.length > 0) parts.push(`SELECT 1 AS tag, seq AS a, content_hash AS b, idempotency_key AS c, NULL AS d FROM journal_entries WHERE idempotency_key IN (${k.map(() => '?').join(', ')})`);
-    if (round === 0) parts.push('SELECT 2 AS tag, seq AS a, entry_hash AS b, NULL AS c, NULL AS d FROM (SELECT seq, entry_hash FROM journal_entries ORDER BY seq DESC LIMIT 1) AS head');
-    if (c.length > 0) parts.push(`SELECT 3 AS tag, code AS a, type AS b, unit AS c, name AS d FROM accounts WHERE code IN (${c.map(() => '?').join(', ')})`);
+    if (k.length > 0) parts.push(`SELECT 1 AS tag, seq AS a, content_hash AS b, idempotency_key AS c, NULL AS d, NULL AS e, NULL AS f FROM journal_entries WHERE idempotency_key IN (${k.map(() => '?').join(', ')})`);
+    if (round === 0) parts.push('SELECT 2 AS tag, seq AS a, entry_hash AS b, NULL AS c, NULL AS d, NULL AS e, NULL AS f FROM (SELECT seq, entry_hash FROM journal_entries ORDER BY seq DESC LIMIT 1) AS head');
+    // With each account, its newest balance checkpoint (two probes of its primary key, newest first):
+    // where the next checkpoint falls is then one COUNT away (checkpointsOf), not two statements.
+    if (c.length > 0) {
+      parts.push(`SELECT 3 AS tag, code AS a, type AS b, unit AS c, name AS d, ${NEWEST_CHECKPOINT('seq')} AS e, ${NEWEST_CHECKPOINT('line_count')} AS f`
+        + ` FROM accounts WHERE code IN (${c.map(() => '?').join(', ')})`);
+    }
     if (parts.length === 0) continue;
-    type Row = { tag: number | string; a: unknown; b: string; c: string | null; d: string | null };
+    type Row = { tag: number | string; a: unknown; b: string; c: string | null; d: string | null; e: unknown; f: unknown };
     const rows = await rawRows<Row>(db, parts.join(' UNION ALL '), [...k, ...c]);
     for (const r of rows) {
       const tag = Number(r.tag);
       if (tag === 1) seen.taken.set(String(r.c), toInt(r.a));
       else if (tag === 2) seen.head = { seq: toInt(r.a), entry_hash: r.b };
-      else seen.accounts.set(String(r.a), { code: String(r.a), type: r.b as AccountType, unit: String(r.c), name: String(r.d) });
+      else {
+        seen.accounts.set(String(r.a), { code: String(r.a), type: r.b as AccountType, unit: String(r.c), name: String(r.d) });
+        if (r.e != null) seen.checkpoints.set(String(r.a), { seq: toInt(r.e), lines: toInt(r.f) });
+      }
     }
   }
   return seen;

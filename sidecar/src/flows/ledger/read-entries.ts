@@ -99,3 +99,24 @@ export async function headSeq(db: Db): Promise<{ seq: number; entry_hash: string
   const row = await db('journal_entries').orderBy('seq', 'desc').first('seq', 'entry_hash');
   return row ? { seq: toInt(row.seq), entry_hash: row.entry_hash } : { seq: 0, entry_hash: null };
 }
+
+/** The entries with these seqs (those that exist), lines attached, in seq order: two statements per 500 seqs. */
+export async function readEntriesBySeqs(db: Db, seqs: readonly number[]): Promise<JournalEntry[]> {
+  const unique = [...new Set(seqs)].sort((a, b) => a - b);
+  const out: JournalEntry[] = [];
+  for (let i = 0; i < unique.length; i += 500) {
+    const chunk = unique.slice(i, i + 500);
+    const rows = (await db('journal_entries').whereIn('seq', chunk).orderBy('seq', 'asc')) as EntryRow[];
+    if (rows.length === 0) continue;
+    const lineRows = (await db('journal_lines').whereIn('entry_seq', chunk)) as LineRow[];
+    const bySeq = new Map<number, LineRow[]>();
+    for (const l of lineRows) {
+      const k = toInt(l.entry_seq);
+      let list = bySeq.get(k);
+      if (!list) bySeq.set(k, (list = []));
+      list.push(l);
+    }
+    for (const r of rows) out.push(entryFromRows(r, bySeq.get(toInt(r.seq)) ?? []));
+  }
+  return out;
+}

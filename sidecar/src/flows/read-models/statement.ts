@@ -1,9 +1,10 @@
 import type { Db } from '../../db/connect.js';
 import { subscriptionStatement } from './subscription-statement.js';
 import { heldPayoutsOf } from './held-payouts.js';
-import { readEntries, type JournalEntry } from '../ledger/index.js';
+import type { JournalEntry } from '../ledger/index.js';
 import { hostFeeOfPayment } from '../booking/money-view.js';
-import { bookingsAwaitingPayout, latestHold } from '../booking/payout-store.js';
+import { statementEntries } from './statement-entries.js';
+import { hostBookingsWithHolds } from './held-candidates.js';
 import { assertNever, isBookingAccount, isHostAccount, isPlatformAccount, KIND } from '../vocabulary.js';
 
 export type StatementRow = {
@@ -26,12 +27,10 @@ function sum(e: JournalEntry, pred: (account: string) => boolean, direction: 'D'
  * - transfers: sent to the host; deductions: penalties taken from payouts; reversals: recovered from the host;
  * - net: gross − host_fee − refunds − penalties (what the host earned in the period).
  */
-export async function hostStatement(db: Db, host_id: string, from: string, to: string) {
-  const bookings = (await db('bookings').where({ host_id }).orderBy('inbox_id').select('booking_id', 'currency', 'guest_id')) as Array<{ booking_id: string; currency: string }>;
+export async function hostStatement(db: Db, host_id: string, from: string, to: string, how?: 'period' | 'host') {
   const rows: StatementRow[] = [];
-  for (const b of bookings) {
-    const entries = (await readEntries(db, { booking_id: b.booking_id })).filter((e) => e.occurred_at.slice(0, 10) >= from && e.occurred_at.slice(0, 10) <= to);
-    if (entries.length === 0) continue;
+  // Only the bookings with entries in the period, read by period or by host, whichever is cheaper (statement-entries.ts).
+  for (const { entries, ...b } of await statementEntries(db, host_id, from, to, how)) {
     const r: StatementRow = { booking_id: b.booking_id, currency: b.currency, gross_minor: 0, host_fee_minor: 0, refunds_minor: 0, penalties_minor: 0, transfers_minor: 0, deductions_minor: 0, reversals_minor: 0, net_minor: 0 };
     const hostShare = (a: string) => isBookingAccount(a, b.booking_id, 'host_share');
     const balance = (a: string) => isPlatformAccount(a, 'stripe_balance');
@@ -103,14 +102,9 @@ export async function hostStatement(db: Db, host_id: string, from: string, to: s
     for (const c of COLUMNS) t[c] = (t[c] as number) + r[c];
   }
   // Payouts waiting on a hold, with why (issue #13: a new payout account is held by policy).
-  const awaiting = new Set(await bookingsAwaitingPayout(db));
-  const payout_holds: Array<{ booking_id: string; code: string; reason: string }> = [];
-  for (const b of bookings) {
-    if (!awaiting.has(b.booking_id)) continue;
-    const hold = await latestHold(db, b.booking_id);
-    if (hold) payout_holds.push({ booking_id: b.booking_id, code: hold.code, reason: hold.reason });
-  }
-  return { host_id, from, to, bookings: rows, totals: [...totals.values()], payout_holds, held_payouts: await heldPayoutsOf(db, host_id), subscription: await subscriptionStatement(db, host_id, from, to) };
+  const held = await hostBookingsWithHolds(db, host_id);
+  const payout_holds = held.map((h) => ({ booking_id: h.booking_id, code: h.hold.code, reason: h.hold.reason }));
+  return { host_id, from, to, bookings: rows, totals: [...totals.values()], payout_holds, held_payouts: await heldPayoutsOf(db, host_id, held), subscription: await subscriptionStatement(db, host_id, from, to) };
 }
 
 /**

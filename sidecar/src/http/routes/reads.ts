@@ -40,19 +40,20 @@ export function readRoutes(s: Services, mw: { signedFor: SignedFor }): Router {
   }));
 
   r.get('/preview/outcome', ...mw.signedFor('GET /preview/outcome'), route(async (req, res) => {
-    const action = requireQuery(req, 'action');
+    const q = { query: req.query }; // parsed once (Express 5 parses it on every read of req.query)
+    const action = requireQuery(q, 'action');
     if (action === 'modify') {
-      const q = parseModifyPreviewQuery(req.query as Record<string, unknown>);
-      res.json(await previewModification(s.db, q, checkAt(q.at, s.now_ms()), s.previews));
+      const m = parseModifyPreviewQuery(q.query as Record<string, unknown>);
+      res.json(await previewModification(s.db, m, checkAt(m.at, s.now_ms()), s.previews));
       return;
     }
-    const sub = await subscriptionPreview(s.db, req, action, checkAt(typeof req.query.at === 'string' ? req.query.at : undefined, s.now_ms()));
+    const at = checkAt(typeof q.query.at === 'string' ? q.query.at : undefined, s.now_ms());
+    const sub = await subscriptionPreview(s.db, req, action, at);
     if (sub !== undefined) return void res.json(sub);
     if (action !== 'cancel') throw new DomainError('validation_failed', 'action must be cancel, modify, cancel_subscription or change_plan', { field: 'action' });
-    const by = requireQuery(req, 'by');
+    const by = requireQuery(q, 'by');
     if (by !== 'guest' && by !== 'host') throw new DomainError('validation_failed', 'by must be guest or host', { field: 'by' });
-    const at = checkAt(typeof req.query.at === 'string' ? req.query.at : undefined, s.now_ms());
-    res.json(await previewCancellation(s.db, requireSafeId(requireQuery(req, 'booking_id'), 'booking_id'), by, at, s.previews));
+    res.json(await previewCancellation(s.db, requireSafeId(requireQuery(q, 'booking_id'), 'booking_id'), by, at, s.previews));
   }));
 
   r.get('/constraints', ...mw.signedFor('GET /constraints'), route(async (req, res) => {

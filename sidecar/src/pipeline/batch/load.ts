@@ -143,17 +143,18 @@ export async function loadNeeds(db: Db, state: BatchState, needs: Needs): Promis
 async function loadBookings(db: Db, state: BatchState, ids: string[], next: Needs): Promise<number> {
   let statements = 0;
   for (const part of chunks(ids)) {
-    const [rows, revisions, transitions, entryRows, lineRows, intents, objects, decisions, holds] = [
-      await db('bookings').whereIn('booking_id', part),
-      await db('booking_revisions').whereIn('booking_id', part).select('booking_id', 'revision', 'facts'),
-      await db('booking_transitions').whereIn('booking_id', part).orderBy('booking_id').orderBy('step').select('booking_id', 'step', 'from_state', 'to_state', 'at', 'inbox_id'),
-      await db('journal_entries').whereIn('booking_id', part).orderBy('seq'),
-      await db('journal_lines as l').join('journal_entries as e', 'e.seq', 'l.entry_seq').whereIn('e.booking_id', part).select('l.entry_seq', 'l.line_no', 'l.account_code', 'l.unit', 'l.direction', 'l.amount_minor'),
-      await db('outbox_intents').whereIn('booking_id', part).orderBy('inbox_id').orderBy('intent_id').select('intent_id', 'decision_id', 'booking_id', 'operation', 'params'),
-      await db('stripe_objects').whereIn('booking_id', part).orderBy('inbox_id'),
-      await db('decisions').whereIn('booking_id', part).orderBy('inbox_id').orderBy('decision_id'),
-      await db('payout_holds').whereIn('booking_id', part).orderBy('id').select('booking_id', 'code'),
-    ];
+    // Sent together: they queue on the transaction's connection, no wait between one and the next.
+    const [rows, revisions, transitions, entryRows, lineRows, intents, objects, decisions, holds] = await Promise.all([
+      db('bookings').whereIn('booking_id', part),
+      db('booking_revisions').whereIn('booking_id', part).select('booking_id', 'revision', 'facts'),
+      db('booking_transitions').whereIn('booking_id', part).orderBy('booking_id').orderBy('step').select('booking_id', 'step', 'from_state', 'to_state', 'at', 'inbox_id'),
+      db('journal_entries').whereIn('booking_id', part).orderBy('seq'),
+      db('journal_lines as l').join('journal_entries as e', 'e.seq', 'l.entry_seq').whereIn('e.booking_id', part).select('l.entry_seq', 'l.line_no', 'l.account_code', 'l.unit', 'l.direction', 'l.amount_minor'),
+      db('outbox_intents').whereIn('booking_id', part).orderBy('inbox_id').orderBy('intent_id').select('intent_id', 'decision_id', 'booking_id', 'operation', 'params'),
+      db('stripe_objects').whereIn('booking_id', part).orderBy('inbox_id'),
+      db('decisions').whereIn('booking_id', part).orderBy('inbox_id').orderBy('decision_id'),
+      db('payout_holds').whereIn('booking_id', part).orderBy('id').select('booking_id', 'code'),
+    ] as Array<Promise<unknown[]>>);
     statements += 9;
     const group = <T extends { booking_id: string | null }>(list: T[]) => {
       const m = new Map<string, T[]>();

@@ -1,4 +1,5 @@
-import { DomainError, hashOf } from '../../kernel/index.js';
+import { canonicalJson, DomainError, sha256Hex } from '../../kernel/index.js';
+import { rememberCanonical } from '../../flows/write-effects.js';
 import { nextState, type BookingAction } from '../../flows/booking/state-machine.js';
 import type { BookingRecord, PolicyRef } from '../../flows/booking/store.js';
 import { moneyOf, type BookingMoney } from '../../flows/booking/money-view.js';
@@ -357,7 +358,14 @@ export class BatchState implements StateReads, EffectRecorder {
   }
 
   decision(d: Omit<DecisionRecord, 'input_hash'> & { input_hash?: string }): void {
-    const record: DecisionRecord = { ...d, input_hash: d.input_hash ?? hashOf(d.input) };
+    let input_hash = d.input_hash;
+    if (input_hash === undefined) {
+      // The canonical input is made once: hashed here, written as it is at the end of the batch.
+      const json = canonicalJson(d.input);
+      rememberCanonical(d.input, json);
+      input_hash = `sha256:${sha256Hex(json)}`;
+    }
+    const record: DecisionRecord = { ...d, input_hash };
     if (d.booking_id && this.decisionsOf.has(d.booking_id)) {
       const list = this.decisionsOf.get(d.booking_id)!;
       if (list.some((x) => x.decision_id === record.decision_id)) return; // the same decision, recorded again
