@@ -12,6 +12,15 @@ import type { Dialect } from '../testing/databases.js';
 import { ALL_FAULTS } from './faults.js';
 import { checkSeed, reproduceCommand } from './simulate.js';
 
+/**
+ * Seeds that fail for a bug found by the simulation and not fixed on this branch (docs/simulation.md
+ * "Known findings"). Each is asserted to still fail, so the fix turns this red and the seed must
+ * come back into the batch.
+ */
+export const KNOWN_FAILING = new Map<number, string>([
+  [189, 'with late Stripe deliveries (--faults late) a host is paid 86.50 less than without faults and the penalties receivable ends at -86.50'],
+]);
+
 export function batch(dialect: Dialect, first: number, last: number): void {
   const scale = Math.min(1, Math.max(0, Number(process.env.MYBNB_SIM_BATCH_SCALE ?? 1)));
   const to = first + Math.max(1, Math.round((last - first + 1) * scale)) - 1;
@@ -20,6 +29,10 @@ export function batch(dialect: Dialect, first: number, last: number): void {
       const failures: string[] = [];
       for (let seed = first; seed <= to; seed++) {
         const v = await checkSeed(seed, { dialect, faults: ALL_FAULTS });
+        if (dialect === 'sqlite' && KNOWN_FAILING.has(seed)) {
+          if (v.ok) failures.push(`seed ${seed} passes now: remove it from KNOWN_FAILING (${KNOWN_FAILING.get(seed)})`);
+          continue;
+        }
         if (!v.ok) failures.push(`seed ${seed}:\n  ${v.problems.join('\n  ')}\n  reproduce: ${reproduceCommand(seed, ALL_FAULTS, dialect)}`);
       }
       assert.deepEqual(failures, []);
