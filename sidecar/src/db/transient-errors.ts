@@ -15,8 +15,11 @@ const SQLITE_PREFIXES = ['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_IOERR', 'SQLITE
 
 export function isTransientDatabaseError(e: unknown): boolean {
   if (typeof e !== 'object' || e === null) return false;
-  const err = e as { code?: unknown; errno?: unknown; name?: unknown };
+  const err = e as { code?: unknown; errno?: unknown; name?: unknown; fatal?: unknown };
   if (err.name === 'KnexTimeoutError') return true; // no connection free in the pool in time
+  // mysql2 marks an error that ended the connection itself `fatal` (e.g. "Can't add new command when
+  // connection is in closed state", which has no code): the pool opens another.
+  if (err.fatal === true) return true;
   if (typeof err.errno === 'number' && MYSQL_ERRNOS.has(err.errno)) return true;
   if (typeof err.code !== 'string') return false;
   return MYSQL_CODES.has(err.code) || SQLITE_PREFIXES.some((p) => err.code === p || (err.code as string).startsWith(`${p}_`));

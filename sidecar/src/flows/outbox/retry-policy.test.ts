@@ -157,6 +157,7 @@ describe('classifyStripeError: rules beyond what the fake sends', () => {
       Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_WRITE' }),
       Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' }),
       Object.assign(new Error('Knex: Timeout acquiring a connection.'), { name: 'KnexTimeoutError' }),
+      Object.assign(new Error("Can't add new command when connection is in closed state"), { fatal: true }),
     ]) {
       const f = classifyOutboxFailure(e);
       assert.deepEqual([f.retryable, f.http_status], [true, null], (e as Error).message);
