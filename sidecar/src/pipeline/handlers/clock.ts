@@ -105,12 +105,17 @@ function payoutIfDue(state: HandlerState, event: DispatchEvent, b: BookingRecord
     if (state.booking(b.booking_id)?.state === 'payout_pending') state.effects.transition(b.booking_id, 'confirm_payout', event.id, event.occurred_at);
     return 'paid';
   }
+  // The deduction is settled in the ledger now, when it is decided, not when Stripe reports the
+  // transfer: a late transfer.created let a second payout of the same host deduct the same penalty
+  // again (simulation seed 189). The transfer then carries only the cash part.
+  if (deduction > 0) postHostTransfer(state, b, { transfer_id: `offset:${decision_id}`, amount_minor: 0, deduction_minor: deduction, offset_minor }, ref(event, decision_id));
   state.effects.add('intents', {
     intent_id: intentIdFor('transfer', decision_id), decision_id, booking_id: b.booking_id, operation: 'transfer', inbox_id: event.id,
     params: {
       amount: amount - deduction, currency: b.currency.toLowerCase(), destination: account, transfer_group: b.booking_id,
       ...(charge ? { source_transaction: charge.object_id } : {}),
-      metadata: { booking_id: b.booking_id, decision_id, deduction_minor: String(deduction), ...(offset_minor > 0 ? { offset_minor: String(offset_minor) } : {}) },
+      // deduction_minor 0: the deduction was posted at the decision (above); `deducted_minor` tells a reader of the transfer why it is short.
+      metadata: { booking_id: b.booking_id, decision_id, deduction_minor: '0', ...(deduction > 0 ? { deducted_minor: String(deduction) } : {}) },
     },
   });
   return 'paid';

@@ -223,7 +223,9 @@ export const onTransfer: DecisionHandler = (state, event) => {
   const deduction = Number(metadata.deduction_minor ?? 0);
   const offset = Number(metadata.offset_minor ?? 0);
   const posted = postHostTransfer(state, b, { transfer_id, amount_minor: int(tr.amount), deduction_minor: Number.isSafeInteger(deduction) ? deduction : 0, offset_minor: Number.isSafeInteger(offset) ? offset : 0 }, ref(event, str(metadata.decision_id)));
-  announcePayoutSent(state, event, b, { posted, transfer_id, amount_minor: int(tr.amount), deduction_minor: Number.isSafeInteger(deduction) ? deduction : 0, decision_id: str(metadata.decision_id) ?? null });
+  // A deduction posted at the decision (metadata deducted_minor) is still what the host was told was kept.
+  const told = Number.isSafeInteger(deduction) && deduction > 0 ? deduction : Number(metadata.deducted_minor ?? 0);
+  announcePayoutSent(state, event, b, { posted, transfer_id, amount_minor: int(tr.amount), deduction_minor: Number.isSafeInteger(told) && told > 0 ? told : 0, decision_id: str(metadata.decision_id) ?? null });
   if (!posted?.replayed && b.state === 'payout_pending') state.effects.transition(b.booking_id, 'confirm_payout', event.id, event.occurred_at);
   if (!posted?.replayed) requestRecoveries(state, b.booking_id, event.id);
   const reversals = ((tr.reversals as { data?: Obj[] } | undefined)?.data ?? []);
