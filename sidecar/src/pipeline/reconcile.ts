@@ -2,7 +2,7 @@ import type Stripe from 'stripe';
 import { DomainError, formatIsoUtc, isIsoUtc } from '../kernel/index.js';
 import type { Db } from '../db/connect.js';
 import { stripeObject } from '../flows/booking/store.js';
-import { readEntriesByKeys, type JournalEntry } from '../flows/ledger/index.js';
+import { entryKeysDatedIn, readEntriesByKeys, type JournalEntry } from '../flows/ledger/index.js';
 import { isPlatformAccount } from '../flows/vocabulary.js';
 import { expectedEntries, reconcile, type LedgerMovement, type PayoutComposition, type ReconciliationReport, type StripeMovement } from '../flows/reconciliation/match.js';
 import { suspenseMovements } from '../flows/read-models/suspense.js';
@@ -36,7 +36,11 @@ function balanceMovement(e: JournalEntry): LedgerMovement | null {
  * of each charge (from our links, else from Stripe), and matches them to the ledger.
  */
 export async function reconcileWithStripe(db: Db, stripe: Stripe, period: { from: string; to: string }): Promise<ReconciliationReport> {
-  const s = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+  // Both sides count the half-open period [from, to): Stripe's `created` is in whole seconds, so a
+  // second is in the period when its start is (gte/lt the first whole second at or after each bound);
+  // the ledger's side is entryKeysDatedIn, the suspense rows compared as instants.
+  const s = (iso: string) => Math.ceil(Date.parse(iso) / 1000);
+  const inPeriodAt = (iso: string) => Date.parse(iso) >= Date.parse(period.from) && Date.parse(iso) < Date.parse(period.to);
   const movements: StripeMovement[] = [];
   for await (const t of stripe.balanceTransactions.list({ created: { gte: s(period.from), lt: s(period.to) }, limit: 100 })) {
     const source = typeof t.source === 'string' ? t.source : (t.source as { id?: string } | null)?.id ?? null;
@@ -62,7 +66,7 @@ export async function reconcileWithStripe(db: Db, stripe: Stripe, period: { from
     const m = balanceMovement(e);
     if (m) byKey.set(k, m);
   }
-  const periodKeys = ((await db('journal_entries').where('occurred_at', '>=', period.from).andWhere('occurred_at', '<', period.to).select('idempotency_key')) as Array<{ idempotency_key: string }>).map((r) => r.idempotency_key);
+  const periodKeys = await entryKeysDatedIn(db, period);
   const inPeriod = [...(periodKeys.length > 0 ? await readEntriesByKeys(db, periodKeys) : new Map<string, JournalEntry>()).values()]
     .sort((a, b) => a.seq - b.seq).map(balanceMovement).filter((m): m is LedgerMovement => m !== null);
   // A platform payout must be the sum of what it paid out (automatic payouts: Stripe lists them by payout).
@@ -79,7 +83,7 @@ export async function reconcileWithStripe(db: Db, stripe: Stripe, period: { from
     payouts.push({ payout_id: po.id, amount_minor: po.amount, currency: po.currency, automatic: po.automatic, transactions });
   }
   const outsidePolicy = (await suspenseMovements(db)).movements
-    .filter((m) => m.occurred_at >= period.from && m.occurred_at < period.to)
+    .filter((m) => inPeriodAt(m.occurred_at))
     .map((m) => ({ object_id: m.object_id, object_kind: m.object_kind, amount_minor: m.amount_minor, currency: m.currency, direction: m.direction, reversed: m.reversed, reason: m.reason, occurred_at: m.occurred_at }));
   return reconcile(period.from, period.to, movements, byKey, inPeriod, { payouts, outsidePolicy });
 }

@@ -329,10 +329,8 @@ export async function runHistory(history: History, opts: { dialect: Dialect; fau
         // the card network opens a dispute at the fake (its balance transaction, its evidence endpoint)
         const pi = pis.get(step.booking_id);
         if (!pi) return null;
-        // Stripe's dispute fee (15.00) makes reconcile report the withdrawal's amount without the fee
-        // against the ledger's with it (found by this simulation; docs/deviations.md #18): fee 0
-        // unless MYBNB_SIM_DISPUTE_FEES=1.
-        disputes.set(step.booking_id, fake.disputes.open(pi.charge, { fee: process.env.MYBNB_SIM_DISPUTE_FEES === '1' ? 1500 : 0 }).id);
+        // Stripe's dispute fee (the fake's default, 15.00) included: reconcile matches by net (a finding fixed).
+        disputes.set(step.booking_id, fake.disputes.open(pi.charge).id);
         return null;
       }
       case 'dispute_close': {

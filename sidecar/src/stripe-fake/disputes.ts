@@ -40,6 +40,8 @@ export class FakeDisputes {
     const id = this.ids.next('dp');
     const txnId = this.ids.next('txn');
     const txn = buildBalanceTransaction({ id: txnId, amount: -amount, fee: p.fee ?? 1500, currency: ch.currency, created, source: id, type: 'adjustment', reporting_category: 'dispute', description: `Chargeback withdrawal for ${ch.id}`, status: 'available' });
+    // Stripe names the fee on a dispute's balance transaction a dispute fee, not a processing fee.
+    txn.fee_details = txn.fee_details.map((f) => ({ ...f, description: 'Dispute fee' }));
     this.model.state.balanceTransactions.set(txnId, txn);
     const dp: FakeDispute = {
       id, object: 'dispute', amount, currency: ch.currency, charge: ch.id, payment_intent: typeof ch.payment_intent === 'string' ? ch.payment_intent : null, created,

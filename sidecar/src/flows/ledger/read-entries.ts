@@ -1,5 +1,6 @@
 import { toInt, type Db } from '../../db/connect.js';
 import type { Direction, EntryKind, JournalEntry, JournalLine } from './types.js';
+import { normalizeInstant } from './entry-checks.js';
 
 export type EntryRow = {
   seq: number | string; idempotency_key: string; content_hash: string; kind: string; booking_id: string | null;
@@ -52,6 +53,17 @@ export async function readEntriesByKeys(db: Db, keys: string[]): Promise<Map<str
     for (const r of rows) out.set(r.idempotency_key, entryFromRows(r, bySeq.get(toInt(r.seq)) ?? []));
   }
   return out;
+}
+
+/**
+ * The keys of the entries dated in [from, to) — half-open, as Stripe's `created` filter is. Entries
+ * store occurred_at as toISOString() ('…T00:00:00.000Z'), and a bound written '…T00:00:00Z' sorts
+ * after that as text (an entry at exactly `to` counted in, one at exactly `from` left out: found by
+ * the simulation, seed 109), so both bounds are first written the way occurred_at is stored.
+ */
+export async function entryKeysDatedIn(db: Db, period: { from: string; to: string }): Promise<string[]> {
+  const rows = (await db('journal_entries').where('occurred_at', '>=', normalizeInstant(period.from)).andWhere('occurred_at', '<', normalizeInstant(period.to)).select('idempotency_key')) as Array<{ idempotency_key: string }>;
+  return rows.map((r) => r.idempotency_key);
 }
 
 /** Entries in seq order, lines attached; `fromSeq` exclusive, at most `limit`. */

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import Stripe from 'stripe';
 import { startStripeFake, type StripeFake } from '../../stripe-fake/index.js';
-import { backoffDelay, classifyStripeError } from './retry-policy.js';
+import { backoffDelay, classifyOutboxFailure, classifyStripeError } from './retry-policy.js';
 
 describe('backoffDelay', () => {
   const o = { baseDelay_ms: 500, maxDelay_ms: 60_000 };
@@ -147,6 +147,27 @@ describe('classifyStripeError: rules beyond what the fake sends', () => {
     const bug = classifyStripeError(new TypeError('params.amount is undefined'));
     assert.deepEqual([bug.retryable, bug.http_status, bug.error_code], [false, null, 'TypeError']);
     assert.equal(classifyStripeError('a string').retryable, false);
+  });
+
+  test('our own database failing for now is retried (no answer from Stripe); a local bug and Stripe\'s answers are classified as before', () => {
+    for (const e of [
+      Object.assign(new Error('Connection lost: The server closed the connection.'), { code: 'PROTOCOL_CONNECTION_LOST', fatal: true }),
+      Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', errno: -104 }),
+      Object.assign(new Error('Deadlock found when trying to get lock'), { code: 'ER_LOCK_DEADLOCK', errno: 1213 }),
+      Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_WRITE' }),
+      Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' }),
+      Object.assign(new Error('Knex: Timeout acquiring a connection.'), { name: 'KnexTimeoutError' }),
+      Object.assign(new Error("Can't add new command when connection is in closed state"), { fatal: true }),
+    ]) {
+      const f = classifyOutboxFailure(e);
+      assert.deepEqual([f.retryable, f.http_status], [true, null], (e as Error).message);
+      assert.equal(classifyStripeError(e).retryable, false, 'the Stripe rules alone would have ended it for good');
+    }
+    assert.equal(classifyOutboxFailure(Object.assign(new Error('x'), { code: 'SQLITE_IOERR' })).error_code, 'SQLITE_IOERR');
+    assert.equal(classifyOutboxFailure(new TypeError('params.amount is undefined')).retryable, false);
+    assert.equal(classifyOutboxFailure(Object.assign(new Error('UNIQUE constraint failed'), { code: 'SQLITE_CONSTRAINT_UNIQUE' })).retryable, false);
+    const refused = gen({ type: 'invalid_request_error', code: 'charge_already_refunded', statusCode: 400 });
+    assert.deepEqual(classifyOutboxFailure(refused), classifyStripeError(refused));
   });
 
   test('messages are cut to 500 characters', () => {

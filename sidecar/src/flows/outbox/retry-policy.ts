@@ -2,6 +2,7 @@
  * When a failed Stripe call is tried again, and how long to wait. Kept apart from the worker so
  * the rules can be proven without a network or a database.
  */
+import { isTransientDatabaseError } from '../../db/transient-errors.js';
 
 /** The parts of a Stripe SDK error (or any thrown value) the classification reads. */
 type ErrorLike = {
@@ -42,6 +43,19 @@ export function classifyStripeError(err: unknown): FailureClass {
     error_code: str(e.code) ?? str(e.rawType) ?? type ?? str(e.name) ?? null,
     error_message: (str(e.message) ?? '').slice(0, 500),
   };
+}
+
+/**
+ * Any failure of an attempt: Stripe's answer (or its absence) by classifyStripeError; our own
+ * database failing for now (a dropped connection, a lock, an I/O error — while the attempt reads
+ * or records, or while a reconcile_day intent reads the ledger) is no answer from Stripe at all
+ * and is always retried: it says nothing about the call. Found by the simulation (seed 73).
+ */
+export function classifyOutboxFailure(err: unknown): FailureClass {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as ErrorLike;
+  const fromStripe = typeof e.type === 'string' && e.type.startsWith('Stripe');
+  if (fromStripe || !isTransientDatabaseError(err)) return classifyStripeError(err);
+  return { retryable: true, http_status: null, error_code: str(e.code) ?? str(e.name) ?? 'database_error', error_message: (str(e.message) ?? '').slice(0, 500) };
 }
 
 export type BackoffOptions = { baseDelay_ms: number; maxDelay_ms: number };

@@ -184,6 +184,29 @@ for (const dialect of dialects()) {
       assert.equal(callsWith(id).at(-1)!.replayed, true);
     });
 
+    test('our database dropping its connection during a reconcile_day intent is retried, never a terminal Stripe failure', async () => {
+      const decision_id = `dec_${dialect}_${++seq}`;
+      const intent_id = intentIdFor('reconcile_day', decision_id);
+      await addIntent(t.db, { intent_id, decision_id, booking_id: null, operation: 'reconcile_day', inbox_id: ++seq, params: { day: '2026-03-01', from: '2026-03-01T00:00:00Z', to: '2026-03-02T00:00:00Z' } });
+      // what the drivers throw: mysql2 when the socket dies under a query, better-sqlite3 on an I/O error
+      const dropped = [
+        Object.assign(new Error('Connection lost: The server closed the connection.'), { code: 'PROTOCOL_CONNECTION_LOST', fatal: true }),
+        Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' }),
+      ];
+      const w = worker({ reconcile: async () => { const e = dropped.shift(); if (e) throw e; return { id: 'recon_2026-03-01', object: 'reconciliation_report', ok: true }; } });
+      assert.equal(await w.runOnce(), 1);
+      let s = await status(intent_id);
+      assert.equal(s.status, 'retrying', JSON.stringify(s.attempts));
+      assert.deepEqual([s.attempts[0]!.outcome, s.attempts[0]!.http_status, s.attempts[0]!.error_code], ['retryable', null, 'PROTOCOL_CONNECTION_LOST']);
+      await w.runOnce(Date.parse(s.attempts[0]!.next_attempt_at!));
+      s = await status(intent_id);
+      assert.deepEqual([s.attempts[1]!.outcome, s.attempts[1]!.error_code], ['retryable', 'SQLITE_IOERR']);
+      await w.runOnce(Date.parse(s.attempts[1]!.next_attempt_at!));
+      s = await status(intent_id);
+      assert.deepEqual(s.attempts.map((a) => a.outcome), ['retryable', 'retryable', 'succeeded']);
+      assert.equal(s.status, 'succeeded');
+    });
+
     test('two workers on one database at once: one refund, one record per attempt number', async () => {
       const id = await refundIntent();
       const [a, b] = [worker(), worker()];

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { formatIsoUtc } from '../../kernel/index.js';
 import { isUniqueViolation, type Db } from '../../db/connect.js';
 import { appendAttempt, openIntents, redrivesOf, type IntentCursor, type IntentStatus, type OutboxAttempt } from './intents.js';
-import { backoffDelay, classifyStripeError, type FailureClass } from './retry-policy.js';
+import { backoffDelay, classifyOutboxFailure, type FailureClass } from './retry-policy.js';
 import { callSubscriptionOperation } from './subscription-calls.js';
 import { findExistingObject } from './lookup.js';
 
@@ -116,7 +116,7 @@ export class OutboxWorker {
       }
       object ??= await this.call(intent);
     } catch (err) {
-      const f = classifyStripeError(err);
+      const f = classifyOutboxFailure(err);
       const retryable = this.opts.classify ? await this.opts.classify(f) : f.retryable;
       const exhausted = retryable && inRound >= this.maxAttempts;
       const outcome = exhausted ? 'exhausted' : retryable ? 'retryable' : 'failed';

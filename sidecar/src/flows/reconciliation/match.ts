@@ -49,7 +49,10 @@ export function expectedEntries(t: StripeMovement): Expected[] {
       out.push({ key: `transfer_reversal:${src}`, amount_minor: t.amount_minor, explained_by: `transfer.reversed for the transfer of reversal ${src}` });
       break;
     case 'adjustment':
-      out.push({ key: `dispute_txn:${t.id}`, amount_minor: t.amount_minor, explained_by: `charge.dispute.funds_withdrawn / funds_reinstated for ${src}` });
+      // A dispute's balance transaction carries its fee (amount -X, fee F, net -X-F); the ledger
+      // posts both in one entry (dispute_held ← stripe_balance, X + F): compare what left the
+      // balance on both sides, the net, never Stripe's amount alone.
+      out.push({ key: `dispute_txn:${t.id}`, amount_minor: t.amount_minor - t.fee_minor, explained_by: `charge.dispute.funds_withdrawn / funds_reinstated for ${src}${t.fee_minor !== 0 ? ` (amount ${Math.abs(t.amount_minor)} and dispute fee ${t.fee_minor})` : ''}` });
       break;
     case 'payout':
       out.push({ key: `payout:${src}`, amount_minor: -t.amount_minor, explained_by: `payout.created / payout.paid for ${src}` });

@@ -1,0 +1,53 @@
+/**
+ * A dispute's balance transaction as Stripe shows it — amount -X, dispute fee F, net -X-F — is
+ * matched by reconciliation to the one withdrawal entry the ledger posts for it (X + F from the
+ * Stripe balance): no amount difference (found by the simulation, MYBNB_SIM_DISPUTE_FEES=1).
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { dialects } from '../../testing/databases.js';
+import { startHarness, type Harness } from '../../testing/harness.js';
+import { checkedIn, confirmed, hostConnected, tick, total } from '../../testing/events.js';
+import { readEntry } from '../ledger/index.js';
+
+const T0_S = 1_795_000_000; // after the fixtures' balance transactions
+const iso = (s: number) => new Date(s * 1000).toISOString().replace('.000Z', 'Z');
+
+for (const dialect of dialects()) {
+  describe(`reconciliation of a dispute with a fee on ${dialect}`, () => {
+    let h: Harness;
+    before(async () => {
+      h = await startHarness(dialect, { stripe: true });
+      h.fake!.setNow(T0_S);
+      await h.engine.event(hostConnected('host_1', 'acct_1ReconDispute', '2026-09-01T09:00:00Z'));
+    });
+    after(async () => h?.stop());
+
+    test('the withdrawal and its dispute fee match the ledger entry that posted both', async () => {
+      const ev = confirmed('2026-09-01T10:00:00Z', { booking_id: 'bk_rcd_1', payment_intent_id: 'pi_placeholder' });
+      const pi = h.fake!.createPayment({ amount: total(ev.data), currency: 'usd', metadata: { booking_id: 'bk_rcd_1' } });
+      ev.data.payment_intent_id = pi.id;
+      await h.engine.event(ev);
+      await h.engine.event(checkedIn('bk_rcd_1', '2026-10-10T14:00:00Z'));
+      await h.engine.event(tick('2026-10-11T14:00:00Z'));
+      await h.settle();
+
+      const dp = h.fake!.disputes.open(pi.latest_charge as string, { amount: 5000, fee: 1500 });
+      await h.settle();
+      const txn = h.fake!.disputes.all.get(dp.id)!.balance_transactions[0]!;
+      // the real shape: the fee on the dispute's own balance transaction, net = amount - fee
+      assert.deepEqual([txn.type, txn.amount, txn.fee, txn.net], ['adjustment', -5000, 1500, -6500]);
+      assert.equal(txn.fee_details[0]?.description, 'Dispute fee');
+      const posted = (await readEntry(h.sidecar.db, { idempotency_key: `dispute_txn:${txn.id}` }))!;
+      assert.ok(posted, 'the withdrawal is posted');
+      assert.equal(posted.lines.find((l) => l.account === 'platform:stripe_balance:USD')?.amount_minor, 6500, 'amount and fee left the balance');
+
+      const r = await h.auditor.get(`/reconciliation?from=${iso(T0_S - 60)}&to=${iso(T0_S + 86_400)}`);
+      assert.equal(r.status, 200, r.text);
+      assert.deepEqual(r.body.amount_differences, []);
+      const matched = (r.body.matched as Array<{ key: string; amount_minor: number }>).find((m) => m.key === `dispute_txn:${txn.id}`);
+      assert.deepEqual(matched && { key: matched.key, amount_minor: matched.amount_minor }, { key: `dispute_txn:${txn.id}`, amount_minor: 6500 });
+      assert.ok(!(r.body.missing_from_ledger as Array<{ balance_transaction: string }>).some((m) => m.balance_transaction === txn.id));
+    });
+  });
+}
