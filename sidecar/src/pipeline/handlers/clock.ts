@@ -119,7 +119,8 @@ function payoutIfDue(state: HandlerState, event: DispatchEvent, b: BookingRecord
       amount: amount - deduction, currency: b.currency.toLowerCase(), destination: account, transfer_group: b.booking_id,
       ...(charge ? { source_transaction: charge.object_id } : {}),
       // deduction_minor 0: the deduction was posted at the decision (above); `deducted_minor` tells a reader of the transfer why it is short.
-      metadata: { booking_id: b.booking_id, decision_id, deduction_minor: '0', ...(deduction > 0 ? { deducted_minor: String(deduction) } : {}) },
+      // (offset_minor too, for the reader: with deduction_minor 0 the transfer's entry posts no offset again.)
+      metadata: { booking_id: b.booking_id, decision_id, deduction_minor: '0', ...(deduction > 0 ? { deducted_minor: String(deduction) } : {}), ...(offset_minor > 0 ? { offset_minor: String(offset_minor) } : {}) },
     },
   });
   return 'paid';
