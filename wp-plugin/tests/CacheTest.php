@@ -135,13 +135,19 @@ final class CacheTest extends SiteTestCase {
 	public function test_prefetch_really_goes_out_in_parallel_over_the_wire(): void {
 		// Every read takes 1 s: three together take ~1 s; one after another would take 3 s. (1 s, not
 		// more, leaves each read 2 s below the client's 3 s timeout on a loaded machine.)
+		// php -S's workers sometimes take connections one after another on a busy machine, so the
+		// best of three tries counts (fresh ids each time: never served from the cache). A client
+		// reading one after another would take 3 s every time.
 		$server = $this->slow_server( 1000000 );
 		try {
-			$started = microtime( true );
-			$this->client()->prefetch( array( array( '/bookings/bk_a' ), array( '/bookings/bk_b' ), array( '/bookings/bk_c' ) ) );
-			$elapsed = microtime( true ) - $started;
-			$this->assertSame( '/bookings/bk_b', $this->client()->booking( 'bk_b' )['path'], 'served from the prefetch' );
-			$this->assertLessThan( 2.7, $elapsed, 'three 1 s reads together, not one after another' );
+			$best = INF;
+			for ( $try = 0; $try < 3 && $best >= 2.7; $try++ ) {
+				$started = microtime( true );
+				$this->client()->prefetch( array( array( "/bookings/bk_a$try" ), array( "/bookings/bk_b$try" ), array( "/bookings/bk_c$try" ) ) );
+				$best = min( $best, microtime( true ) - $started );
+				$this->assertSame( "/bookings/bk_b$try", $this->client()->booking( "bk_b$try" )['path'], 'served from the prefetch' );
+			}
+			$this->assertLessThan( 2.7, $best, 'three 1 s reads together, not one after another' );
 		} finally {
 			$this->stop_server( $server );
 		}
