@@ -43,13 +43,7 @@ export async function readEntriesByKeys(db: Db, keys: string[]): Promise<Map<str
     const rows = (await db('journal_entries').whereIn('idempotency_key', unique.slice(i, i + 500))) as EntryRow[];
     if (rows.length === 0) continue;
     const lineRows = (await db('journal_lines').whereIn('entry_seq', rows.map((r) => toInt(r.seq)))) as LineRow[];
-    const bySeq = new Map<number, LineRow[]>();
-    for (const l of lineRows) {
-      const k = toInt(l.entry_seq);
-      let list = bySeq.get(k);
-      if (!list) bySeq.set(k, (list = []));
-      list.push(l);
-    }
+    const bySeq = linesBySeq(lineRows);
     for (const r of rows) out.set(r.idempotency_key, entryFromRows(r, bySeq.get(toInt(r.seq)) ?? []));
   }
   return out;
@@ -121,14 +115,20 @@ export async function readEntriesBySeqs(db: Db, seqs: readonly number[]): Promis
     const rows = (await db('journal_entries').whereIn('seq', chunk).orderBy('seq', 'asc')) as EntryRow[];
     if (rows.length === 0) continue;
     const lineRows = (await db('journal_lines').whereIn('entry_seq', chunk)) as LineRow[];
-    const bySeq = new Map<number, LineRow[]>();
-    for (const l of lineRows) {
-      const k = toInt(l.entry_seq);
-      let list = bySeq.get(k);
-      if (!list) bySeq.set(k, (list = []));
-      list.push(l);
-    }
+    const bySeq = linesBySeq(lineRows);
     for (const r of rows) out.push(entryFromRows(r, bySeq.get(toInt(r.seq)) ?? []));
   }
   return out;
+}
+
+/** Lines grouped by their entry's seq. */
+function linesBySeq(lineRows: readonly LineRow[]): Map<number, LineRow[]> {
+  const bySeq = new Map<number, LineRow[]>();
+  for (const l of lineRows) {
+    const k = toInt(l.entry_seq);
+    let list = bySeq.get(k);
+    if (!list) bySeq.set(k, (list = []));
+    list.push(l);
+  }
+  return bySeq;
 }
