@@ -14,6 +14,7 @@
  *              database of its own, and alternate the two kind by kind in every round: a before/after
  *              from the same run, under the same load.
  * --sql        count the sidecar's SQL statements per request (adds a little CPU per statement).
+ * --kinds a,b  only these kinds (default all four).
  * --rounds N   rounds (default 3); the table shows the median per kind and version.
  * --profile DIR  CPU-profile each kind's first round in each sidecar (DIR/<version>-<kind>.cpuprofile;
  *              summarise with bench/ingest/profile-summary.ts).
@@ -108,8 +109,10 @@ async function startVersion(name: string, dialect: Dialect, tag: string, script:
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2), { numbers: ['rounds', 'requests'], strings: ['only', 'base', 'profile'], flags: ['sql'] });
+  const args = parseArgs(process.argv.slice(2), { numbers: ['rounds', 'requests'], strings: ['only', 'base', 'profile', 'kinds'], flags: ['sql'] });
   const dialect = (args.only ?? 'mysql') as Dialect;
+  const kinds = typeof args.kinds === 'string' ? (args.kinds.split(',') as Kind[]) : [...KINDS];
+  for (const k of kinds) if (!KINDS.includes(k)) throw new Error(`--kinds: unknown kind ${k} (${KINDS.join(', ')})`);
   const rounds = (args.rounds as number | undefined) ?? 3;
   const count = (args.requests as number | undefined) ?? 2000;
   const profileDir = typeof args.profile === 'string' ? resolve(args.profile) : undefined;
@@ -124,12 +127,12 @@ async function main(): Promise<void> {
   const rate = new Map<string, number[]>();
   try {
     // Warm-up: JIT and the preview model (each booking loaded once), untimed.
-    for (const v of versions) for (const kind of KINDS) await measure(v, kind, requestsOf(kind, tag, 'w', kind === 'preview' ? BOOKINGS * 2 : 300), null);
+    for (const v of versions) for (const kind of kinds) await measure(v, kind, requestsOf(kind, tag, 'w', kind === 'preview' ? BOOKINGS * 2 : 300), null);
     // Each round sends every kind in chunks of CHUNK requests, alternating the versions chunk by
     // chunk, so both see the same load from the rest of the machine; a round's figure is the sum of
     // its chunks' CPU over the sum of their requests.
     for (let r = 0; r < rounds; r++) {
-      for (const kind of KINDS) {
+      for (const kind of kinds) {
         const requests = requestsOf(kind, tag, String(r), count);
         const sums = new Map<string, { cpu: number; system: number; n: number; ms: number; queries: number }>();
         for (let at = 0; at < count; at += CHUNK) {
@@ -163,7 +166,7 @@ async function main(): Promise<void> {
   }
   const after = uptime();
   const head = `| kind | ${versions.map((v) => `${v.name}: CPU ms/request (median; all)`).join(' | ')} | ${versions.length > 1 ? 'this / base |' : ''}`;
-  const rows = KINDS.map((kind) => {
+  const rows = kinds.map((kind) => {
     const cells = versions.map((v) => {
       const xs = cpu.get(`${v.name}/${kind}`)!;
       return `${median(xs).toFixed(3)} (${xs.map((x) => x.toFixed(2)).join(', ')}; ${median(rate.get(`${v.name}/${kind}`)!).toFixed(0)}/s)`;
