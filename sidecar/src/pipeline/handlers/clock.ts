@@ -56,7 +56,12 @@ function payoutIfDue(state: HandlerState, event: DispatchEvent, b: BookingRecord
   const due_at = payoutDueAt({ payout: timing, facts });
   if (due_at > event.occurred_at) return 'not_due';
   const amount = state.balance(chart.hostShare(b.booking_id, b.currency));
-  if (amount <= 0) return 'not_due';
+  // Nothing held at all (a cancellation settled it): no payout. A share of 0 with fees or taxes still
+  // held is a payout of 0 — a dispute lost before it withheld the whole share — and earns them: they
+  // stayed held for ever when it was skipped (simulation seed 2661; paid before the dispute, the same
+  // booking earned them).
+  const earnedAtPayout = state.balance(chart.platformFees(b.booking_id, b.currency)) > 0 || state.balance(chart.bookingTaxes(b.booking_id, b.currency)) > 0;
+  if (amount < 0 || (amount === 0 && !earnedAtPayout)) return 'not_due';
 
   const account = state.hostConnectedAccount(b.host_id);
   const holdPolicy = state.policy(b.policies.payout_hold);
@@ -103,7 +108,8 @@ function payoutIfDue(state: HandlerState, event: DispatchEvent, b: BookingRecord
   const wasHeld = state.latestHold(b.booking_id);
   if (wasHeld) announcePayoutReleased(state, event, b, { amount_minor: amount - deduction, released_from: wasHeld.code, rule: ruleRefOf(holdPolicy), decision_id });
   if (amount - deduction === 0) {
-    // Everything the host earned here goes to what they owe: settle it in the ledger, no transfer.
+    // Nothing to transfer (everything the host earned here goes to what they owe, or a lost dispute
+    // withheld it all): settle it in the ledger — the deduction, the fees and taxes earned — no transfer.
     const posted = postHostTransfer(state, b, { transfer_id: `offset:${decision_id}`, amount_minor: 0, deduction_minor: deduction, offset_minor }, ref(event, decision_id));
     announcePayoutSent(state, event, b, { posted, transfer_id: null, amount_minor: 0, deduction_minor: deduction, decision_id });
     if (state.booking(b.booking_id)?.state === 'payout_pending') state.effects.transition(b.booking_id, 'confirm_payout', event.id, event.occurred_at);
