@@ -58,7 +58,12 @@ export function planFaults(history: History, enabled: FaultKind[]): FaultPlan {
     return on(k) && hit ? v : otherwise;
   };
   const restartAt = draw('restart', 1, () => (history.steps.length > 2 ? r.int(1, history.steps.length - 1) : -1), -1);
-  const replicas: 1 | 2 = draw('replicas', 0.5, () => 2 as const, 1 as const);
+  // The hit is kept apart from its mask: each step's replica is drawn whenever the full set would run
+  // two replicas, so a subset without `replicas` (`--faults late`) keeps the full set's stream. It
+  // was drawn only when two replicas were on: every later draw moved, and `--faults late` replayed
+  // other delays than `--faults all` (seed 2661).
+  const twoReplicasDrawn = r.chance(0.5);
+  const replicas: 1 | 2 = on('replicas') && twoReplicasDrawn ? 2 : 1;
   const last = history.steps.length - 1;
   // A dispute lost while its booking's payout is held up by an outage paid the host in full (found by
   // this simulation, fixed: money-flows flow 10). Outages and disputes meet unless MYBNB_SIM_DISPUTE_OUTAGE=0.
@@ -80,7 +85,7 @@ export function planFaults(history: History, enabled: FaultKind[]): FaultPlan {
       restartBefore: i === restartAt,
       killAt: draw('kill', 0.15, () => r.int(1, 120), null),
       dropAt: draw('dbDrop', 0.15, () => r.int(1, 120), null),
-      replica: replicas === 2 && r.chance(0.5) ? 1 : 0,
+      replica: twoReplicasDrawn && r.chance(0.5) && replicas === 2 ? 1 : 0,
       receiver: draw('receivers', 0.35, () => ({ answer: r.pick([500, 503, 'down'] as const), count: r.int(1, 3) }), null),
       // an outage ends at least two steps before the last (the final tick re-drives what it held up)
       outage: draw('outage', i < last - 2 && outageOk ? 0.1 : 0, () => Math.max(0, Math.min(r.int(1, 3), last - 2 - i)), 0),

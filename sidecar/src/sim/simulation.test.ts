@@ -43,6 +43,14 @@ describe('simulation: the same seed gives the same history, faults and ledger', 
       assert.deepEqual(kills.steps.map((s) => s.killAt), all.steps.map((s) => s.killAt));
       assert.ok(kills.steps.every((s) => s.dropAt === null && s.receiver === null && s.outage === 0 && s.api.length === 0));
     }
+    // A seed whose full set runs two replicas: each step's replica was drawn only with `replicas` on,
+    // so `--faults late` replayed other delays than `--faults all` (seed 2661 did not fail with them).
+    const all = planFaults(generateHistory(2661), ALL_FAULTS);
+    assert.equal(all.replicas, 2);
+    const late = planFaults(generateHistory(2661), ['late']);
+    assert.equal(late.replicas, 1);
+    assert.deepEqual(late.steps.map((s) => s.stripeDelay), all.steps.map((s) => s.stripeDelay));
+    assert.ok(late.steps.every((s) => s.replica === 0));
   });
 
   test('the new faults fire: a replica killed between statements, a dropped connection, two replicas, a failing receiver, an outage', { timeout: 600_000 }, async () => {
