@@ -12,6 +12,7 @@ import { replayInto } from '../pipeline/replay.js';
 import { DAY_MS, formatIsoUtc } from '../kernel/time.js';
 import type { Dialect } from '../testing/databases.js';
 import { emptyDatabase } from './database.js';
+import { hostTransfersNet } from './host-transfers.js';
 
 /** What the guest (or host) saw in the preview and consented to before a cancellation was sent. */
 export type Consent = { kind?: 'cancel' | 'modify'; booking_id: string; by: 'guest' | 'host'; at: string; event_id: string; outcome_hash: string; outcome: { refund_to_guest: number; host_payout: number; currency: string } };
@@ -105,12 +106,8 @@ export async function checkInvariants(db: Db, fake: StripeFake, consents: Consen
 
   const movements = await accountBalances(db);
   for (const r of fake.state.refunds.values()) if (r.status !== 'failed' && r.status !== 'canceled') movements.push(`stripe refund ${String(r.metadata?.booking_id ?? r.payment_intent)} ${r.amount}`);
-  // Transfers summed per host account: which of a host's payouts a penalty is deducted from follows
-  // the order the payouts are decided in, which late deliveries legitimately change (seed 189);
-  // what each host received in all may not change.
-  const toHost = new Map<string, number>();
-  for (const t of fake.state.transfers.values()) toHost.set(String(t.destination), (toHost.get(String(t.destination)) ?? 0) + Number(t.amount));
-  for (const [destination, amount] of toHost) movements.push(`stripe transfers to ${destination} ${amount}`);
+  // what each host received, less reversals (host-transfers.ts: why per host, why net)
+  movements.push(...hostTransfersNet(fake.state.transfers.values(), fake.state.transferReversals.values()));
   return { head_hash: report.head_hash, entries: report.entries, movements: movements.sort(), outbound, problems, verify_ms, reconcile_ms, replay_ms };
 }
 
