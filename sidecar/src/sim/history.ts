@@ -120,7 +120,7 @@ const nextMonth = (ms: number) => { const d = new Date(ms); return Date.UTC(d.ge
 
 /**
  * One host's subscription life: signed up (monthly or annual, standard or offset dunning), renewed
- * at each period end for up to three months, a renewal's card declined now and then — paid within
+ * at each period end for up to two months, a renewal's card declined now and then — paid within
  * the grace, after it (held, or offset from the next payout), after the 14 days, or never — a tick
  * just past the grace, a plan change between the monthly plans, and, last, maybe a cancellation
  * (payouts held from the end of the period on, payout_hold/standard).
@@ -133,7 +133,7 @@ const subscriptionLife: HostGenerator = (r, host) => {
   const act = (at_ms: number, action: SubscriptionAction) => steps.push({ kind: 'subscription', at: iso(at_ms), host_id: host.host_id, action });
   let price = subscribe.price;
   let end_ms = annual ? Number.POSITIVE_INFINITY : nextMonth(start_ms);
-  const until_ms = START_MS + r.int(60, 100) * DAY_MS;
+  const until_ms = START_MS + r.int(30, 75) * DAY_MS;
   let from_ms = start_ms;
   while (end_ms < until_ms) {
     if (!annual && r.chance(0.25)) {
@@ -158,7 +158,7 @@ const subscriptionLife: HostGenerator = (r, host) => {
 };
 
 /** Generators of a host's own life, each on its own PRNG stream: they leave the bookings a seed generates as they were. */
-const HOST_GENERATORS: Array<{ stream: number; chance: number; generate: HostGenerator }> = [{ stream: 3, chance: 0.6, generate: subscriptionLife }];
+const HOST_GENERATORS: Array<{ stream: number; chance: number; generate: HostGenerator }> = [{ stream: 3, chance: 0.5, generate: subscriptionLife }];
 
 export function generateHistory(seed: number, size: { bookings?: [number, number] } = {}): History {
   const r = rng(seed, 0);
