@@ -31,18 +31,18 @@ type Replica = { sidecar: Sidecar; tap: DbTap };
 /** Test-only: derives the outbound endpoints' secrets (≥ 32 characters, docs/outbound-events.md). */
 const OUTBOUND_KEY = 'simulation-outbound-secrets-key-0123456789';
 
-type Pending = { event: FakeEvent; due: number; booking_id: string | null; payment: boolean };
+type Pending = { event: FakeEvent; due: number; booking_id: string | null; payment: boolean; billing?: boolean };
 
 const FIXTURES = new URL('../../../fixtures/stripe/', import.meta.url);
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`${name}.json`, FIXTURES), 'utf8'));
 
 /**
- * A subscription's Stripe Billing events count as its payments: late only until the next tick or
- * the host's next subscription request (the sidecar must know the subscription to preview a change).
- * With MYBNB_SIM_LATE_INVOICE=1 they may be late past a tick (a finding: docs/simulation.md).
+ * A subscription's Stripe Billing events are late only until the host's next subscription step
+ * (the sidecar must know the subscription to preview a change) or the next tick, as payments are.
+ * With MYBNB_SIM_LATE_INVOICE=1 they may be late past ticks (a finding: docs/simulation.md).
  */
 const LATE_INVOICE = process.env.MYBNB_SIM_LATE_INVOICE === '1';
-const billingEvent = (type: string) => !LATE_INVOICE && /^(customer\.subscription|invoice|invoice_payment)\./.test(type);
+const billingEvent = (type: string) => /^(customer\.subscription|invoice|invoice_payment)\./.test(type);
 
 function bookingOf(event: FakeEvent): string | null {
   const o = event.data.object as { metadata?: Record<string, string>; transfer_group?: string | null };
@@ -104,7 +104,7 @@ export async function runHistory(history: History, opts: { dialect: Dialect; fau
     const log = fake.state.events;
     for (; seen < log.length; seen++) {
       const event = log[seen]!.event;
-      pending.push({ event, due: stepIndex + f.stripeDelay, booking_id: bookingOf(event), payment: (/^(payment_intent|charge)\./.test(event.type) && !event.type.startsWith('charge.dispute') && !event.type.startsWith('charge.refund')) || billingEvent(event.type) });
+      pending.push({ event, due: stepIndex + f.stripeDelay, booking_id: bookingOf(event), payment: /^(payment_intent|charge)\./.test(event.type) && !event.type.startsWith('charge.dispute') && !event.type.startsWith('charge.refund'), billing: billingEvent(event.type) });
     }
   };
   /** Delivers; an event leaves `pending` only once a copy was acknowledged (Stripe retries what was not). */
@@ -182,7 +182,8 @@ export async function runHistory(history: History, opts: { dialect: Dialect; fau
         if (step) {
           // causality the senders guarantee: the engine acts on a booking only once its payment is in; a tick sees every payment
           const concerns = 'booking_id' in step ? step.booking_id : null;
-          await deliver(pending.filter((p) => p.payment && (step.kind === 'tick' || p.booking_id === concerns)), f, shuffleRng);
+          const billingDue = step.kind === 'subscription' || (step.kind === 'tick' && !LATE_INVOICE);
+          await deliver(pending.filter((p) => (p.payment && (step.kind === 'tick' || p.booking_id === concerns)) || (p.billing && billingDue)), f, shuffleRng);
           for (const x of replicas) await x.sidecar.dispatcher.drain();
           await playStep(step, i, f);
           collect(i, f);
