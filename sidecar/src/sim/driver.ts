@@ -39,7 +39,7 @@ const fixture = (name: string) => JSON.parse(readFileSync(new URL(`${name}.json`
 /**
  * A subscription's Stripe Billing events are late only until the host's next subscription step
  * (the sidecar must know the subscription to preview a change) or the next tick, as payments are.
- * With MYBNB_SIM_LATE_INVOICE=1 they may be late past ticks (a finding: docs/simulation.md).
+ * With MYBNB_SIM_LATE_INVOICE=1 they may be late past ticks too (docs/simulation.md).
  */
 const LATE_INVOICE = process.env.MYBNB_SIM_LATE_INVOICE === '1';
 const billingEvent = (type: string) => /^(customer\.subscription|invoice|invoice_payment)\./.test(type);
