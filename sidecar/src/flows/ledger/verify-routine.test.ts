@@ -175,4 +175,25 @@ for (const dialect of dialects()) {
       }
     });
   });
+
+  describe(`a table emptied below a guarded checkpoint (TRUNCATE by an administrator), on ${dialect}`, () => {
+    test('the end probes name it: rows_changed_before_verified', async () => {
+      const t = await ledger(dialect, FIRST);
+      try {
+        const v = await record(t, await verifyLedger(t.db));
+        await postEntries(t.db, [payment(FIRST)]);
+        if (dialect === 'mysql') await t.admin.raw('TRUNCATE TABLE balance_checkpoints');
+        else {
+          await dropTriggers(t, 'balance_checkpoints');
+          await t.admin('balance_checkpoints').del();
+        }
+        const r = await verifyLedgerSince(t.db, v);
+        assert.equal(r.below, 'guarded');
+        assert.equal(r.first_bad?.problem, 'rows_changed_before_verified', JSON.stringify(r));
+        assert.match(r.first_bad!.detail, /every balance checkpoint/);
+      } finally {
+        await t.drop();
+      }
+    });
+  });
 }

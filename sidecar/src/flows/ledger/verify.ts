@@ -1,4 +1,5 @@
 import { toInt, type Db } from '../../db/connect.js';
+import { rawRows } from '../../db/dialect.js';
 import { verifyChain, type ChainOptions } from './verify-chain.js';
 
 export { checkEntry, type VerifyProblem } from './check-entry.js';
@@ -108,7 +109,7 @@ async function baseProblem(db: Db, from: VerifiedCheckpoint, below: 'guarded' | 
     const row = (await db('journal_entries').where({ seq: S }).first('entry_hash')) as { entry_hash: string } | undefined;
     if (!row || row.entry_hash !== from.entry_hash) return { seq: S, problem: 'verified_head_rewritten', detail: `entry ${S} ${row ? `now hashes ${row.entry_hash}` : 'is gone'}; verified ${from.entry_hash}` };
   }
-  if (below === 'guarded') return null;
+  if (below === 'guarded') return S > 0 ? emptiedBelow(db, from) : null;
   const entries = toInt(((await db('journal_entries').where('seq', '<=', S).count({ n: '*' }).first()) as { n: unknown } | undefined)?.n ?? 0);
   const lines = toInt(((await db('journal_lines').where('entry_seq', '<=', S).count({ n: '*' }).first()) as { n: unknown } | undefined)?.n ?? 0);
   const cps = await checkpointsUpTo(db, S);
@@ -117,6 +118,23 @@ async function baseProblem(db: Db, from: VerifiedCheckpoint, below: 'guarded' | 
   if (lines !== from.lines) off.push(`${lines} lines (verified ${from.lines})`);
   if (cps !== from.balance_checkpoints) off.push(`${cps} balance checkpoints (verified ${from.balance_checkpoints})`);
   return off.length ? { seq: S, problem: 'rows_changed_before_verified', detail: `at or below seq ${S}: ${off.join(', ')}` } : null;
+}
+
+/**
+ * Guarded, the rows below S are not counted, but a table emptied by an administrator (MariaDB's
+ * TRUNCATE fires no DELETE trigger) must not pass as "nothing new": the first entry and line, the
+ * lines of the entry at S and, when some were verified, a balance checkpoint at or below S must be
+ * there. Index probes at both ends of each range.
+ */
+async function emptiedBelow(db: Db, from: VerifiedCheckpoint): Promise<VerifyProblem | null> {
+  const S = from.seq;
+  const one = async (sql: string, bindings: unknown[]) => toInt((await rawRows<{ v: unknown }>(db, sql, bindings))[0]?.v ?? 0);
+  const gone: string[] = [];
+  if ((await one('SELECT MIN(seq) AS v FROM journal_entries', [])) !== 1) gone.push('entry 1');
+  if ((await one('SELECT MIN(entry_seq) AS v FROM journal_lines', [])) !== 1) gone.push('the lines of entry 1');
+  if ((await one('SELECT COUNT(*) AS v FROM journal_lines WHERE entry_seq = ?', [S])) === 0) gone.push(`the lines of entry ${S}`);
+  if (from.balance_checkpoints > 0 && (await one('SELECT COUNT(*) AS v FROM (SELECT 1 AS one FROM balance_checkpoints WHERE seq <= ? LIMIT 1) AS found', [S])) === 0) gone.push('every balance checkpoint');
+  return gone.length ? { seq: S, problem: 'rows_changed_before_verified', detail: `at or below seq ${S}: ${gone.join(', ')} gone (a table emptied?)` } : null;
 }
 
 /** The newest recorded verified checkpoint's seq (0: none): what the insert guard refuses at or below. One index probe. */
