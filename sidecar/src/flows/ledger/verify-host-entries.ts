@@ -12,9 +12,13 @@ import type { VerifyProblem } from './check-entry.js';
  */
 export async function hostIndexProblem(db: Db, after: number, head: number): Promise<VerifyProblem | null> {
   const [missing] = await rawRows<{ s: unknown; n: unknown }>(db,
-    `SELECT MIN(e.seq) AS s, COUNT(*) AS n FROM journal_entries e JOIN bookings b ON b.booking_id = e.booking_id
+    // Outer joins only, and a condition that keeps them outer: the entries' seq range drives the read
+    // (an inner join to bookings would let MariaDB start from every booking).
+    `SELECT MIN(e.seq) AS s, COUNT(*) AS n FROM journal_entries e LEFT JOIN bookings b ON b.booking_id = e.booking_id
      LEFT JOIN host_entries h ON h.seq = e.seq
-     WHERE e.seq > ? AND e.seq <= ? AND (h.seq IS NULL OR h.host_id <> b.host_id OR h.occurred_at <> e.occurred_at OR h.booking_id <> e.booking_id)`, [after, head]);
+     WHERE e.seq > ? AND e.seq <= ?
+       AND ((h.seq IS NULL AND b.booking_id IS NOT NULL)
+         OR (h.seq IS NOT NULL AND (b.booking_id IS NULL OR h.host_id <> b.host_id OR h.occurred_at <> e.occurred_at OR h.booking_id <> e.booking_id)))`, [after, head]);
   const [forged] = await rawRows<{ s: unknown; n: unknown }>(db,
     `SELECT MIN(h.seq) AS s, COUNT(*) AS n FROM host_entries h LEFT JOIN journal_entries e ON e.seq = h.seq LEFT JOIN bookings b ON b.booking_id = e.booking_id
      WHERE h.seq > ? AND (e.seq IS NULL OR b.booking_id IS NULL)`, [after]);
