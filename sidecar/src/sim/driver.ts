@@ -6,7 +6,7 @@ import { startStripeFake, type StripeFake, type FakeEvent } from '../stripe-fake
 import type { Dialect, TestDatabase } from '../testing/databases.js';
 import { simDatabase } from './database.js';
 import { ENGINE_KEY, testConfig, WEBHOOK_SECRET } from '../testing/harness.js';
-import { postStripeWebhook, SignedClient } from '../client/signed-client.js';
+import { postStripeWebhookResending, ResendingClient } from './sender.js';
 import type { Config } from '../config.js';
 import type { History, Step, BookingSpec } from './history.js';
 import { NO_FAULTS, planFaults, type FaultKind, type StepFaults } from './faults.js';
@@ -86,7 +86,7 @@ export async function runHistory(history: History, opts: { dialect: Dialect; fau
   /** Where this step's requests go. */
   let target = 0;
   const front = () => replicas[Math.min(target, replicas.length - 1)]!.sidecar;
-  const engine = () => new SignedClient(front().url, ENGINE_KEY);
+  const engine = () => new ResendingClient(front().url, ENGINE_KEY);
   /** Problems of the step's current attempt: dropped if a kill or a drop fired (the senders retry). */
   let attemptProblems: string[] = [];
 
@@ -105,7 +105,7 @@ export async function runHistory(history: History, opts: { dialect: Dialect; fau
     for (const p of order) {
       let acked = false;
       for (let c = 0; c < f.stripeCopies; c++) {
-        const reply = await postStripeWebhook(front().url, p.event, WEBHOOK_SECRET);
+        const reply = await postStripeWebhookResending(front().url, p.event, WEBHOOK_SECRET);
         if (reply.status === 200) acked = true;
         else attemptProblems.push(`webhook ${p.event.type} ${p.event.id}: ${reply.status} ${reply.text.slice(0, 200)}`);
       }

@@ -1,5 +1,5 @@
 /**
- * `npm run simulate -- --seeds N [--seed S] [--faults all|none|a,b] [--dialect sqlite|mysql] [--no-shrink]`
+ * `npm run simulate -- --seeds N [--seed S] [--faults all|none|a,b] [--dialect sqlite|mysql] [--no-shrink] [--jobs J]`
  * Runs N seeded marketplace histories (from S, default 1) against the real sidecar and the Stripe
  * fake, each with faults and without, and checks the invariants. A failing seed prints the command
  * that reproduces it and the shrunk history. Exit code 1 when any seed fails.
@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import { ALL_FAULTS, type FaultKind } from './faults.js';
 import { generateHistory } from './history.js';
+import { runInChildren, splitRange } from './parallel.js';
 import { checkHistory, reproduceCommand, shrinkHistory } from './simulate.js';
 import type { Dialect } from '../testing/databases.js';
 
@@ -17,6 +18,7 @@ const { values } = parseArgs({
     faults: { type: 'string', default: 'all' },
     dialect: { type: 'string', default: 'sqlite' },
     'no-shrink': { type: 'boolean', default: false },
+    jobs: { type: 'string', default: '1' },
   },
 });
 const faults: FaultKind[] = values.faults === 'all' ? ALL_FAULTS : values.faults === 'none' ? [] : (values.faults!.split(',') as FaultKind[]);
@@ -24,7 +26,16 @@ for (const f of faults) if (!ALL_FAULTS.includes(f)) throw new Error(`unknown fa
 const dialect = values.dialect as Dialect;
 const first = Number(values.seed);
 const count = Number(values.seeds);
+const jobs = Number(values.jobs);
+if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`--jobs must be a whole number ≥ 1, got ${values.jobs}`);
 const started = Date.now();
+if (jobs > 1) {
+  const passArgs = ['--faults', values.faults!, '--dialect', dialect, ...(values['no-shrink'] ? ['--no-shrink'] : [])];
+  const failedParts = await runInChildren(splitRange(first, count, jobs), passArgs);
+  const s = (Date.now() - started) / 1000;
+  process.stdout.write(`${jobs} jobs: seeds ${first}..${first + count - 1} on ${dialect} in ${s.toFixed(1)} s (${(count / s).toFixed(2)} histories/s); ${failedParts === 0 ? 'every part green' : `${failedParts} part(s) with failing seeds (see FAILED above)`}\n`);
+  process.exit(failedParts === 0 ? 0 : 1);
+}
 let failed = 0;
 for (let seed = first; seed < first + count; seed++) {
   const history = generateHistory(seed);
