@@ -33,9 +33,10 @@ export class SidecarControl {
     });
   }
 
-  static async start(target: DatabaseTarget, opts: { profileDir?: string; sqlTiming?: boolean } = {}): Promise<SidecarControl> {
+  /** `script`: another checkout's sidecar-process.ts (an A/B of two versions of the code in one run). */
+  static async start(target: DatabaseTarget, opts: { profileDir?: string; sqlTiming?: boolean; script?: string } = {}): Promise<SidecarControl> {
     const env = { ...process.env, BENCH_TARGET: JSON.stringify(target), BENCH_SQL_TIMING: opts.sqlTiming ? '1' : '0', BENCH_PROFILE_DIR: opts.profileDir ?? '' };
-    const child = fork(SCRIPT, [], { execArgv: ['--import', 'tsx'], env, stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+    const child = fork(opts.script ?? SCRIPT, [], { execArgv: ['--import', 'tsx'], env, stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
     let err = '';
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     const url = await new Promise<string>((resolve, reject) => {
@@ -149,6 +150,12 @@ export class SidecarControl {
   async cpuMs(): Promise<number> {
     const u = await this.call<{ user: number; system: number }>({ cmd: 'cpu' });
     return (u.user + u.system) / 1000;
+  }
+
+  /** CPU time the sidecar process has used so far, user and system apart, in milliseconds. */
+  async cpuSplit(): Promise<{ user_ms: number; system_ms: number }> {
+    const u = await this.call<{ user: number; system: number }>({ cmd: 'cpu' });
+    return { user_ms: u.user / 1000, system_ms: u.system / 1000 };
   }
 
   /** Stops the sidecar and waits for its process to end. */

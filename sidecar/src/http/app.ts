@@ -26,6 +26,9 @@ export function createApp(s: Services): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  // No ETag: no client revalidates these answers (money previews and acknowledgements are not
+  // cached), and Express would hash every body for it (issue #11, CPU per request).
+  app.set('etag', false);
   app.use(helmet());
   app.use(accessLog(s.logger));
   app.use(requestMetrics(s));

@@ -6,6 +6,9 @@ import { cancelRequested, checkedIn, completed, confirmed, eventId, hostConnecte
 import { SignedClient, type Reply } from '../client/signed-client.js';
 import { signatureHeaderValue } from '../sari/request-signature.js';
 import { writtenCounts } from './stripe-fixtures.test-helper.js';
+import { publishPolicies } from '../pipeline/publish-policies.js';
+import { readPolicyFiles } from '../policy-files.js';
+import { policyVersionOf } from '../nora/index.js';
 
 // POST /events/booking through real HTTP with the request signature of docs/signing.md.
 const now_s = () => Math.floor(Date.now() / 1000);
@@ -145,6 +148,18 @@ for (const dialect of dialects()) {
       const r = await refusedWritingNothing(() => h.engine.event(e));
       assertProblem(r, 422, 'unknown_policy');
       assert.equal(r.body.field, 'data.cancellation_policy');
+    });
+
+    test('a policy unknown at first is accepted once published while the sidecar runs (only known names are remembered)', async () => {
+      const first = confirmed('2026-09-01T10:00:00Z', { booking_id: 'bk_be_late_pol', payment_intent_id: 'pi_be_late_pol', cancellation_policy: 'late_flexible' });
+      assertProblem(await refusedWritingNothing(() => h.engine.event(first)), 422, 'unknown_policy');
+      const flexible = readPolicyFiles().find((f) => (f.json as { kind?: string; id?: string }).kind === 'cancellation' && (f.json as { id?: string }).id === 'flexible')!;
+      await publishPolicies(h.sidecar.db, [policyVersionOf({ ...(flexible.json as object), id: 'late_flexible' })], Date.parse('2026-08-01T00:00:00Z'));
+      await h.settle();
+      const again = await h.engine.event({ ...first, id: eventId() });
+      assert.equal(again.status, 202, JSON.stringify(again.body));
+      const known = await h.engine.event({ ...confirmed('2026-09-01T10:00:00Z', { booking_id: 'bk_be_late_pol2', payment_intent_id: 'pi_be_late_pol2', cancellation_policy: 'late_flexible' }), id: eventId() });
+      assert.equal(known.status, 202, 'a known name stays known');
     });
 
     test('a reader key cannot submit events: 403 forbidden_role', async () => {

@@ -17,7 +17,7 @@ export async function ingestStripeWebhook(store: InboxStore, raw: Buffer, header
 export async function storeStripeWebhook(store: InboxStore, raw: Buffer, v: VerifiedStripeEvent, now_ms: number): Promise<StoreResult & { type: string; event_id: string }> {
   const stored = await store({
     source: 'stripe', event_id: v.event_id, type: v.type, stream_key: v.stream_key, occurred_at: v.occurred_at,
-    payload: storedStripePayload(raw), received_at: formatIsoUtc(now_ms),
+    payload: storedStripePayload(raw, v.body), received_at: formatIsoUtc(now_ms),
   });
   return { ...stored, type: v.type, event_id: v.event_id };
 }

@@ -53,8 +53,9 @@ export function stripPersonalData(value: unknown, key: string | null = null): un
  * redaction version and the sha256 of the bytes Stripe signed (so an auditor holding Stripe's copy
  * can tie it to this row without the inbox keeping the personal data).
  */
-export function storedStripePayload(raw: Buffer | string): string {
+export function storedStripePayload(raw: Buffer | string, parsed?: unknown): string {
   const text = typeof raw === 'string' ? raw : raw.toString('utf8');
-  const event = stripPersonalData(JSON.parse(text)) as Record<string, unknown>;
+  // `parsed`: JSON.parse of these very bytes, when the caller has it (verification parsed them already).
+  const event = stripPersonalData(parsed ?? JSON.parse(text)) as Record<string, unknown>;
   return JSON.stringify({ ...event, mybnb_redaction: { version: REDACTION_VERSION, signed_body_sha256: sha256Hex(text) } });
 }

@@ -16,6 +16,8 @@ export type VerifiedStripeEvent = {
   account: string | null;
   object: Record<string, unknown>;
   stream_key: string | null;
+  /** The whole signed body as the SDK parsed it (so it is parsed once per delivery). */
+  body: unknown;
 };
 
 /**
@@ -61,6 +63,7 @@ function describe(event: StripeEventLike): VerifiedStripeEvent {
     account: typeof event.account === 'string' ? event.account : null,
     object,
     stream_key: stripeStreamKey(object),
+    body: event,
   };
 }
 

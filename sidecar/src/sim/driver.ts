@@ -230,6 +230,8 @@ export async function runHistory(history: History, opts: { dialect: Dialect; fau
     await runStep(history.steps.length + 3, { kind: 'tick', at: settle_at }, NO_FAULTS);
     // what the retry policy ended for good after a long outage, the booking engine asks again (money.retry_requested)
     await retryTerminal(history.steps.length + 4);
+    // a balance due the guest agreed to pay and the driver never paid is the driver's bug, not the sidecar's
+    for (const [step, b] of balances) problems.push(`driver: the balance due of ${b.booking_id} (${b.amount}, step ${step}) was never paid`);
     const inv = await checkInvariants(front().db, fake, consents, receiver.consumer, { dialect: opts.dialect, deep: opts.deep ?? true, period: { from: '2025-02-01T00:00:00Z', to: formatIsoUtc(Math.ceil((lastAt + 33 * DAY_MS) / DAY_MS) * DAY_MS) } });
     return { seed: history.seed, ...inv, problems: [...problems, ...inv.problems], steps: history.steps.length, kills, drops, replicas: plan.replicas };
   } finally {
@@ -259,16 +261,19 @@ export async function runHistory(history: History, opts: { dialect: Dialect; fau
     if (played.has(i)) {
       const body = played.get(i);
       if (body) await send(body, f, `${step.kind} (again)`);
-      return;
+    } else {
+      const body = await eventOf(step, i, id, f);
+      played.set(i, body);
+      if (body) await send(body, f, `${step.kind} ${'booking_id' in step ? step.booking_id : ''}`);
     }
-    const body = await eventOf(step, i, id, f);
-    played.set(i, body);
-    if (body) await send(body, f, `${step.kind} ${'booking_id' in step ? step.booking_id : ''}`);
+    // The guest pays a balance due once, after the change is in. Forgotten only once paid: a kill or
+    // a drop in the drain left the guest's payment unmade on the retry (seeds 38, 41 with dearer
+    // stays: the balance payment, its fee and its share of the payout missing from the faulty run).
     const balance = balances.get(i);
     if (balance) {
-      balances.delete(i);
       await front().dispatcher.drain(); // the change is in before the guest pays its balance
       fake.createPayment({ amount: balance.amount, currency: 'usd', metadata: { booking_id: balance.booking_id } });
+      balances.delete(i);
     }
   }
 

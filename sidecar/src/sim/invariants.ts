@@ -91,10 +91,8 @@ export async function checkInvariants(db: Db, fake: StripeFake, consents: Consen
   const target = opts.deep ? await emptyDatabase(opts.dialect) : null;
   if (target) try {
     const replay = await replayInto(db, target.db, { logger: pino({ level: 'silent' }) });
-    // The re-drive decisions (#12: outbound_redrive, _terminal, _reopen) are not re-made by a replay
-    // (found by this simulation; docs/deviations.md #18): compared only with MYBNB_SIM_REPLAY_REDRIVES=1.
-    const redrives = process.env.MYBNB_SIM_REPLAY_REDRIVES === '1' ? [] : ['outbound_redrive', 'outbound_terminal', 'outbound_reopen'];
-    const decisionsOf = async (d: Db) => (await d('decisions').whereNotIn('action', redrives).orderBy('decision_id').select('decision_id', 'action', 'outcome_hash', 'input_hash')).map((x: Record<string, unknown>) => `${String(x.decision_id)}:${String(x.action)}:${String(x.outcome_hash).slice(0, 14)}:${String(x.input_hash).slice(0, 14)}`);
+    // Every decision, the re-drive ones (#12) included: a replay once lost them (a finding fixed, docs/simulation.md).
+    const decisionsOf = async (d: Db) => (await d('decisions').orderBy('decision_id').select('decision_id', 'action', 'outcome_hash', 'input_hash')).map((x: Record<string, unknown>) => `${String(x.decision_id)}:${String(x.action)}:${String(x.outcome_hash).slice(0, 14)}:${String(x.input_hash).slice(0, 14)}`);
     const [a, b] = [await decisionsOf(db), await decisionsOf(target.db)];
     const sameDecisions = a.length === b.length && a.every((x, k) => x === b[k]);
     if (replay.first_difference !== null || replay.source.head_hash !== replay.replayed.head_hash || !sameDecisions) {

@@ -29,6 +29,9 @@ describe('simulation: the same seed gives the same history, faults and ledger', 
     assert.ok(steps.some((s) => s.kind === 'cancel' && s.by === 'host') && steps.some((s) => s.kind === 'cancel' && s.by === 'guest'));
     assert.ok(steps.some((s) => s.kind === 'dispute') && steps.some((s) => s.kind === 'dispute_close'));
     assert.ok(steps.some((s) => s.kind === 'modify'), 'price changes after payment');
+    const priced = new Map(confirms.map((b) => [b.booking_id, b.nightly_total]));
+    assert.ok(steps.some((s) => s.kind === 'modify' && s.nightly_total > priced.get(s.booking_id)!), 'dearer stays (a balance due)');
+    assert.ok(steps.some((s) => s.kind === 'modify' && s.nightly_total < priced.get(s.booking_id)!), 'cheaper stays (a refund of the difference)');
     assert.ok(steps.some((s) => s.kind === 'complete'), 'completed stays');
     assert.ok(steps.some((s) => s.kind === 'account' && s.restricted) && steps.some((s) => s.kind === 'account' && !s.restricted), 'hosts restricted and restored');
   });

@@ -38,10 +38,21 @@ export function ingestRoutes(s: Services, mw: { signedFor: SignedFor; webhookLim
     res.status(200).json({ received: true, duplicate: stored.duplicate, event_id: stored.event_id });
   }));
 
+  // A cancellation policy once published stays published (the policy log is append-only), so a
+  // name found once is known for good and its confirmations skip the lookup (issue #11, a query per
+  // confirmation); a name not found is looked up again every time, as it may be published later.
+  const knownPolicies = new Set<string>();
+  const policyKnown = async (id: string): Promise<boolean> => {
+    if (knownPolicies.has(id)) return true;
+    if (!(await currentPolicyVersion(s.db, 'cancellation', id))) return false;
+    knownPolicies.add(id);
+    return true;
+  };
+
   r.post('/events/booking', ...mw.signedFor('POST /events/booking'), backpressure, route(async (req, res) => {
     if (!req.is('application/json')) throw new DomainError('unsupported_media_type', 'events are application/json');
     const stored = await ingestBookingEvent(s.inbox, req.rawBody!, s.now_ms(), async (event) => {
-      if (event.type === 'booking.confirmed' && !(await currentPolicyVersion(s.db, 'cancellation', event.data.cancellation_policy))) {
+      if (event.type === 'booking.confirmed' && !(await policyKnown(event.data.cancellation_policy))) {
         throw new DomainError('unknown_policy', `unknown cancellation policy ${event.data.cancellation_policy}`, { field: 'data.cancellation_policy' });
       }
       await checkSubscriptionRequest(s.db, event);

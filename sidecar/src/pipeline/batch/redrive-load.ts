@@ -26,8 +26,21 @@ export async function loadRedriveHistories(db: Db, cache: RedriveCache, ids: str
     statements += 4;
     const found = new Map<string, RedriveHistory>();
     for (const i of intents) found.set(i.intent_id, { intent: { ...i, params: JSON.parse(i.params) as Record<string, unknown> }, failures: [], grants: [], terminals: [] });
-    // Intents decided earlier in this batch are not in the database yet: their history is empty.
-    for (const i of fx.intents) if (part.includes(i.intent_id) && !found.has(i.intent_id)) found.set(i.intent_id, { intent: { intent_id: i.intent_id, decision_id: i.decision_id, booking_id: i.booking_id, operation: i.operation, params: i.params, created_at: '' }, failures: [], grants: [], terminals: [] });
+    // Intents decided earlier in this batch are not in the database yet: their history is empty, and
+    // starts, as a stored one's, at its creating event's time (that event is in the inbox already).
+    const mine = fx.intents.filter((i) => part.includes(i.intent_id) && !found.has(i.intent_id));
+    const createdAt = new Map<number, string>();
+    if (mine.length > 0) {
+      const rows = (await db('inbox_events').whereIn('id', [...new Set(mine.map((i) => i.inbox_id))]).select('id', 'occurred_at')) as Array<{ id: unknown; occurred_at: string }>;
+      statements++;
+      for (const r of rows) createdAt.set(toInt(r.id), r.occurred_at);
+    }
+    for (const i of mine) {
+      if (found.has(i.intent_id)) continue; // the first decided wins, as in the table (a key already taken is skipped)
+      const created_at = createdAt.get(i.inbox_id);
+      if (created_at === undefined) throw new Error(`invariant violated: intent ${i.intent_id} made by inbox event ${i.inbox_id}, which is not in the inbox`);
+      found.set(i.intent_id, { intent: { intent_id: i.intent_id, decision_id: i.decision_id, booking_id: i.booking_id, operation: i.operation, params: i.params, created_at }, failures: [], grants: [], terminals: [] });
+    }
     for (const f of failures) found.get(String(f.intent_id))?.failures.push({
       intent_id: String(f.intent_id), attempt: toInt(f.attempt), round_ended: Boolean(f.round_ended), retryable: Boolean(f.retryable), http_status: f.http_status == null ? null : toInt(f.http_status),
       error_code: (f.error_code as string | null) ?? null, error_message: (f.error_message as string | null) ?? null, request_id: (f.request_id as string | null) ?? null, inbox_id: toInt(f.inbox_id), occurred_at: String(f.occurred_at),

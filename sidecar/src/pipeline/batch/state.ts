@@ -96,6 +96,13 @@ export class BatchState implements StateReads, EffectRecorder {
     this.undo.push(() => (had ? map.set(key, old as V) : map.delete(key)));
   }
 
+  private forget<K, V>(map: Map<K, V>, key: K): void {
+    if (!map.has(key)) return;
+    const old = map.get(key) as V;
+    map.delete(key);
+    this.undo.push(() => void map.set(key, old));
+  }
+
   private push<T>(list: T[], item: T): void {
     list.push(item);
     this.undo.push(() => void list.pop());
@@ -429,6 +436,11 @@ export class BatchState implements StateReads, EffectRecorder {
         this.undo.push(() => void this.intentIds.delete(i.intent_id));
         if (i.booking_id && this.intentsOf.has(i.booking_id)) this.push(this.intentsOf.get(i.booking_id)!, { intent_id: i.intent_id, decision_id: i.decision_id, booking_id: i.booking_id, operation: i.operation, params: i.params });
         if (i.operation === 'transfer' && i.booking_id && this.awaiting?.has(i.booking_id)) this.deleteAwaiting(i.booking_id);
+        // Its re-drive history, read as "no such intent" before this event made it (prefetched for a
+        // failure or a tick later in the batch), is stale now: the next read loads it, this batch's
+        // own intents included. Live, an intent and its failures are never in one batch; a replay
+        // dispatches the whole log in a few, and ignored every failure of it (found by the simulation).
+        if (this.redrive.histories.get(i.intent_id) === null) this.forget(this.redrive.histories, i.intent_id);
         break;
       }
       case 'flags': {
