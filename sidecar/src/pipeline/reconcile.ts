@@ -57,7 +57,10 @@ export async function reconcileWithStripe(db: Db, stripe: Stripe, period: { from
         payment_intent = !ch ? null : typeof ch.payment_intent === 'string' ? ch.payment_intent : ch.payment_intent?.id ?? null;
       }
     }
-    movements.push({ id: t.id, type: t.type, amount_minor: t.amount, fee_minor: t.fee, currency: t.currency, source, created: formatIsoUtc(t.created * 1000), payment_intent, exchange_rate: t.exchange_rate ?? null });
+    // a host's subscription invoice paid by card: invoice_payment.paid linked its PaymentIntent (flow 11)
+    const paid = payment_intent ? await stripeObject(db, payment_intent) : undefined;
+    const invoice = paid?.kind === 'invoice_payment_intent' ? { subscription_id: String(paid.data.subscription_id), invoice_id: String(paid.data.invoice_id) } : null;
+    movements.push({ id: t.id, type: t.type, amount_minor: t.amount, fee_minor: t.fee, currency: t.currency, source, created: formatIsoUtc(t.created * 1000), payment_intent, exchange_rate: t.exchange_rate ?? null, invoice });
   }
   const keys = [...new Set(movements.flatMap((m) => [...expectedEntries(m).map((e) => e.key), ...(m.source ? [`outside_policy:${m.source}`] : [])]))];
   const found = keys.length > 0 ? await readEntriesByKeys(db, keys) : new Map<string, JournalEntry>();

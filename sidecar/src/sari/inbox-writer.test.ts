@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { dialects, freshDatabase, type TestDatabase } from '../testing/databases.js';
 import { isDomainError } from '../kernel/index.js';
 import { InboxWriter } from './inbox-writer.js';
-import type { InboxEventInput } from './inbox.js';
+import { storeInboxEvent, type InboxEventInput } from './inbox.js';
 
 const ev = (event_id: string, payload = `{"id":"${event_id}"}`, source: InboxEventInput['source'] = 'booking'): InboxEventInput => ({
   source, event_id, type: 'clock.tick', stream_key: null, occurred_at: '2026-09-01T00:00:00Z', payload, received_at: '2026-09-01T00:00:00Z',
@@ -41,6 +41,20 @@ for (const dialect of dialects()) {
       assert.equal(d.status, 'fulfilled');
       const again = await w.store(ev('evt_1', '{"pending_webhooks":2}', 'stripe'));
       assert.equal(again.duplicate, true);
+    });
+
+    // Found by the simulation: a host's plan change and then its cancellation both get the same
+    // subscription back from Stripe (`subscription:<s>`), changed; the second was refused as a
+    // conflict, so the cancellation's intent could never record its answer and ended exhausted.
+    test('a Stripe API object answered again, changed, is a duplicate (the webhooks report the change), in both writers', async () => {
+      const w = new InboxWriter(t.db);
+      const first = await w.store(ev('subscription:sub_1', '{"id":"sub_1","cancel_at_period_end":false}', 'stripe_api'));
+      const later = await w.store(ev('subscription:sub_1', '{"id":"sub_1","cancel_at_period_end":true}', 'stripe_api'));
+      assert.equal(later.duplicate, true);
+      assert.equal(later.inbox_id, first.inbox_id);
+      const direct = await storeInboxEvent(t.db, ev('subscription:sub_1', '{"id":"sub_1","cancel_at":1}', 'stripe_api'));
+      assert.equal(direct.duplicate, true);
+      assert.equal(direct.inbox_id, first.inbox_id);
     });
   });
 }

@@ -1,6 +1,6 @@
 import { DomainError, sha256Hex } from '../kernel/index.js';
 import { toInt, type Db } from '../db/connect.js';
-import { sameJson, type InboxEventInput, type StoreResult } from './inbox.js';
+import { mayChangeOnResend, sameJson, type InboxEventInput, type StoreResult } from './inbox.js';
 
 type Pending = { input: InboxEventInput & { payload_hash: string }; resolve: (r: StoreResult) => void; reject: (e: unknown) => void };
 
@@ -76,7 +76,7 @@ export class InboxWriter {
       const after = fresh.length > 0 ? await lookup() : before;
       const firstSeen = new Set<string>();
       // A different hash may still be the same JSON re-serialised by a resending engine: compare content.
-      const differs = group.filter((p) => { const r = after.get(keyOf(p.input.source, p.input.event_id)); return r && p.input.source !== 'stripe' && r.payload_hash !== p.input.payload_hash; });
+      const differs = group.filter((p) => { const r = after.get(keyOf(p.input.source, p.input.event_id)); return r && !mayChangeOnResend(p.input.source) && r.payload_hash !== p.input.payload_hash; });
       const resent = new Set<Pending>();
       for (const p of differs) {
         const row = await trx('inbox_events').where({ source: p.input.source, event_id: p.input.event_id }).first('payload');
@@ -88,7 +88,7 @@ export class InboxWriter {
         if (!row) return new Error(`inbox row for ${p.input.source}/${p.input.event_id} missing after insert`);
         const insertedHere = !before.has(k) && row.payload_hash === wanted.get(k)!.payload_hash && !firstSeen.has(k);
         firstSeen.add(k);
-        if (!insertedHere && p.input.source !== 'stripe' && row.payload_hash !== p.input.payload_hash && !resent.has(p)) {
+        if (!insertedHere && !mayChangeOnResend(p.input.source) && row.payload_hash !== p.input.payload_hash && !resent.has(p)) {
           return new DomainError('idempotency_conflict', `event ${p.input.event_id} was already received with a different body`, { event_id: p.input.event_id });
         }
         return { inbox_id: row.id, duplicate: !insertedHere };

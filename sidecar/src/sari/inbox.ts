@@ -3,6 +3,13 @@ import { isUniqueViolation, toInt, type Db } from '../db/connect.js';
 
 export type InboxSource = 'stripe' | 'booking' | 'policy' | 'stripe_api' | 'clock';
 
+/**
+ * Stripe's own: a webhook resent with changed delivery fields, or an API object answered again
+ * after it changed (a plan change, then a cancellation, both return `subscription:<s>`; docs/deviations.md
+ * #14 item 8) — the first copy stands and the later one is a duplicate, never a conflict.
+ */
+export const mayChangeOnResend = (source: InboxSource): boolean => source === 'stripe' || source === 'stripe_api';
+
 export type InboxEventInput = {
   source: InboxSource;
   event_id: string;
@@ -20,7 +27,7 @@ export type StoreResult = { inbox_id: number; duplicate: boolean };
 /**
  * Stores an event exactly once (unique on source + event id). A duplicate changes nothing. For
  * events we sign ourselves, the same id with a different body is a conflict, not a duplicate:
- * Stripe may resend an event with changed delivery fields, the booking engine must not.
+ * Stripe may resend an event with changed delivery fields (mayChangeOnResend), the booking engine must not.
  */
 export async function storeInboxEvent(db: Db, input: InboxEventInput): Promise<StoreResult> {
   const payload_hash = `sha256:${sha256Hex(input.payload)}`;
@@ -31,7 +38,7 @@ export async function storeInboxEvent(db: Db, input: InboxEventInput): Promise<S
     if (!isUniqueViolation(e)) throw e;
     const existing = await db('inbox_events').where({ source: input.source, event_id: input.event_id }).first('id', 'payload_hash', 'payload');
     if (!existing) throw e;
-    if (input.source !== 'stripe' && existing.payload_hash !== payload_hash && !sameJson(existing.payload, input.payload)) {
+    if (!mayChangeOnResend(input.source) && existing.payload_hash !== payload_hash && !sameJson(existing.payload, input.payload)) {
       throw new DomainError('idempotency_conflict', `event ${input.event_id} was already received with a different body`, { event_id: input.event_id });
     }
     return { inbox_id: toInt(existing.id), duplicate: true };

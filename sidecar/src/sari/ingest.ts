@@ -57,8 +57,11 @@ export function refuseFutureEvent(occurred_at: string, received_ms: number, maxS
 /** An object Stripe's API returned to the outbox, logged so the ledger never depends on a webhook arriving. */
 export async function ingestStripeApiObject(store: InboxStore, object: Record<string, unknown>, occurred_at: string, now_ms: number): Promise<StoreResult> {
   const kind = String(object.object);
+  // The SDK's object as the JSON Stripe sent: stripe-node parses `*_decimal` fields into Decimal
+  // objects (BigInt inside, their own toJSON) that a field-by-field copy would break (a finding of the simulation).
+  const wire = JSON.parse(JSON.stringify(object)) as Record<string, unknown>;
   return store({
-    source: 'stripe_api', event_id: `${kind}:${String(object.id)}`, type: kind, stream_key: stripeStreamKey(object),
-    occurred_at, payload: JSON.stringify(stripPersonalData(object)), received_at: formatIsoUtc(now_ms),
+    source: 'stripe_api', event_id: `${kind}:${String(object.id)}`, type: kind, stream_key: stripeStreamKey(wire),
+    occurred_at, payload: JSON.stringify(stripPersonalData(wire)), received_at: formatIsoUtc(now_ms),
   });
 }

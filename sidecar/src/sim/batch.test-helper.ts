@@ -1,6 +1,6 @@
 /**
  * The CI batch of seeded marketplace histories (issue #18), split over several small files
- * (simulation-batch-*.test.ts, each a range of seeds) so the runner spreads them over its workers
+ * (simulation-batch-*.test.ts, each a range of 20 seeds) so the runner spreads them over its workers
  * and no file comes near its 600 s. Each seed's history is played against the real sidecar and the
  * Stripe fake twice, with every fault on and without faults; the invariants (invariants.ts) and the
  * comparison (simulate.ts) must hold. A failing seed names the one command that reproduces it.

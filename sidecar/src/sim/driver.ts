@@ -31,10 +31,18 @@ type Replica = { sidecar: Sidecar; tap: DbTap };
 /** Test-only: derives the outbound endpoints' secrets (≥ 32 characters, docs/outbound-events.md). */
 const OUTBOUND_KEY = 'simulation-outbound-secrets-key-0123456789';
 
-type Pending = { event: FakeEvent; due: number; booking_id: string | null; payment: boolean };
+type Pending = { event: FakeEvent; due: number; booking_id: string | null; payment: boolean; billing?: boolean };
 
 const FIXTURES = new URL('../../../fixtures/stripe/', import.meta.url);
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`${name}.json`, FIXTURES), 'utf8'));
+
+/**
+ * A subscription's Stripe Billing events are late only until the host's next subscription step
+ * (the sidecar must know the subscription to preview a change) or the next tick, as payments are.
+ * With MYBNB_SIM_LATE_INVOICE=1 they may be late past ticks too (docs/simulation.md).
+ */
+const LATE_INVOICE = process.env.MYBNB_SIM_LATE_INVOICE === '1';
+const billingEvent = (type: string) => /^(customer\.subscription|invoice|invoice_payment)\./.test(type);
 
 function bookingOf(event: FakeEvent): string | null {
   const o = event.data.object as { metadata?: Record<string, string>; transfer_group?: string | null };
@@ -76,6 +84,8 @@ export async function runHistory(history: History, opts: { dialect: Dialect; fau
   const played = new Map<number, Record<string, unknown> | null>();
   const balances = new Map<number, { booking_id: string; amount: number }>();
   const disputes = new Map<string, string>();
+  /** Each host's subscription at the fake. */
+  const subscriptions = new Map<string, string>();
   let pending: Pending[] = [];
   let seen = 0;
   let offset_ms = 0;
@@ -94,7 +104,7 @@ export async function runHistory(history: History, opts: { dialect: Dialect; fau
     const log = fake.state.events;
     for (; seen < log.length; seen++) {
       const event = log[seen]!.event;
-      pending.push({ event, due: stepIndex + f.stripeDelay, booking_id: bookingOf(event), payment: /^(payment_intent|charge)\./.test(event.type) && !event.type.startsWith('charge.dispute') && !event.type.startsWith('charge.refund') });
+      pending.push({ event, due: stepIndex + f.stripeDelay, booking_id: bookingOf(event), payment: /^(payment_intent|charge)\./.test(event.type) && !event.type.startsWith('charge.dispute') && !event.type.startsWith('charge.refund'), billing: billingEvent(event.type) });
     }
   };
   /** Delivers; an event leaves `pending` only once a copy was acknowledged (Stripe retries what was not). */
@@ -172,7 +182,8 @@ export async function runHistory(history: History, opts: { dialect: Dialect; fau
         if (step) {
           // causality the senders guarantee: the engine acts on a booking only once its payment is in; a tick sees every payment
           const concerns = 'booking_id' in step ? step.booking_id : null;
-          await deliver(pending.filter((p) => p.payment && (step.kind === 'tick' || p.booking_id === concerns)), f, shuffleRng);
+          const billingDue = step.kind === 'subscription' || (step.kind === 'tick' && !LATE_INVOICE);
+          await deliver(pending.filter((p) => (p.payment && (step.kind === 'tick' || p.booking_id === concerns)) || (p.billing && billingDue)), f, shuffleRng);
           for (const x of replicas) await x.sidecar.dispatcher.drain();
           await playStep(step, i, f);
           collect(i, f);
@@ -277,6 +288,39 @@ export async function runHistory(history: History, opts: { dialect: Dialect; fau
     }
   }
 
+  /** A subscription step: an action at the fake (its events delivered as Stripe's), or a request with consent to its preview. */
+  async function subscriptionEvent(step: Extract<Step, { kind: 'subscription' }>, id: string): Promise<Record<string, unknown> | null> {
+    const a = step.action;
+    const sub_id = subscriptions.get(step.host_id);
+    const sub = sub_id ? fake.billing.subscriptions.get(sub_id) : undefined;
+    switch (a.do) {
+      case 'subscribe':
+        subscriptions.set(step.host_id, fake.billing.createSubscription({ customer: `cus_${step.host_id}`, price: a.price, metadata: { host_id: step.host_id, subscription_policy: a.policy } }).id);
+        return null;
+      case 'renew':
+        if (!sub || sub.status === 'canceled') return null;
+        if (a.declined && !sub.cancel_at_period_end) fake.billing.failNextInvoicePayments(1);
+        fake.billing.renew(sub.id);
+        return null;
+      case 'retry':
+        // the open invoices, oldest first (an offset may have paid them out of band already)
+        for (const inv of [...fake.billing.invoices.values()]) if (sub && inv.status === 'open' && inv.parent?.subscription_details?.subscription === sub.id) fake.billing.retry(inv.id);
+        return null;
+      case 'change_plan':
+      case 'cancel': {
+        if (!sub || sub.status === 'canceled') return null;
+        const q = a.do === 'change_plan' ? `action=change_plan&price=${a.price}` : 'action=cancel_subscription';
+        const preview = await engine().get(`/preview/outcome?${q}&host_id=${step.host_id}&at=${encodeURIComponent(step.at)}`);
+        if (preview.status >= 500) throw new Error(`preview ${preview.status}: ${preview.text.slice(0, 200)}`);
+        if (preview.status !== 200 || preview.body.allowed === false) return null; // refused (past due, same price): the host does not go on
+        const consent = { outcome_hash: preview.body.outcome_hash, actor: step.host_id, consented_at: step.at };
+        return a.do === 'change_plan'
+          ? { id, type: 'subscription.change_requested', occurred_at: step.at, data: { host_id: step.host_id, price: a.price, consent } }
+          : { id, type: 'subscription.cancel_requested', occurred_at: step.at, data: { host_id: step.host_id, consent } };
+      }
+    }
+  }
+
   /** The booking engine's event for a step (null: nothing to send). */
   async function eventOf(step: Step, i: number, id: string, f: StepFaults): Promise<Record<string, unknown> | null> {
     switch (step.kind) {
@@ -343,6 +387,8 @@ export async function runHistory(history: History, opts: { dialect: Dialect; fau
         if (dp) fake.disputes.close(dp, step.outcome);
         return null;
       }
+      case 'subscription':
+        return subscriptionEvent(step, id);
     }
   }
 }

@@ -27,7 +27,19 @@ export type Step =
   /** stay.completed: the guest earns loyalty credits. */
   | { kind: 'complete'; at: string; booking_id: string }
   /** Stripe's account.updated for a host's Connect account: transfers restricted (payouts held) or restored. */
-  | { kind: 'account'; at: string; host_id: string; account: string; restricted: boolean };
+  | { kind: 'account'; at: string; host_id: string; account: string; restricted: boolean }
+  /** A host's subscription (#14): an action at the Stripe fake (sign-up, renewal, retry) or a request with consent to its preview (plan change, cancellation). */
+  | { kind: 'subscription'; at: string; host_id: string; action: SubscriptionAction };
+
+/** What a host's subscription does at a step (subscriptionLife). */
+export type SubscriptionAction =
+  | { do: 'subscribe'; price: string; policy: 'standard' | 'offset' }
+  /** The next period's invoice; a declined card leaves it open (dunning, money-flows flow 13). */
+  | { do: 'renew'; declined: boolean }
+  /** The open invoices paid at last (Smart Retries, or the host's new card); nothing if an offset paid them. */
+  | { do: 'retry' }
+  | { do: 'change_plan'; price: string }
+  | { do: 'cancel' };
 
 export type History = { seed: number; steps: Step[] };
 
@@ -41,6 +53,7 @@ const iso = (ms: number) => formatIsoUtc(Math.floor(ms / 1000) * 1000);
 
 type Ctx = { r: Rng; seed: number; hosts: Array<{ host_id: string; account: string }> };
 type Generator = (ctx: Ctx, n: number) => Step[];
+type HostGenerator = (r: Rng, host: { host_id: string; account: string }) => Step[];
 
 /** A cancellation moment: a random one, or one on (or a second either side of) a policy window edge. */
 function cancelAt(r: Rng, confirmed_ms: number, check_in_ms: number): number {
@@ -100,6 +113,52 @@ const bookingLife: Generator = ({ r, seed, hosts }, n) => {
 /** The generators a history draws bookings from. Add a flow here (modifications, subscriptions …). */
 const GENERATORS: Generator[] = [bookingLife];
 
+const MONTHLY = ['price_1PgafmB7WZ01zgkW6dKueIc5', 'price_HostPlusMonthly'] as const;
+/** The fake's month: the same day and time of the next month (Date.UTC carries an overflowing day on). */
+const nextMonth = (ms: number) => { const d = new Date(ms); return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()); };
+
+/**
+ * One host's subscription life: signed up (monthly or annual, standard or offset dunning), renewed
+ * at each period end for up to two months, a renewal's card declined now and then — paid within
+ * the grace, after it (held, or offset from the next payout), after the 14 days, or never — a tick
+ * just past the grace, a plan change between the monthly plans, and, last, maybe a cancellation
+ * (payouts held from the end of the period on, payout_hold/standard).
+ */
+const subscriptionLife: HostGenerator = (r, host) => {
+  const annual = r.chance(0.2);
+  const subscribe: SubscriptionAction = { do: 'subscribe', price: annual ? 'price_HostProAnnual' : r.pick(MONTHLY), policy: r.chance(0.5) ? 'offset' : 'standard' };
+  const start_ms = START_MS - r.int(0, 12) * DAY_MS + r.int(0, 86_399) * 1000;
+  const steps: Step[] = [{ kind: 'subscription', at: iso(start_ms), host_id: host.host_id, action: subscribe }];
+  const act = (at_ms: number, action: SubscriptionAction) => steps.push({ kind: 'subscription', at: iso(at_ms), host_id: host.host_id, action });
+  let price = subscribe.price;
+  let end_ms = annual ? Number.POSITIVE_INFINITY : nextMonth(start_ms);
+  const until_ms = START_MS + r.int(30, 75) * DAY_MS;
+  let from_ms = start_ms;
+  while (end_ms < until_ms) {
+    if (!annual && r.chance(0.25)) {
+      const at = from_ms + r.int(1, Math.max(1, Math.floor((end_ms - from_ms) / 1000) - 1)) * 1000;
+      price = price === MONTHLY[0] ? MONTHLY[1] : MONTHLY[0];
+      act(at, { do: 'change_plan', price });
+    }
+    const renew_ms = end_ms + r.int(0, 3600) * 1000;
+    const declined = r.chance(0.35);
+    act(renew_ms, { do: 'renew', declined });
+    if (declined) {
+      // within the 7-day grace, past it (held or offset), past the 14 days (unbookable), or never
+      const paid = r.pick([r.int(1, 6) * DAY_MS, r.int(8, 13) * DAY_MS, r.int(15, 20) * DAY_MS, null]);
+      if (paid !== null) act(renew_ms + paid + r.int(0, 86_399) * 1000, { do: 'retry' });
+      steps.push({ kind: 'tick', at: iso(renew_ms + 7 * DAY_MS + r.int(3600, 3 * 86_400) * 1000) });
+    }
+    from_ms = end_ms;
+    end_ms = nextMonth(end_ms);
+  }
+  if (r.chance(0.2)) act(from_ms + r.int(3600, 20 * 86_400) * 1000, { do: 'cancel' });
+  return steps;
+};
+
+/** Generators of a host's own life, each on its own PRNG stream: they leave the bookings a seed generates as they were. */
+const HOST_GENERATORS: Array<{ stream: number; chance: number; generate: HostGenerator }> = [{ stream: 3, chance: 0.5, generate: subscriptionLife }];
+
 export function generateHistory(seed: number, size: { bookings?: [number, number] } = {}): History {
   const r = rng(seed, 0);
   const hosts = Array.from({ length: r.int(1, 2) }, (_, i) => ({ host_id: `host_s${seed}_${i}`, account: `acct_1S${seed}H${i}` }));
@@ -108,6 +167,10 @@ export function generateHistory(seed: number, size: { bookings?: [number, number
   const steps: Step[] = hosts.map((h) => ({ kind: 'host' as const, at: '2025-02-15T00:00:00Z', ...h }));
   const n = r.int(lo, hi);
   for (let i = 0; i < n; i++) steps.push(...r.pick(GENERATORS)(ctx, i));
+  for (const g of HOST_GENERATORS) {
+    const hr = rng(seed, g.stream);
+    for (const h of hosts) if (hr.chance(g.chance)) steps.push(...g.generate(hr, h));
+  }
   // a host's Connect account restricted (payouts held) and, later, restored (released at the next tick)
   if (r.chance(0.3)) {
     const h = r.pick(hosts);

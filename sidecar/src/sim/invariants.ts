@@ -12,6 +12,7 @@ import { replayInto } from '../pipeline/replay.js';
 import { DAY_MS, formatIsoUtc } from '../kernel/time.js';
 import type { Dialect } from '../testing/databases.js';
 import { emptyDatabase } from './database.js';
+import { checkSubscriptions } from './subscription-invariants.js';
 
 /** What the guest (or host) saw in the preview and consented to before a cancellation was sent. */
 export type Consent = { kind?: 'cancel' | 'modify'; booking_id: string; by: 'guest' | 'host'; at: string; event_id: string; outcome_hash: string; outcome: { refund_to_guest: number; host_payout: number; currency: string } };
@@ -76,6 +77,9 @@ export async function checkInvariants(db: Db, fake: StripeFake, consents: Consen
     const refunded = refundIntents.filter((i) => i.booking_id === c.booking_id).reduce((s, i) => s + Number((i.params as { amount: number }).amount), 0);
     if (result?.status === 'processed' && refunded > c.outcome.refund_to_guest) problems.push(`refunded ${refunded} for ${c.booking_id}, consented ${c.outcome.refund_to_guest}`);
   }
+
+  // host subscriptions: every invoice posted once, each collected one recognised once (cash and fee, or offset), receivables tie out
+  await checkSubscriptions(db, fake, problems);
 
   // every outbound event delivered, once, in order per booking (the receiver is the example consumer)
   const outbound = await checkOutbound(db, consumer, problems);

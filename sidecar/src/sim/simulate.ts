@@ -45,7 +45,8 @@ export async function shrinkHistory(history: History, stillFails: (h: History) =
   let progress = true;
   while (progress && tries < budget) {
     progress = false;
-    for (let i = current.steps.length - 1; i >= 0 && tries < budget; i--) {
+    // never to nothing (a history without steps has no time to settle at)
+    for (let i = current.steps.length - 1; i >= 0 && tries < budget && current.steps.length > 1; i--) {
       const candidate = { seed: current.seed, steps: current.steps.filter((_, k) => k !== i) };
       tries++;
       if (await stillFails(candidate)) {

@@ -8,6 +8,9 @@ import { ALL_FAULTS, planFaults } from './faults.js';
 import { generateHistory } from './history.js';
 import { runHistory } from './driver.js';
 import { shrinkHistory } from './simulate.js';
+import { checkSubscriptions } from './subscription-invariants.js';
+import { emptyDatabase } from './database.js';
+import { startStripeFake } from '../stripe-fake/index.js';
 
 
 describe('simulation: the same seed gives the same history, faults and ledger', () => {
@@ -34,6 +37,34 @@ describe('simulation: the same seed gives the same history, faults and ledger', 
     assert.ok(steps.some((s) => s.kind === 'modify' && s.nightly_total < priced.get(s.booking_id)!), 'cheaper stays (a refund of the difference)');
     assert.ok(steps.some((s) => s.kind === 'complete'), 'completed stays');
     assert.ok(steps.some((s) => s.kind === 'account' && s.restricted) && steps.some((s) => s.kind === 'account' && !s.restricted), 'hosts restricted and restored');
+  });
+
+  test('hosts get subscription lives: both dunning policies, every action, declined renewals; drawn on their own stream', () => {
+    const steps = Array.from({ length: 40 }, (_, i) => generateHistory(i + 1).steps).flat();
+    const actions = steps.flatMap((s) => (s.kind === 'subscription' ? [s.action] : []));
+    assert.deepEqual(new Set(actions.map((a) => a.do)), new Set(['subscribe', 'renew', 'retry', 'change_plan', 'cancel']));
+    assert.deepEqual(new Set(actions.flatMap((a) => (a.do === 'subscribe' ? [a.policy] : []))), new Set(['standard', 'offset']));
+    assert.ok(actions.some((a) => a.do === 'renew' && a.declined) && actions.some((a) => a.do === 'renew' && !a.declined));
+    assert.ok(actions.some((a) => a.do === 'subscribe' && a.price === 'price_HostProAnnual'), 'an annual plan (deferred revenue)');
+  });
+
+  test('the subscription invariant names a ledger that does not match Stripe', async () => {
+    const fake = await startStripeFake({ idTag: 'inv', now_s: Math.floor(Date.parse('2025-03-01T00:00:00Z') / 1000) });
+    const t = await emptyDatabase('sqlite');
+    try {
+      fake.billing.createSubscription({ customer: 'cus_h', price: 'price_1PgafmB7WZ01zgkW6dKueIc5', metadata: { host_id: 'host_h' } });
+      fake.billing.failNextInvoicePayments(1);
+      fake.billing.renew([...fake.billing.subscriptions.keys()][0]!);
+      const problems: string[] = [];
+      await checkSubscriptions(t.db, fake, problems); // nothing posted: the sidecar never heard of it
+      assert.ok(problems.some((p) => /invoice in_inv_\d+ \(paid, 2000\) not posted/.test(p)), problems.join('\n'));
+      assert.ok(problems.some((p) => /paid 2000 by card at Stripe, the ledger's cash for it 0/.test(p)));
+      assert.ok(problems.some((p) => /Stripe fee \d+ of subscription invoice/.test(p)));
+      assert.ok(problems.some((p) => p === 'host host_h: subscription receivable 0 in the ledger, 2000 open at Stripe'));
+    } finally {
+      await t.drop();
+      await fake.close();
+    }
   });
 
   test('a subset of faults is the same draw as the full set, masked', () => {

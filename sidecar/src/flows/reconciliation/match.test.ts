@@ -27,3 +27,22 @@ describe('reconciliation of a dispute', () => {
     assert.match(r.missing_from_ledger[0]!.explained_by, /dispute fee 1500/);
   });
 });
+
+describe('reconciliation of a host subscription invoice paid by card', () => {
+  // Found by the simulation: the invoice's charge was expected as a booking payment (payment:<pi>,
+  // stripe_fee:<txn>), so every paid invoice was named missing_from_ledger and its entries unknown_to_stripe.
+  const charge: StripeMovement = { id: 'txn_in', type: 'charge', amount_minor: 2000, fee_minor: 88, currency: 'usd', source: 'ch_in', created: '2025-03-01T10:00:00Z', payment_intent: 'pi_in', invoice: { subscription_id: 'sub_1', invoice_id: 'in_1' } };
+  const entry = (key: string, amount: number, kind: string): LedgerMovement => ({ idempotency_key: key, kind, amount_minor: amount, currency: 'USD', occurred_at: '2025-03-01T10:00:00.000Z', by_currency: { USD: amount } });
+
+  test('its payment and fee are expected under the subscription keys', () => {
+    assert.deepEqual(expectedEntries(charge).map((e) => [e.key, e.amount_minor]), [['subscription:sub_1:payment:in_1', 2000], ['subscription:sub_1:fee:txn_in', 88]]);
+  });
+
+  test('the subscription payment and fee entries match it: clean', () => {
+    const payment = entry('subscription:sub_1:payment:in_1', 2000, 'subscription_payment');
+    const fee = entry('subscription:sub_1:fee:txn_in', 88, 'stripe_fee');
+    const r = reconcile('2025-03-01T00:00:00Z', '2025-03-02T00:00:00Z', [charge], new Map([[payment.idempotency_key, payment], [fee.idempotency_key, fee]]), [payment, fee]);
+    assert.equal(r.ok, true, JSON.stringify(r));
+    assert.deepEqual(r.matched.map((m) => m.key), ['subscription:sub_1:payment:in_1', 'subscription:sub_1:fee:txn_in']);
+  });
+});

@@ -4,8 +4,12 @@
  * posted under. Pure: the shell (pipeline/reconcile.ts) reads Stripe and the ledger.
  */
 
+import { subscriptionKey } from '../subscriptions/entries.js';
+
 /** A Stripe balance transaction translated at the edge. Amounts signed as Stripe signs them. */
-export type StripeMovement = { id: string; type: string; amount_minor: number; fee_minor: number; currency: string; source: string | null; created: string; payment_intent?: string | null; exchange_rate?: number | null };
+export type StripeMovement = { id: string; type: string; amount_minor: number; fee_minor: number; currency: string; source: string | null; created: string; payment_intent?: string | null; exchange_rate?: number | null;
+  /** The host subscription invoice this charge paid (its PaymentIntent linked by invoice_payment.paid): posted under the subscription's keys (money-flows flow 11). */
+  invoice?: { subscription_id: string; invoice_id: string } | null };
 /** A ledger entry that records a Stripe movement: its key and what it moved on the Stripe balance. */
 export type LedgerMovement = { idempotency_key: string; kind: string; amount_minor: number; currency: string; occurred_at: string; by_currency: Record<string, number> };
 
@@ -24,6 +28,12 @@ export function expectedEntries(t: StripeMovement): Expected[] {
         out.push({ key: `fx_conversion:${t.id}`, amount_minor: t.amount_minor, explained_by: `the fee lookup of charge ${src} (balance transaction ${t.id}, rate ${t.exchange_rate})` });
         out.push({ key: t.payment_intent ? `payment:${t.payment_intent}` : `charge:${src}`, amount_minor: null, explained_by: `payment_intent.succeeded for ${t.payment_intent ?? `the payment intent of charge ${src}`}` });
         break;
+      }
+      if (t.invoice) {
+        // A host's subscription invoice paid by card: its payment and fee entries are the subscription's (a finding of the simulation: they were named missing and unknown)
+        out.push({ key: subscriptionKey(t.invoice.subscription_id, 'payment', t.invoice.invoice_id), amount_minor: t.amount_minor, explained_by: `invoice.paid / invoice_payment.paid for invoice ${t.invoice.invoice_id} (charge ${src})` });
+        if (t.fee_minor > 0) out.push({ key: subscriptionKey(t.invoice.subscription_id, 'fee', t.id), amount_minor: t.fee_minor, explained_by: `the fee lookup of invoice ${t.invoice.invoice_id}'s payment ${t.payment_intent ?? src} (balance transaction ${t.id})` });
+        return out;
       }
       out.push(t.payment_intent
         ? { key: `payment:${t.payment_intent}`, amount_minor: t.amount_minor, explained_by: `payment_intent.succeeded for ${t.payment_intent} (charge ${src})` }
