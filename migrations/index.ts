@@ -11,6 +11,8 @@ import * as m070 from './070_balance_checkpoints.js';
 import * as m071 from './071_verified_checkpoints.js';
 import * as m085 from './085_booking_check_in.js';
 import * as m086 from './086_entries_by_time.js';
+import * as m087 from './087_host_entries.js';
+import * as m088 from './088_verified_guard.js';
 import * as m020 from './020_outbox_redrive.js';
 import * as m021 from './021_host_account_states.js';
 import * as m022 from './022_reconciliation_reports.js';
@@ -37,6 +39,9 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, { up: (k: Knex) => Prom
   ['022_reconciliation_reports', m022],
   // issue #11 (statement by period), after #12's
   ['086_entries_by_time', m086],
+  // issue #11 (statement by host and time; routine verify that does not recount)
+  ['087_host_entries', m087],
+  ['088_verified_guard', m088],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

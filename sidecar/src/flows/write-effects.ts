@@ -32,7 +32,8 @@ export type WriteReport = { entries: PostResult[]; statements: number };
  */
 export async function writeEffects(db: Db, fx: Effects): Promise<WriteReport> {
   // Every table's write is started at once and awaited together: the statements queue on the
-  // transaction's one connection (in the order started; no table here reads another's rows), so
+  // transaction's one connection (in the order started; no table here reads another's rows but the
+  // ledger, which reads bookings and writes them first), so
   // building the next table's rows overlaps the server writing the previous one.
   const jobs: Array<Promise<number>> = [];
   let gate: Promise<void> = Promise.resolve();
@@ -45,19 +46,20 @@ export async function writeEffects(db: Db, fx: Effects): Promise<WriteReport> {
   // the order effects were recorded and includes every entry's accounts).
   const opened = new Map<string, { account: ChartAccount; opened_at: string }>();
   for (const o of fx.accounts) if (!opened.has(o.account.code)) opened.set(o.account.code, { account: o.account, opened_at: o.at });
-  // The ledger in its own order: accounts, then the entries that post to them.
+  // The ledger in its own order: the batch's new bookings (postEntries reads their hosts for the
+  // host index, host_entries), accounts, then the entries that post to them.
   const ledger = (async () => {
+    await insertRows(db, 'bookings', ['booking_id', 'inbox_id', 'guest_id', 'host_id', 'currency', 'payment_intent_id', 'confirmed_at', 'policies'],
+      fx.bookings.map((b) => [b.booking_id, b.inbox_id, b.facts.guest_id, b.facts.host_id, b.facts.currency, b.facts.payment_intent_id, b.confirmed_at, canonicalJson(b.policies)]));
     if (opened.size > 0) await ensureAccountsAt(db, [...opened.values()]);
     return fx.entries.length > 0 ? postEntries(db, fx.entries.map((e) => e.request)) : [];
   })();
-  jobs.push(ledger.then(() => (opened.size > 0 ? 3 : 0) + (fx.entries.length > 0 ? 4 : 0)));
+  jobs.push(ledger.then(() => (fx.bookings.length > 0 ? 1 : 0) + (opened.size > 0 ? 3 : 0) + (fx.entries.length > 0 ? 5 : 0)));
   // Entries that take more than one statement are written inside a savepoint (post-entries.ts), and
   // nothing else may be queued inside it: then the ledger goes first, alone.
   // (settleAll: a failure is thrown once the ledger's chain has settled, and never left unhandled.)
   if (statementsFor(fx.entries.length, ENTRY_COLUMNS.length) > 1) await settleAll(jobs);
   ins('policy_versions', ['kind', 'policy_id', 'version', 'hash', 'document', 'inbox_id'], () => fx.policyVersions.map((p) => [p.kind, p.id, p.version, p.hash, p.document, p.inbox_id]));
-  ins('bookings', ['booking_id', 'inbox_id', 'guest_id', 'host_id', 'currency', 'payment_intent_id', 'confirmed_at', 'policies'],
-    () => fx.bookings.map((b) => [b.booking_id, b.inbox_id, b.facts.guest_id, b.facts.host_id, b.facts.currency, b.facts.payment_intent_id, b.confirmed_at, canonicalJson(b.policies)]));
   ins('booking_revisions', ['booking_id', 'revision', 'inbox_id', 'facts'], () => fx.revisions.map((r) => [r.booking_id, r.revision, r.inbox_id, canonicalJson(r.facts)]));
   ins('booking_transitions', ['booking_id', 'step', 'from_state', 'to_state', 'inbox_id', 'at'], () => fx.transitions.map((t) => [t.booking_id, t.step, t.from_state, t.to_state, t.inbox_id, t.at]));
   ins('decisions', ['decision_id', 'inbox_id', 'event_id', 'booking_id', 'action', 'actor', 'policy', 'policy_version', 'policy_hash', 'input_hash', 'input', 'allowed', 'reason', 'outcome', 'outcome_hash', 'consent_hash', 'evaluated_at', 'recorded_at'],

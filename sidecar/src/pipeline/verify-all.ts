@@ -32,7 +32,7 @@ export async function verifyAll(db: Db, opts: { anchor?: Checkpoint; key?: Ancho
   if (start.skipped > 0) lines.push(`verified checkpoints: ${start.skipped} newer row(s) not signed with this anchor key were ignored`);
   const ledger = start.checkpoint ? await verifyLedgerSince(db, start.checkpoint, opts.onProgress) : await verifyLedger(db, opts.onProgress);
   lines.push(ledger.mode === 'routine'
-    ? `ledger (routine, from the verified checkpoint at seq ${ledger.from_seq}${start.checkpoint!.signature ? '' : ', unsigned'}): ${ledger.entries} new entries checked, head ${ledger.head_seq} ${ledger.head_hash}; rows at or below seq ${ledger.from_seq} counted, not re-hashed (verify --full re-hashes them)`
+    ? `ledger (routine, from the verified checkpoint at seq ${ledger.from_seq}${start.checkpoint!.signature ? '' : ', unsigned'}): ${ledger.entries} new entries checked, head ${ledger.head_seq} ${ledger.head_hash}; rows at or below seq ${ledger.from_seq} ${ledger.below === 'guarded' ? 'guarded by the database (no row can be added there or removed), not recounted' : 'counted'}, not re-hashed (verify --full re-hashes them)`
     : `ledger: ${ledger.entries} entries, head ${ledger.head_hash}`);
   if (ledger.first_bad) lines.push(`FIRST BAD ENTRY: seq ${ledger.first_bad.seq}: ${ledger.first_bad.problem} (${ledger.first_bad.detail})`);
   if (ledger.unbalanced_units.length) lines.push(`UNBALANCED units: ${ledger.unbalanced_units.join(', ')}`);

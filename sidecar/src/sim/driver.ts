@@ -25,7 +25,7 @@ import { DbTap } from './db-tap.js';
  * loop is stopped and driven after every step with a virtual clock, so Stripe API faults are
  * retried through within the step and the order of money movements does not depend on timers.
  */
-export type RunResult = { seed: number; head_hash: string; entries: number; movements: string[]; outbound: string[]; problems: string[]; steps: number; verify_ms: number; reconcile_ms: number; replay_ms: number; kills: number; drops: number; replicas: number };
+export type RunResult = { seed: number; head_hash: string; entries: number; movements: string[]; owed: string[]; outbound: string[]; problems: string[]; steps: number; verify_ms: number; reconcile_ms: number; replay_ms: number; kills: number; drops: number; replicas: number };
 
 type Replica = { sidecar: Sidecar; tap: DbTap };
 /** Test-only: derives the outbound endpoints' secrets (≥ 32 characters, docs/outbound-events.md). */

@@ -12,17 +12,19 @@ import { replayInto } from '../pipeline/replay.js';
 import { DAY_MS, formatIsoUtc } from '../kernel/time.js';
 import type { Dialect } from '../testing/databases.js';
 import { emptyDatabase } from './database.js';
-import { hostTransfersNet } from './host-transfers.js';
+import { transfersLessReversals } from './host-transfers.js';
+import { moneyEnded, type NetBalance } from './money-ended.js';
 import { checkSubscriptions } from './subscription-invariants.js';
 
 /** What the guest (or host) saw in the preview and consented to before a cancellation was sent. */
 export type Consent = { kind?: 'cancel' | 'modify'; booking_id: string; by: 'guest' | 'host'; at: string; event_id: string; outcome_hash: string; outcome: { refund_to_guest: number; host_payout: number; currency: string } };
 
 /**
- * The books after a history: each check names what broke. `movements` is the multiset of money
- * movements (per booking: entry kind and its lines), comparable across runs whose inbox order differs.
+ * The books after a history: each check names what broke. `movements` is where the money ended
+ * (balances per account, refunds and transfers at Stripe; money-ended.ts), comparable across runs
+ * whose inbox order differs; `owed` the hosts' receivables it counts as settled.
  */
-export type InvariantReport = { head_hash: string; entries: number; movements: string[]; outbound: string[]; problems: string[]; verify_ms: number; reconcile_ms: number; replay_ms: number };
+export type InvariantReport = { head_hash: string; entries: number; movements: string[]; owed: string[]; outbound: string[]; problems: string[]; verify_ms: number; reconcile_ms: number; replay_ms: number };
 
 export async function checkInvariants(db: Db, fake: StripeFake, consents: Consent[], consumer: Consumer, opts: { dialect: Dialect; deep: boolean; period: { from: string; to: string } }): Promise<InvariantReport> {
   const problems: string[] = [];
@@ -108,11 +110,18 @@ export async function checkInvariants(db: Db, fake: StripeFake, consents: Consen
   }
   const replay_ms = performance.now() - t2;
 
-  const movements = await accountBalances(db);
+  // Transfers summed per host: which of a host's payouts a penalty is deducted from follows the
+  // order the payouts are decided in, which late deliveries legitimately change (seed 189); and
+  // what a host still owes is counted as settled, since whether a penalty met a later payout at
+  // all follows that order too (seed 2612; money-ended.ts).
+  const hostOf = new Map(((await db('bookings').select('booking_id', 'host_id')) as Array<{ booking_id: string; host_id: string }>).map((b) => [b.booking_id, b.host_id]));
+  // less their reversals: a payout reversed for a dispute lost after it equals the host part withheld before it (seed 2661; host-transfers.ts)
+  const transfers = transfersLessReversals(fake.state.transfers.values(), fake.state.transferReversals.values(), (b) => hostOf.get(b));
+  const ended = moneyEnded(await netBalances(db), transfers);
+  problems.push(...ended.problems);
+  const movements = ended.movements;
   for (const r of fake.state.refunds.values()) if (r.status !== 'failed' && r.status !== 'canceled') movements.push(`stripe refund ${String(r.metadata?.booking_id ?? r.payment_intent)} ${r.amount}`);
-  // what each host received, less reversals (host-transfers.ts: why per host, why net)
-  movements.push(...hostTransfersNet(fake.state.transfers.values(), fake.state.transferReversals.values()));
-  return { head_hash: report.head_hash, entries: report.entries, movements: movements.sort(), outbound, problems, verify_ms, reconcile_ms, replay_ms };
+  return { head_hash: report.head_hash, entries: report.entries, movements: movements.sort(), owed: ended.owed, outbound, problems, verify_ms, reconcile_ms, replay_ms };
 }
 
 /**
@@ -162,14 +171,15 @@ async function checkReconciliation(db: Db, fake: StripeFake, period: { from: str
  * splits the same payout into other entries (fees recognised at one tick, the transfer at a
  * later one), and the chain's order follows the inbox's.
  */
-export async function accountBalances(db: Db): Promise<string[]> {
+export async function netBalances(db: Db): Promise<NetBalance[]> {
   const rows = (await db('journal_lines').groupBy('account_code', 'unit', 'direction').select('account_code', 'unit', 'direction').sum({ total: 'amount_minor' })) as Array<{ account_code: string; unit: string; direction: string; total: unknown }>;
-  const net = new Map<string, bigint>();
+  const net = new Map<string, NetBalance>();
   for (const r of rows) {
     const k = `${r.account_code} ${r.unit}`;
-    net.set(k, (net.get(k) ?? 0n) + (r.direction === 'D' ? 1n : -1n) * BigInt(String(r.total)));
+    const b = net.get(k) ?? net.set(k, { account: r.account_code, unit: r.unit, net: 0n }).get(k)!;
+    b.net += (r.direction === 'D' ? 1n : -1n) * BigInt(String(r.total));
   }
-  return [...net].filter(([, v]) => v !== 0n).map(([k, v]) => `${k} ${v}`);
+  return [...net.values()].filter((b) => b.net !== 0n);
 }
 
 /** Each entry as booking|kind|sorted lines, the whole list sorted: the money moved, whatever the order. */

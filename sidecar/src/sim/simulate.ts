@@ -6,8 +6,8 @@ import { generateHistory, type History } from './history.js';
 /**
  * One seed: the history with faults, and the same history without, then the comparison. With
  * faults the inbox order differs (duplicates, reordering, late deliveries), so the chain head
- * legitimately differs; what must not differ is the money: the multiset of movements (per booking,
- * entry kind and lines) equals the fault-free run's.
+ * legitimately differs; what must not differ is the money: where it ended (balances per account,
+ * refunds and transfers at Stripe, what hosts still owe counted as settled) equals the fault-free run's.
  */
 export type SeedVerdict = { seed: number; ok: boolean; problems: string[]; clean: RunResult; faulty: RunResult | null; ms: number };
 
@@ -24,8 +24,8 @@ export async function checkHistory(history: History, opts: { dialect: Dialect; f
     const missing = clean.movements.filter((m) => !faulty!.movements.includes(m));
     const extra = faulty.movements.filter((m) => !a.has(m));
     if (clean.movements.length !== faulty.movements.length || missing.length || extra.length) {
-      // (balances, not entries: see accountBalances in invariants.ts)
-      problems.push(`where the money ended differs from the fault-free run (balances per account, refunds and transfers at Stripe): missing ${JSON.stringify(missing.slice(0, 3))}; extra ${JSON.stringify(extra.slice(0, 3))}`);
+      // (balances, not entries, what hosts still owe counted as settled: see netBalances in invariants.ts, money-ended.ts)
+      problems.push(`where the money ended differs from the fault-free run (balances per account, refunds and transfers at Stripe, what hosts still owe counted as settled): missing ${JSON.stringify(missing.slice(0, 3))}; extra ${JSON.stringify(extra.slice(0, 3))}; still owed ${JSON.stringify(clean.owed)} without faults, ${JSON.stringify(faulty.owed)} with`);
     }
   }
   return { seed: history.seed, ok: problems.length === 0, problems, clean, faulty, ms: Date.now() - t0 };

@@ -2,7 +2,7 @@ import { hashesOf } from './entry-hash.js';
 import type { JournalEntry } from './types.js';
 
 /** One entry's checks, in the order verifyLedger reports them. No database here: worker threads load this. */
-export type VerifyProblem = { seq: number; problem: 'seq_gap' | 'prev_hash_mismatch' | 'entry_hash_mismatch' | 'content_hash_mismatch' | 'unbalanced' | 'bad_amount' | 'orphan_lines' | 'verified_head_rewritten' | 'rows_changed_before_verified'; detail: string };
+export type VerifyProblem = { seq: number; problem: 'seq_gap' | 'prev_hash_mismatch' | 'entry_hash_mismatch' | 'content_hash_mismatch' | 'unbalanced' | 'bad_amount' | 'orphan_lines' | 'verified_head_rewritten' | 'rows_changed_before_verified' | 'host_index_mismatch'; detail: string };
 
 export function checkEntry(e: JournalEntry, expectedSeq: number, prev: string): VerifyProblem | null {
   if (e.seq !== expectedSeq) return { seq: e.seq, problem: 'seq_gap', detail: `expected seq ${expectedSeq}` };

@@ -29,7 +29,7 @@ export async function postEntries(db: Db, requests: JournalEntryRequest[]): Prom
     const plan = await planBatch(db, requests);
     if (plan.fresh.length === 0) return plan.results;
     try {
-      await writeBatch(db, plan.fresh, plan.checkpoints);
+      await writeBatch(db, plan.fresh, plan.checkpoints, plan.hosts);
       return plan.results;
     } catch (e) {
       // Another writer took a seq (or one of our keys) between the read and the write: read again and redo the batch.
@@ -39,7 +39,8 @@ export async function postEntries(db: Db, requests: JournalEntryRequest[]): Prom
 }
 
 type Fresh = { entry: JournalEntry; metaText: string };
-type Plan = { results: PostResult[]; fresh: Fresh[]; checkpoints: BalanceCheckpoint[] };
+/** hosts: each named booking's host (bookings.host_id), for the host index (host_entries). */
+type Plan = { results: PostResult[]; fresh: Fresh[]; checkpoints: BalanceCheckpoint[]; hosts: Map<string, string> };
 
 /** Everything decided before writing: each request's outcome and the new entries, chained. Throws the first request's error. */
 async function planBatch(db: Db, requests: JournalEntryRequest[]): Promise<Plan> {
@@ -47,13 +48,15 @@ async function planBatch(db: Db, requests: JournalEntryRequest[]): Promise<Plan>
   // request is not skipped: the ordered pass below throws its error when its turn comes.
   const keys = new Set<string>();
   const codes = new Set<string>();
+  const bookings = new Set<string>();
   const targets = new Set<number>();
   for (const r of requests) {
     if (typeof r?.idempotency_key === 'string') keys.add(r.idempotency_key);
+    if (typeof r?.booking_id === 'string') bookings.add(r.booking_id);
     if (Array.isArray(r?.lines)) for (const l of r.lines) if (typeof l?.account === 'string') codes.add(l.account);
     if (r?.reverses_seq != null) targets.add(r.reverses_seq);
   }
-  const state = await lookUpBatch(db, [...keys], [...codes]);
+  const state = await lookUpBatch(db, [...keys], [...codes], [...bookings]);
   const reversals = targets.size > 0 ? await reversalState(db, [...targets]) : undefined;
   const stored = state.taken.size > 0 ? await readEntriesByKeys(db, [...state.taken.keys()]) : new Map<string, JournalEntry>();
 
@@ -92,7 +95,7 @@ async function planBatch(db: Db, requests: JournalEntryRequest[]): Promise<Plan>
     fresh.push({ entry, metaText: metaTextOf(entry.meta, parts) });
     results.push({ entry, replayed: false });
   }
-  return { results, fresh, checkpoints: fresh.length > 0 ? await checkpointsOf(db, fresh, state.checkpoints) : [] };
+  return { results, fresh, checkpoints: fresh.length > 0 ? await checkpointsOf(db, fresh, state.checkpoints) : [], hosts: state.hosts };
 }
 
 /**
@@ -131,7 +134,7 @@ class ChainRace extends Error {
  * statement they go inside a savepoint, so a violation in a later statement takes back the earlier
  * ones before the retry (a failed statement undoes only itself, on both dialects).
  */
-async function writeBatch(db: Db, fresh: Fresh[], checkpoints: BalanceCheckpoint[]): Promise<void> {
+async function writeBatch(db: Db, fresh: Fresh[], checkpoints: BalanceCheckpoint[], hosts: Map<string, string>): Promise<void> {
   const entries = fresh.map((f) => entryRow(f.entry, f.metaText));
   const lines: unknown[][] = [];
   for (const { entry: e } of fresh) {
@@ -149,12 +152,32 @@ async function writeBatch(db: Db, fresh: Fresh[], checkpoints: BalanceCheckpoint
   // Lines are keyed by the seqs just written, so a violation here is no race: it is not retried.
   await insertRows(db, 'journal_lines', LINE_COLUMNS, lines);
   await insertRows(db, 'balance_checkpoints', CHECKPOINT_COLUMNS, checkpoints.map(checkpointRow));
+  await insertRows(db, 'host_entries', HOST_ENTRY_COLUMNS, hostEntryRows(fresh.map((f) => f.entry), hosts));
+}
+
+export const HOST_ENTRY_COLUMNS = ['host_id', 'occurred_at', 'seq', 'booking_id'];
+
+/**
+ * The host index rows of new entries (migration 087): one per entry of a booking whose row exists
+ * (its host never changes, so replay writes the same rows). The dispatcher writes a batch's new
+ * bookings before its entries (write-effects.ts), so a booking paid in the batch that confirmed it
+ * is found too; an entry naming no stored booking has no host and no row (verify checks both ways).
+ */
+export function hostEntryRows(entries: readonly JournalEntry[], hosts: ReadonlyMap<string, string>): unknown[][] {
+  const rows: unknown[][] = [];
+  for (const e of entries) {
+    const host = e.booking_id == null ? undefined : hosts.get(e.booking_id);
+    if (host !== undefined) rows.push([host, e.occurred_at, e.seq, e.booking_id]);
+  }
+  return rows;
 }
 
 type BatchSeen = {
   taken: Map<string, number>; head: { seq: number | string; entry_hash: string } | undefined; accounts: Map<string, Account>;
   /** Each named account's newest balance checkpoint (absent: none yet). */
   checkpoints: Map<string, NewestCheckpoint>;
+  /** Each named booking's host (absent: no such booking stored). */
+  hosts: Map<string, string>;
 };
 
 /** A correlated probe of balance_checkpoints' primary key (account_code, seq), newest first: one row read. */
@@ -164,14 +187,15 @@ const NEWEST_CHECKPOINT = (column: 'seq' | 'line_count') =>
 /**
  * The batch's reads in as few statements as the parameter limits allow (one for a batch of up to
  * 500 keys and 500 accounts): the keys already taken, the chain head, and the named accounts.
- * Tags: 1 key taken, 2 head, 3 account.
+ * Tags: 1 key taken, 2 head, 3 account, 4 booking's host.
  */
-async function lookUpBatch(db: Db, keys: string[], codes: string[]): Promise<BatchSeen> {
-  const seen: BatchSeen = { taken: new Map(), head: undefined, accounts: new Map(), checkpoints: new Map() };
-  const rounds = Math.max(1, Math.ceil(keys.length / LOOKUP_CHUNK), Math.ceil(codes.length / LOOKUP_CHUNK));
+async function lookUpBatch(db: Db, keys: string[], codes: string[], bookings: string[]): Promise<BatchSeen> {
+  const seen: BatchSeen = { taken: new Map(), head: undefined, accounts: new Map(), checkpoints: new Map(), hosts: new Map() };
+  const rounds = Math.max(1, Math.ceil(keys.length / LOOKUP_CHUNK), Math.ceil(codes.length / LOOKUP_CHUNK), Math.ceil(bookings.length / LOOKUP_CHUNK));
   for (let round = 0; round < rounds; round++) {
     const k = keys.slice(round * LOOKUP_CHUNK, (round + 1) * LOOKUP_CHUNK);
     const c = codes.slice(round * LOOKUP_CHUNK, (round + 1) * LOOKUP_CHUNK);
+    const b = bookings.slice(round * LOOKUP_CHUNK, (round + 1) * LOOKUP_CHUNK);
     const parts: string[] = [];
     if (k.length > 0) parts.push(`SELECT 1 AS tag, seq AS a, content_hash AS b, idempotency_key AS c, NULL AS d, NULL AS e, NULL AS f FROM journal_entries WHERE idempotency_key IN (${k.map(() => '?').join(', ')})`);
     if (round === 0) parts.push('SELECT 2 AS tag, seq AS a, entry_hash AS b, NULL AS c, NULL AS d, NULL AS e, NULL AS f FROM (SELECT seq, entry_hash FROM journal_entries ORDER BY seq DESC LIMIT 1) AS head');
@@ -181,13 +205,16 @@ async function lookUpBatch(db: Db, keys: string[], codes: string[]): Promise<Bat
       parts.push(`SELECT 3 AS tag, code AS a, type AS b, unit AS c, name AS d, ${NEWEST_CHECKPOINT('seq')} AS e, ${NEWEST_CHECKPOINT('line_count')} AS f`
         + ` FROM accounts WHERE code IN (${c.map(() => '?').join(', ')})`);
     }
+    // Each booking's host, by its primary key: what the host index rows need (hostEntryRows).
+    if (b.length > 0) parts.push(`SELECT 4 AS tag, booking_id AS a, host_id AS b, NULL AS c, NULL AS d, NULL AS e, NULL AS f FROM bookings WHERE booking_id IN (${b.map(() => '?').join(', ')})`);
     if (parts.length === 0) continue;
     type Row = { tag: number | string; a: unknown; b: string; c: string | null; d: string | null; e: unknown; f: unknown };
-    const rows = await rawRows<Row>(db, parts.join(' UNION ALL '), [...k, ...c]);
+    const rows = await rawRows<Row>(db, parts.join(' UNION ALL '), [...k, ...c, ...b]);
     for (const r of rows) {
       const tag = Number(r.tag);
       if (tag === 1) seen.taken.set(String(r.c), toInt(r.a));
       else if (tag === 2) seen.head = { seq: toInt(r.a), entry_hash: r.b };
+      else if (tag === 4) seen.hosts.set(String(r.a), r.b);
       else {
         seen.accounts.set(String(r.a), { code: String(r.a), type: r.b as AccountType, unit: String(r.c), name: String(r.d) });
         if (r.e != null) seen.checkpoints.set(String(r.a), { seq: toInt(r.e), lines: toInt(r.f) });

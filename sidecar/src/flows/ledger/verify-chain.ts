@@ -12,7 +12,8 @@ export const PARALLEL_MIN_ENTRIES = 100_000;
 
 export type ChainVerdict = { entries: number; head_seq: number; head_hash: string; first_bad: VerifyProblem | null };
 /**
- * parallel: 'auto' (default) uses worker threads from PARALLEL_MIN_ENTRIES entries up, sharing the
+ * parallel: 'auto' (default) uses worker threads from PARALLEL_MIN_ENTRIES entries to check up (after
+ * `from`: a routine verify of a few new entries on a large ledger starts none), sharing the
  * checking with this thread; true always does; 'workers' sends every page to a worker (this thread
  * only reads; for tests and measurements); false never starts workers.
  */
@@ -64,7 +65,7 @@ export async function verifyChain(db: Db, onProgress?: (done: number) => void, o
   };
   try {
     const mode = opts.parallel ?? 'auto';
-    if (mode === true || mode === 'workers' || (mode === 'auto' && !db.isTransaction && (await headSeqOf(db)) >= PARALLEL_MIN_ENTRIES)) {
+    if (mode === true || mode === 'workers' || (mode === 'auto' && !db.isTransaction && (await headSeqOf(db)) - (opts.from?.seq ?? 0) >= PARALLEL_MIN_ENTRIES)) {
       // This thread reads, and (except in 'workers' mode) checks what the workers cannot take.
       pool = new PagePool(mode === 'workers' ? Math.max(1, availableParallelism()) : Math.max(1, availableParallelism() - 1));
     }

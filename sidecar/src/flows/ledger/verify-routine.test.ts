@@ -40,9 +40,9 @@ async function record(t: TestDatabase, r: VerifyReport, key = KEY): Promise<Veri
   return c;
 }
 
-const dropTriggers = async (t: TestDatabase, table: string) => {
-  for (const op of ['update', 'delete']) {
-    const name = `${table}_no_${op}`;
+const dropTriggers = async (t: TestDatabase, table: string, kinds = ['no_update', 'no_delete']) => {
+  for (const kind of kinds) {
+    const name = `${table}_${kind}`;
     await t.admin.raw(dialectOf(t.admin) === 'mysql' ? `DROP TRIGGER IF EXISTS \`${name}\`` : `DROP TRIGGER IF EXISTS "${name}"`);
   }
 };
@@ -66,12 +66,21 @@ for (const dialect of dialects()) {
       const full = await verifyLedger(t.db);
       assert.equal(routine.ok, true, JSON.stringify(routine));
       assert.equal(routine.mode, 'routine');
+      assert.equal(routine.below, 'guarded', 'the recorded checkpoint guards the rows below it: they are not recounted');
       assert.equal(routine.from_seq, FIRST);
       assert.equal(routine.entries, MORE);
       assert.equal(full.entries, FIRST + MORE);
       assert.equal(routine.head_hash, full.head_hash);
       assert.deepEqual(routine.at, full.at);
       assert.ok(routine.checkpoints_checked >= 2 && routine.checkpoints_checked < full.checkpoints_checked, `${routine.checkpoints_checked} of ${full.checkpoints_checked}`);
+    });
+
+    test('a forged balance checkpoint after the verified seq is named', async () => {
+      await t.db('balance_checkpoints').insert({ account_code: HELD(3), seq: FIRST + 10, line_count: 999, debits_minor: 0, credits_minor: 1 });
+      const r = await verifyLedgerSince(t.db, v);
+      assert.equal(r.ok, false);
+      assert.equal(r.bad_checkpoint?.problem, 'checkpoint_unexpected');
+      assert.equal(r.bad_checkpoint?.seq, FIRST + 10);
     });
 
     test('only a checkpoint signed with the key is trusted: a forged "verified" row at the head is ignored', async () => {
@@ -81,14 +90,6 @@ for (const dialect of dialects()) {
       assert.equal(found.checkpoint?.seq, FIRST);
       assert.equal(found.skipped, 1);
       assert.equal((await latestVerified(t.db)).checkpoint?.seq, FIRST + MORE, 'without a key the newest row counts (the CLI says so)');
-    });
-
-    test('a forged balance checkpoint after the verified seq is named', async () => {
-      await t.db('balance_checkpoints').insert({ account_code: HELD(3), seq: FIRST + 10, line_count: 999, debits_minor: 0, credits_minor: 1 });
-      const r = await verifyLedgerSince(t.db, v);
-      assert.equal(r.ok, false);
-      assert.equal(r.bad_checkpoint?.problem, 'checkpoint_unexpected');
-      assert.equal(r.bad_checkpoint?.seq, FIRST + 10);
     });
   });
 
@@ -102,13 +103,41 @@ for (const dialect of dialects()) {
     });
     after(async () => t.drop());
 
-    test('a line INSERTed into an old entry: the counts below the verified seq differ', async () => {
-      await t.db('journal_lines').insert({ entry_seq: 5, line_no: 9, account_code: CASH, unit: 'USD', direction: 'D', amount_minor: 1 });
+    test('no row can be INSERTed at or below the recorded verified seq, by the app user or an administrator', async () => {
+      const forged = [
+        ['journal_lines', { entry_seq: 5, line_no: 9, account_code: CASH, unit: 'USD', direction: 'D', amount_minor: 1 }],
+        ['journal_lines', { entry_seq: FIRST, line_no: 9, account_code: CASH, unit: 'USD', direction: 'D', amount_minor: 1 }],
+        ['balance_checkpoints', { account_code: HELD(3), seq: 10, line_count: 999, debits_minor: 0, credits_minor: 1 }],
+        ['journal_entries', { seq: 0, idempotency_key: 'forged', content_hash: 'x', kind: 'payment_received', booking_id: null, occurred_at: T0, description: 'x', reverses_seq: null, meta: '{}', prev_hash: 'x', entry_hash: 'forged' }],
+        ['host_entries', { host_id: 'host_x', occurred_at: T0, seq: 3, booking_id: 'bk_3' }],
+      ] as const;
+      for (const [table, row] of forged) {
+        for (const db of [t.db, t.admin]) await assert.rejects(db(table).insert(row), /append-only/, `${table} ${JSON.stringify(row)}`);
+      }
       const r = await verifyLedgerSince(t.db, v);
-      assert.equal(r.first_bad?.problem, 'rows_changed_before_verified');
-      assert.equal((await verifyLedger(t.db)).first_bad?.problem, 'unbalanced', 'a full verify re-checks entry 5 itself');
+      assert.equal(r.ok, true, JSON.stringify(r));
+      assert.equal(r.below, 'guarded');
+    });
+
+    test('the guard dropped (an administrator) and a line INSERTed into an old entry: a guarded routine verify does not see it, --full does', async () => {
+      await dropTriggers(t, 'journal_lines', ['guard_verified']);
+      await t.db('journal_lines').insert({ entry_seq: 5, line_no: 9, account_code: CASH, unit: 'USD', direction: 'D', amount_minor: 1 });
+      assert.equal((await verifyLedgerSince(t.db, v)).ok, true, 'the documented limit of a guarded routine verify: dropping a trigger is an administrator\'s change');
+      const full = await verifyLedger(t.db);
+      assert.equal(full.first_bad?.problem, 'unbalanced', 'a full verify re-checks entry 5 itself');
+      assert.equal(full.first_bad?.seq, 5);
       await dropTriggers(t, 'journal_lines');
       await t.admin('journal_lines').where({ entry_seq: 5, line_no: 9 }).del();
+      assert.equal((await verifyLedger(t.db)).ok, true);
+    });
+
+    test('a new entry changed after the verified seq (triggers dropped): routine verify names it', async () => {
+      await dropTriggers(t, 'journal_entries');
+      await t.admin('journal_entries').where({ seq: FIRST + 1 }).update({ description: 'changed' });
+      const r = await verifyLedgerSince(t.db, v);
+      assert.equal(r.first_bad?.problem, 'content_hash_mismatch');
+      assert.equal(r.first_bad?.seq, FIRST + 1);
+      await t.admin('journal_entries').where({ seq: FIRST + 1 }).update({ description: 'payment' });
       assert.equal((await verifyLedgerSince(t.db, v)).ok, true);
     });
 
@@ -126,6 +155,45 @@ for (const dialect of dialects()) {
       const r = await verifyLedgerSince(t.db, v);
       assert.equal(r.first_bad?.problem, 'verified_head_rewritten');
       assert.equal(r.first_bad?.seq, FIRST);
+    });
+  });
+
+  describe(`from a checkpoint never recorded (no guard below it): the old rows are counted, on ${dialect}`, () => {
+    test('a line INSERTed into an old entry: the counts below the verified seq differ', async () => {
+      const t = await ledger(dialect, FIRST);
+      try {
+        const r0 = await verifyLedger(t.db);
+        const v = signVerified({ seq: r0.head_seq, entry_hash: r0.head_hash, lines: r0.at.lines, balance_checkpoints: r0.at.balance_checkpoints, per_unit: r0.at.per_unit, mode: r0.mode, from_seq: 0, verified_at: '2026-12-02T00:00:00.000Z' });
+        await postEntries(t.db, [payment(FIRST)]);
+        assert.equal((await verifyLedgerSince(t.db, v)).below, 'counted');
+        assert.equal((await verifyLedgerSince(t.db, v)).ok, true);
+        await t.db('journal_lines').insert({ entry_seq: 5, line_no: 9, account_code: CASH, unit: 'USD', direction: 'D', amount_minor: 1 });
+        const r = await verifyLedgerSince(t.db, v);
+        assert.equal(r.first_bad?.problem, 'rows_changed_before_verified');
+      } finally {
+        await t.drop();
+      }
+    });
+  });
+
+  describe(`a table emptied below a guarded checkpoint (TRUNCATE by an administrator), on ${dialect}`, () => {
+    test('the end probes name it: rows_changed_before_verified', async () => {
+      const t = await ledger(dialect, FIRST);
+      try {
+        const v = await record(t, await verifyLedger(t.db));
+        await postEntries(t.db, [payment(FIRST)]);
+        if (dialect === 'mysql') await t.admin.raw('TRUNCATE TABLE balance_checkpoints');
+        else {
+          await dropTriggers(t, 'balance_checkpoints');
+          await t.admin('balance_checkpoints').del();
+        }
+        const r = await verifyLedgerSince(t.db, v);
+        assert.equal(r.below, 'guarded');
+        assert.equal(r.first_bad?.problem, 'rows_changed_before_verified', JSON.stringify(r));
+        assert.match(r.first_bad!.detail, /every balance checkpoint/);
+      } finally {
+        await t.drop();
+      }
     });
   });
 }

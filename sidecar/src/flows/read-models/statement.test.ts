@@ -6,10 +6,11 @@ import { confirmed, hostConnected, total } from '../../testing/events.js';
 import { hostStatement } from './statement.js';
 import { statementEntries } from './statement-entries.js';
 
-// The statement reads a period's entries by period or by host (statement-entries.ts): both ways must
-// list the same bookings with the same entries, for any period, and only the host's.
+// The statement reads a period's entries through the host index (host_entries), and can read them by
+// period or by host (the reads before it; statement-entries.ts): all three must list the same
+// bookings with the same entries, for any period, and only the host's.
 for (const dialect of dialects()) {
-  describe(`host statement on ${dialect}: by period and by host agree`, () => {
+  describe(`host statement on ${dialect}: by host index, by period and by host agree`, () => {
     let h: Harness;
     before(async () => {
       h = await startHarness(dialect, { stripe: true });
@@ -43,6 +44,7 @@ for (const dialect of dialects()) {
         const byPeriod = await statementEntries(db, 'host_1', from, to, 'period');
         const byHost = await statementEntries(db, 'host_1', from, to, 'host');
         assert.deepEqual(byPeriod, byHost, `${from}..${to}`);
+        assert.deepEqual(await statementEntries(db, 'host_1', from, to, 'index'), byHost, `${from}..${to} by host index`);
         for (const b of byPeriod) for (const e of b.entries) assert.ok(e.occurred_at.slice(0, 10) >= from && e.occurred_at.slice(0, 10) <= to);
         assert.deepEqual(await hostStatement(db, 'host_1', from, to, 'period'), await hostStatement(db, 'host_1', from, to, 'host'));
         assert.deepEqual(await hostStatement(db, 'host_1', from, to), await hostStatement(db, 'host_1', from, to, 'host'));
@@ -50,6 +52,10 @@ for (const dialect of dialects()) {
       assert.deepEqual(await statementEntries(db, 'host_1', '2000-01-01', '2000-01-02'), []);
       const other = await statementEntries(db, 'host_2', '0000-01-01', '9999-12-31', 'period');
       assert.deepEqual(other.map((b) => b.booking_id), ['bk_stmt_other']);
+      assert.deepEqual(await statementEntries(db, 'host_2', '0000-01-01', '9999-12-31'), other);
+      // The pipeline wrote the index with the entries (the bookings first in each batch: write-effects.ts).
+      const indexed = (await db('host_entries').where({ host_id: 'host_1' }).select('seq')).length;
+      assert.equal(indexed, all.reduce((n, b) => n + b.entries.length, 0));
       const full = await hostStatement(db, 'host_1', '0000-01-01', '9999-12-31');
       assert.equal(full.bookings.length, 3);
       assert.ok(full.bookings.every((r) => r.gross_minor > 0));

@@ -3,7 +3,7 @@ import { subscriptionStatement } from './subscription-statement.js';
 import { heldPayoutsOf } from './held-payouts.js';
 import type { JournalEntry } from '../ledger/index.js';
 import { hostFeeOfPayment } from '../booking/money-view.js';
-import { statementEntries } from './statement-entries.js';
+import { statementEntries, type StatementWay } from './statement-entries.js';
 import { hostBookingsWithHolds } from './held-candidates.js';
 import { assertNever, isBookingAccount, isHostAccount, isPlatformAccount, KIND } from '../vocabulary.js';
 
@@ -27,9 +27,9 @@ function sum(e: JournalEntry, pred: (account: string) => boolean, direction: 'D'
  * - transfers: sent to the host; deductions: penalties taken from payouts; reversals: recovered from the host;
  * - net: gross − host_fee − refunds − penalties (what the host earned in the period).
  */
-export async function hostStatement(db: Db, host_id: string, from: string, to: string, how?: 'period' | 'host') {
+export async function hostStatement(db: Db, host_id: string, from: string, to: string, how?: StatementWay) {
   const rows: StatementRow[] = [];
-  // Only the bookings with entries in the period, read by period or by host, whichever is cheaper (statement-entries.ts).
+  // Only the bookings with entries in the period, read through the host index (statement-entries.ts).
   for (const { entries, ...b } of await statementEntries(db, host_id, from, to, how)) {
     const r: StatementRow = { booking_id: b.booking_id, currency: b.currency, gross_minor: 0, host_fee_minor: 0, refunds_minor: 0, penalties_minor: 0, transfers_minor: 0, deductions_minor: 0, reversals_minor: 0, net_minor: 0 };
     const hostShare = (a: string) => isBookingAccount(a, b.booking_id, 'host_share');

@@ -1,0 +1,52 @@
+/**
+ * Where the money ended, in a form comparable across fault modes (issue #18): each account's net
+ * balance per unit, and what Stripe transferred to each host, with what a host still owes counted
+ * as settled.
+ *
+ * Why settle what a host owes before comparing: a payout deducts what its host owes (penalties,
+ * then subscription offsets) when it is decided (money-flows flows 3 and 5: "each later payout").
+ * Faults legitimately change which payouts are decided after a penalty is booked. Seed 2612 with
+ * `--faults late`: a late `account.updated` (restored) held a payout past the tick that paid it in
+ * the fault-free run; a host cancellation then booked a 28,450 penalty, and the payout released at
+ * the next tick deducted it (transfer 89,017). The fault-free run had paid 117,467 before the
+ * penalty existed, and no payout of that host came after: the penalty stayed receivable. Both books
+ * follow the policy; they differ only in whether a receivable became cash kept from a transfer.
+ * So a host's receivable still owed at the end is counted as if deducted now: the host's transfers
+ * less it, the platform's Stripe balance plus it — the same in both runs (89,017 and 30,177).
+ *
+ * Only what is owed (≥ 0) is settled. A negative receivable means more was deducted than owed
+ * (seed 189's double deduction): it is not settled away — it stays a line of its own, so the runs
+ * differ — and it is a problem of the run by itself.
+ */
+export type NetBalance = { account: string; unit: string; net: bigint };
+/** A transfer at Stripe, named by the host of its booking (or, if none is known, its destination). */
+export type HostTransfer = { host: string; currency: string; amount: number };
+export type MoneyEnded = { movements: string[]; owed: string[]; problems: string[] };
+
+/** The chart's names for what a host owes and a payout deducts (flows/vocabulary.ts: hostPenalties, hostOffsetReceivable). */
+const OWED = /^host:(.+):(penalties_receivable|subscription_offset_receivable):([A-Z]{3})$/;
+const platformCash = (currency: string) => `platform:stripe_balance:${currency}`;
+
+export function moneyEnded(balances: NetBalance[], transfers: HostTransfer[]): MoneyEnded {
+  const problems: string[] = [];
+  const owed: string[] = [];
+  const lines = new Map<string, bigint>();
+  const add = (key: string, v: bigint) => lines.set(key, (lines.get(key) ?? 0n) + v);
+  const toHost = new Map<string, bigint>();
+  const addToHost = (host: string, currency: string, v: bigint) => toHost.set(`${host} ${currency}`, (toHost.get(`${host} ${currency}`) ?? 0n) + v);
+  for (const t of transfers) addToHost(t.host, t.currency.toUpperCase(), BigInt(t.amount));
+  for (const b of balances) {
+    const m = OWED.exec(b.account);
+    if (m && b.net > 0n && m[3] === b.unit) {
+      owed.push(`${b.account} ${b.unit} ${b.net}`);
+      addToHost(m[1]!, b.unit, -b.net);
+      add(`${platformCash(b.unit)} ${b.unit}`, b.net);
+      continue;
+    }
+    if (m && m[2] === 'penalties_receivable' && b.net < 0n) problems.push(`${b.account} ends at ${b.net}: more penalty deducted from payouts than the host owed`);
+    add(`${b.account} ${b.unit}`, b.net);
+  }
+  const movements = [...lines].filter(([, v]) => v !== 0n).map(([k, v]) => `${k} ${v}`);
+  for (const [k, v] of toHost) if (v !== 0n) movements.push(`stripe transfers to ${k} less what is still owed ${v}`);
+  return { movements: movements.sort(), owed: owed.sort(), problems };
+}
