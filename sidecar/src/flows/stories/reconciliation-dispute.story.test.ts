@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dialects } from '../../testing/databases.js';
-import { startHarness, type Harness } from '../../testing/harness.js';
+import { startHarness, WEBHOOK_SECRET, type Harness } from '../../testing/harness.js';
 import { checkedIn, confirmed, hostConnected, tick, total } from '../../testing/events.js';
 import { readEntry } from '../ledger/index.js';
 
@@ -47,6 +47,34 @@ for (const dialect of dialects()) {
       assert.deepEqual(r.body.amount_differences, []);
       const matched = (r.body.matched as Array<{ key: string; amount_minor: number }>).find((m) => m.key === `dispute_txn:${txn.id}`);
       assert.deepEqual(matched && { key: matched.key, amount_minor: matched.amount_minor }, { key: `dispute_txn:${txn.id}`, amount_minor: 6500 });
+      assert.ok(!(r.body.missing_from_ledger as Array<{ balance_transaction: string }>).some((m) => m.balance_transaction === txn.id));
+    });
+
+    test('a dispute first reported by its close is dated when Stripe withdrew the money, and matches in that window', async () => {
+      const ev = confirmed('2026-09-02T10:00:00Z', { booking_id: 'bk_rcd_2', payment_intent_id: 'pi_placeholder' });
+      const pi = h.fake!.createPayment({ amount: total(ev.data), currency: 'usd', metadata: { booking_id: 'bk_rcd_2' } });
+      ev.data.payment_intent_id = pi.id;
+      await h.engine.event(ev);
+      await h.settle();
+      // charge.dispute.created goes nowhere (as if Stripe's delivery were still retrying): the close reports the withdrawal first
+      h.fake!.setNow(T0_S + 10 * 86_400);
+      h.fake!.setWebhookTarget('http://127.0.0.1:9/webhooks/stripe', WEBHOOK_SECRET);
+      const dp = h.fake!.disputes.open(pi.latest_charge as string, { amount: 4000, fee: 1500 });
+      await h.fake!.deliverAll();
+      h.fake!.setWebhookTarget(`${h.sidecar.url}/webhooks/stripe`, WEBHOOK_SECRET);
+      const txn = h.fake!.disputes.all.get(dp.id)!.balance_transactions[0]!;
+      h.fake!.setNow(T0_S + 12 * 86_400);
+      h.fake!.disputes.close(dp.id, 'lost');
+      await h.settle();
+
+      const posted = (await readEntry(h.sidecar.db, { idempotency_key: `dispute_txn:${txn.id}` }))!;
+      assert.ok(posted, 'the withdrawal is posted from the close');
+      assert.equal(new Date(posted.occurred_at).getTime(), txn.created * 1000, 'dated at the balance transaction, two days before the close');
+      // the window of the withdrawal (ending before the close): matched, nothing unknown to Stripe
+      const r = await h.auditor.get(`/reconciliation?from=${iso(txn.created - 60)}&to=${iso(txn.created + 86_400)}`);
+      assert.equal(r.status, 200, r.text);
+      assert.ok((r.body.matched as Array<{ key: string }>).some((m) => m.key === `dispute_txn:${txn.id}`), JSON.stringify(r.body));
+      assert.deepEqual(r.body.unknown_to_stripe, []);
       assert.ok(!(r.body.missing_from_ledger as Array<{ balance_transaction: string }>).some((m) => m.balance_transaction === txn.id));
     });
   });

@@ -250,6 +250,20 @@ export const onTransferReversal: DecisionHandler = (state, event) => {
  * posted once; when it closes, the dispute policy says who bears the amount (if lost) and the fee,
  * and the host's share is recovered with a transfer reversal.
  */
+/**
+ * A dispute's movement is dated when Stripe moved the money (its balance transaction's `created`),
+ * not when the first event carrying it reached us: `charge.dispute.created` may arrive after
+ * `charge.dispute.closed`, and reconciliation compares by date window, so a withdrawal dated at the
+ * close fell in another window than Stripe's and showed as unknown_to_stripe (simulation seed 253,
+ * late deliveries). Never later than the event that reports it; Stripe's time, signed with it.
+ */
+function movementTime(txn: Obj, reported_at: string): string {
+  const created_s = int(txn.created);
+  if (!Number.isSafeInteger(created_s) || created_s <= 0) return reported_at;
+  const moved_at = new Date(created_s * 1000).toISOString();
+  return moved_at < reported_at ? moved_at : reported_at;
+}
+
 export const onDispute: DecisionHandler = (state, event) => {
   const dp = objectOf(event);
   const b = requireBookingOf(state, dp);
@@ -261,7 +275,8 @@ export const onDispute: DecisionHandler = (state, event) => {
   for (const txn of ((dp.balance_transactions ?? []) as Obj[])) {
     if (typeof txn !== 'object' || !str(txn.id)) continue;
     if (int(txn.amount) < 0) fee_minor += int(txn.fee);
-    movements.push(state.effects.post(disputeMovementEntry(b, { balance_transaction: str(txn.id)!, amount_minor: int(txn.amount), fee_minor: int(txn.fee) }, ref(event))));
+    const movedAt = { ...ref(event), occurred_at: movementTime(txn, event.occurred_at) };
+    movements.push(state.effects.post(disputeMovementEntry(b, { balance_transaction: str(txn.id)!, amount_minor: int(txn.amount), fee_minor: int(txn.fee) }, movedAt)));
   }
   announceDisputeOpened(state, event, b, { dispute_id, charge_id: str(dp.charge) ?? null, amount_minor: int(dp.amount), reason: str(dp.reason) ?? null, posted: movements.filter((m) => !m?.replayed) });
   if (event.type !== 'charge.dispute.closed') {
