@@ -1,3 +1,5 @@
+import { chart, parseAccount } from '../flows/vocabulary.js';
+
 /**
  * Where the money ended, in a form comparable across fault modes (issue #18): each account's net
  * balance per unit, and what Stripe transferred to each host, with what a host still owes counted
@@ -23,9 +25,12 @@ export type NetBalance = { account: string; unit: string; net: bigint };
 export type HostTransfer = { host: string; currency: string; amount: number };
 export type MoneyEnded = { movements: string[]; owed: string[]; problems: string[] };
 
-/** The chart's names for what a host owes and a payout deducts (flows/vocabulary.ts: hostPenalties, hostOffsetReceivable). */
-const OWED = /^host:(.+):(penalties_receivable|subscription_offset_receivable):([A-Z]{3})$/;
-const platformCash = (currency: string) => `platform:stripe_balance:${currency}`;
+/** What a host owes and a payout deducts (the chart's hostPenalties, hostOffsetReceivable), read through the chart's own parser. */
+function owedBy(account: string): { host: string; role: 'penalties_receivable' | 'subscription_offset_receivable'; unit: string } | undefined {
+  const a = parseAccount(account);
+  if (a?.scope !== 'host' || (a.role !== 'penalties_receivable' && a.role !== 'subscription_offset_receivable')) return undefined;
+  return { host: a.owner, role: a.role, unit: a.unit };
+}
 
 export function moneyEnded(balances: NetBalance[], transfers: HostTransfer[]): MoneyEnded {
   const problems: string[] = [];
@@ -36,14 +41,14 @@ export function moneyEnded(balances: NetBalance[], transfers: HostTransfer[]): M
   const addToHost = (host: string, currency: string, v: bigint) => toHost.set(`${host} ${currency}`, (toHost.get(`${host} ${currency}`) ?? 0n) + v);
   for (const t of transfers) addToHost(t.host, t.currency.toUpperCase(), BigInt(t.amount));
   for (const b of balances) {
-    const m = OWED.exec(b.account);
-    if (m && b.net > 0n && m[3] === b.unit) {
+    const o = owedBy(b.account);
+    if (o && b.net > 0n && o.unit === b.unit) {
       owed.push(`${b.account} ${b.unit} ${b.net}`);
-      addToHost(m[1]!, b.unit, -b.net);
-      add(`${platformCash(b.unit)} ${b.unit}`, b.net);
+      addToHost(o.host, b.unit, -b.net);
+      add(`${chart.stripeBalance(b.unit).code} ${b.unit}`, b.net);
       continue;
     }
-    if (m && m[2] === 'penalties_receivable' && b.net < 0n) problems.push(`${b.account} ends at ${b.net}: more penalty deducted from payouts than the host owed`);
+    if (o?.role === 'penalties_receivable' && b.net < 0n) problems.push(`${b.account} ends at ${b.net}: more penalty deducted from payouts than the host owed`);
     add(`${b.account} ${b.unit}`, b.net);
   }
   const movements = [...lines].filter(([, v]) => v !== 0n).map(([k, v]) => `${k} ${v}`);
