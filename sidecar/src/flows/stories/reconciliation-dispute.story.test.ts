@@ -23,11 +23,17 @@ for (const dialect of dialects()) {
     });
     after(async () => h?.stop());
 
-    test('the withdrawal and its dispute fee match the ledger entry that posted both', async () => {
-      const ev = confirmed('2026-09-01T10:00:00Z', { booking_id: 'bk_rcd_1', payment_intent_id: 'pi_placeholder' });
-      const pi = h.fake!.createPayment({ amount: total(ev.data), currency: 'usd', metadata: { booking_id: 'bk_rcd_1' } });
+    /** A booking confirmed with its payment made at the fake. */
+    const paidBooking = async (booking_id: string, at: string) => {
+      const ev = confirmed(at, { booking_id, payment_intent_id: 'pi_placeholder' });
+      const pi = h.fake!.createPayment({ amount: total(ev.data), currency: 'usd', metadata: { booking_id } });
       ev.data.payment_intent_id = pi.id;
       await h.engine.event(ev);
+      return pi;
+    };
+
+    test('the withdrawal and its dispute fee match the ledger entry that posted both', async () => {
+      const pi = await paidBooking('bk_rcd_1', '2026-09-01T10:00:00Z');
       await h.engine.event(checkedIn('bk_rcd_1', '2026-10-10T14:00:00Z'));
       await h.engine.event(tick('2026-10-11T14:00:00Z'));
       await h.settle();
@@ -51,10 +57,7 @@ for (const dialect of dialects()) {
     });
 
     test('a dispute first reported by its close is dated when Stripe withdrew the money, and matches in that window', async () => {
-      const ev = confirmed('2026-09-02T10:00:00Z', { booking_id: 'bk_rcd_2', payment_intent_id: 'pi_placeholder' });
-      const pi = h.fake!.createPayment({ amount: total(ev.data), currency: 'usd', metadata: { booking_id: 'bk_rcd_2' } });
-      ev.data.payment_intent_id = pi.id;
-      await h.engine.event(ev);
+      const pi = await paidBooking('bk_rcd_2', '2026-09-02T10:00:00Z');
       await h.settle();
       // charge.dispute.created goes nowhere (as if Stripe's delivery were still retrying): the close reports the withdrawal first
       h.fake!.setNow(T0_S + 10 * 86_400);
