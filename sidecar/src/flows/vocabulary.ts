@@ -30,6 +30,8 @@ export const ENTRY_KINDS = [
   'subscription_invoiced',
   'subscription_payment',
   'subscription_offset',
+  // an offset undone after a payout deducted it (the invoice was paid by card first): returned with the host's next payout
+  'subscription_offset_returned',
   'subscription_written_off',
   'subscription_credit_note',
   'subscription_revenue_recognised',

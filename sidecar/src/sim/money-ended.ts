@@ -16,9 +16,12 @@ import { chart, parseAccount } from '../flows/vocabulary.js';
  * So a host's receivable still owed at the end is counted as if deducted now: the host's transfers
  * less it, the platform's Stripe balance plus it — the same in both runs (89,017 and 30,177).
  *
- * Only what is owed (≥ 0) is settled. A negative receivable means more was deducted than owed
- * (seed 189's double deduction): it is not settled away — it stays a line of its own, so the runs
- * differ — and it is a problem of the run by itself.
+ * Only what is owed (≥ 0) is settled. A negative penalty receivable means more was deducted than
+ * owed (seed 189's double deduction): it is not settled away — it stays a line of its own, so the
+ * runs differ — and it is a problem of the run by itself. A negative subscription offset receivable
+ * is money owed back to the host — an offset undone after a payout deducted it (the invoice was paid
+ * by card first, reported late: seed 2024) — returned by the host's next payout, so settled like a
+ * debt the other way; that it never exceeds what was undone is checked in subscription-invariants.ts.
  */
 export type NetBalance = { account: string; unit: string; net: bigint };
 /** A transfer at Stripe, named by the host of its booking (or, if none is known, its destination). */
@@ -42,7 +45,8 @@ export function moneyEnded(balances: NetBalance[], transfers: HostTransfer[]): M
   for (const t of transfers) addToHost(t.host, t.currency.toUpperCase(), BigInt(t.amount));
   for (const b of balances) {
     const o = owedBy(b.account);
-    if (o && b.net > 0n && o.unit === b.unit) {
+    // An undone subscription offset a payout had deducted is owed back (below zero) until the next payout returns it: settled the same way.
+    if (o && o.unit === b.unit && (b.net > 0n || (b.net < 0n && o.role === 'subscription_offset_receivable'))) {
       owed.push(`${b.account} ${b.unit} ${b.net}`);
       addToHost(o.host, b.unit, -b.net);
       add(`${chart.stripeBalance(b.unit).code} ${b.unit}`, b.net);

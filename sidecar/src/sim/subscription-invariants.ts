@@ -20,6 +20,7 @@ export async function checkSubscriptions(db: Db, fake: StripeFake, problems: str
   const hostOf = new Map<string, string>();
   for (const s of fake.billing.subscriptions.values()) hostOf.set(String(s.id), String(s.metadata?.host_id));
   const open = new Map<string, number>();
+  const undoneOf = new Map<string, number>();
   for (const inv of invoices as Obj[]) {
     const sub = String(inv.parent?.subscription_details?.subscription);
     const key = (what: string) => `subscription:${sub}:${what}:${inv.id}`;
@@ -27,7 +28,11 @@ export async function checkSubscriptions(db: Db, fake: StripeFake, problems: str
     const card = inv.status === 'paid' && !inv.paid_out_of_band && inv.amount_paid > 0;
     if (card && stripeBalance(key('payment')) !== inv.amount_paid) problems.push(`subscription invoice ${inv.id} paid ${inv.amount_paid} by card at Stripe, the ledger's cash for it ${stripeBalance(key('payment'))}`);
     if (!card && byKey.has(key('payment'))) problems.push(`subscription invoice ${inv.id} (${inv.status}${inv.paid_out_of_band ? ', out of band' : ''}) has a cash payment entry Stripe never collected`);
-    if (inv.paid_out_of_band !== true && byKey.has(key('offset'))) problems.push(`subscription invoice ${inv.id} offset in the ledger but not paid out of band at Stripe (${inv.status})`);
+    // An offset made while Stripe had already collected the invoice by card (reported late) is undone by a correcting entry.
+    const undone = byKey.has(key('offset_undone'));
+    if (undone) undoneOf.set(hostOf.get(sub) ?? '?', (undoneOf.get(hostOf.get(sub) ?? '?') ?? 0) + inv.amount_paid);
+    if (inv.paid_out_of_band !== true && byKey.has(key('offset')) && !undone) problems.push(`subscription invoice ${inv.id} offset in the ledger but not paid out of band at Stripe (${inv.status})`);
+    if (inv.paid_out_of_band === true && undone) problems.push(`subscription invoice ${inv.id} paid out of band at Stripe, yet its offset was undone`);
     if (inv.paid_out_of_band === true && !byKey.has(key('offset'))) problems.push(`subscription invoice ${inv.id} paid out of band at Stripe without its offset entry`);
     if (inv.status === 'open') open.set(hostOf.get(sub) ?? '?', (open.get(hostOf.get(sub) ?? '?') ?? 0) + inv.amount_remaining);
   }
@@ -48,6 +53,7 @@ export async function checkSubscriptions(db: Db, fake: StripeFake, problems: str
     const receivable = balance.get(`host:${host}:subscription_receivable:USD`) ?? 0;
     if (receivable !== (open.get(host) ?? 0)) problems.push(`host ${host}: subscription receivable ${receivable} in the ledger, ${open.get(host) ?? 0} open at Stripe`);
     const offset = balance.get(`host:${host}:subscription_offset_receivable:USD`) ?? 0;
-    if (offset < 0) problems.push(`host ${host}: subscription offsets deducted ${-offset} more than were taken (an offset deducted twice)`);
+    // Below zero only by an undone offset a payout had deducted, owed back until the host's next payout returns it.
+    if (offset < -(undoneOf.get(host) ?? 0)) problems.push(`host ${host}: subscription offsets deducted ${-offset} more than were taken (an offset deducted twice)`);
   }
 }

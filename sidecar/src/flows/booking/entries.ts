@@ -149,20 +149,39 @@ export function refundSettledEntry(b: BookingRef, x: { refund_id: string; amount
  * deduction for what the host owes), and the booking's held fees and taxes (as the caller read
  * them) are recognised.
  */
-export function transferEntry(b: BookingHostRef, x: { transfer_id: string; amount_minor: number; deduction_minor: number; offset_minor?: number; fees_recognised: number; taxes_recognised: number }, ev: EventRef) {
+export function transferEntry(b: BookingHostRef, x: { transfer_id: string; amount_minor: number; deduction_minor: number; offset_minor?: number; returned_minor?: number; fees_recognised: number; taxes_recognised: number }, ev: EventRef) {
   const c = b.currency;
   // offset_minor: the part of the deduction that settles overdue subscription invoices (#14).
   const offset = Math.min(x.deduction_minor, Math.max(0, x.offset_minor ?? 0));
+  // returned_minor: an undone offset owed back to the host, carried by this transfer (offsetReturnedEntry).
+  const returned = Math.min(x.amount_minor, Math.max(0, x.returned_minor ?? 0));
+  const payable = chart.hostPayable(b.host_id, c);
   const acc = { host: chart.hostShare(b.booking_id, c), bal: chart.stripeBalance(c), receivable: chart.hostPenalties(b.host_id, c), fees: chart.platformFees(b.booking_id, c), revenue: chart.feeRevenue(c), taxes: chart.bookingTaxes(b.booking_id, c), taxesPayable: chart.taxesPayable(c) };
   const offsets = chart.hostOffsetReceivable(b.host_id, c);
   return entry({
     key: `transfer:${x.transfer_id}`, kind: KIND.host_transfer, booking_id: b.booking_id, ev, reported: { object_id: x.transfer_id, amount_minor: x.amount_minor },
     description: `Transfer ${x.transfer_id} to host ${b.host_id} for booking ${b.booking_id}`,
-    accounts: offset > 0 ? [...Object.values(acc), offsets] : Object.values(acc),
+    accounts: [...Object.values(acc), ...(offset > 0 ? [offsets] : []), ...(returned > 0 ? [payable] : [])],
     lines: [
-      line(acc.host, 'D', x.amount_minor + x.deduction_minor), line(acc.bal, 'C', x.amount_minor), line(acc.receivable, 'C', x.deduction_minor - offset), line(offsets, 'C', offset),
+      line(acc.host, 'D', x.amount_minor - returned + x.deduction_minor), line(payable, 'D', returned), line(acc.bal, 'C', x.amount_minor), line(acc.receivable, 'C', x.deduction_minor - offset), line(offsets, 'C', offset),
       line(acc.fees, 'D', x.fees_recognised), line(acc.revenue, 'C', x.fees_recognised), line(acc.taxes, 'D', x.taxes_recognised), line(acc.taxesPayable, 'C', x.taxes_recognised),
     ],
+  });
+}
+
+/**
+ * An offset undone after a payout had deducted it (the invoice was paid by card before the offset,
+ * reported after it: pipeline/handlers/invoice.ts) leaves the offset receivable below zero — money
+ * owed back to the host. The host's next payout returns it: decided with that payout, moved here to
+ * what the platform owes the host, transfer pending, so no second payout returns it again; the
+ * transfer's entry then settles it (transferEntry `returned_minor`).
+ */
+export function offsetReturnedEntry(b: BookingHostRef, x: { decision_id: string; amount_minor: number }, ev: EventRef) {
+  const [offsets, payable] = [chart.hostOffsetReceivable(b.host_id, b.currency), chart.hostPayable(b.host_id, b.currency)];
+  return entry({
+    key: `offset_returned:${x.decision_id}`, kind: KIND.subscription_offset_returned, booking_id: b.booking_id, ev,
+    description: `Subscription offset undone after it was deducted: ${x.amount_minor} returned to host ${b.host_id} with the payout of booking ${b.booking_id}`,
+    accounts: [offsets, payable], lines: [line(offsets, 'D', x.amount_minor), line(payable, 'C', x.amount_minor)],
   });
 }
 

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/connect.js';
 import { readEntries, type JournalEntry } from '../ledger/index.js';
 import { toInt } from '../../db/connect.js';
-import { assertNever, isBookingAccount, isPlatformAccount, KIND } from '../vocabulary.js';
+import { assertNever, isBookingAccount, isPlatformAccount, KIND, parseAccount } from '../vocabulary.js';
 
 /** What happened to a booking's money, read off its journal entries (never stored as numbers). */
 export type BookingMoney = {
@@ -67,7 +67,8 @@ export function moneyOf(booking_id: string, entries: JournalEntry[]): Omit<Booki
         m.refund_due_minor += sumOn(e, (a) => isBookingAccount(a, booking_id, 'refund_due'), 'C');
         break;
       case KIND.host_transfer:
-        m.host_paid_out_minor += sumOn(e, balance, 'C');
+        // less an undone subscription offset the transfer returned with it: the host's money, not the booking's
+        m.host_paid_out_minor += sumOn(e, balance, 'C') - sumOn(e, (a) => parseAccount(a)?.role === 'payable', 'D');
         break;
       case KIND.host_recovery:
         m.host_recovered_minor += sumOn(e, balance, 'D');
@@ -103,6 +104,8 @@ export function moneyOf(booking_id: string, entries: JournalEntry[]): Omit<Booki
       case KIND.subscription_written_off:
       case KIND.subscription_credit_note:
       case KIND.subscription_revenue_recognised:
+      // An undone offset returned with this booking's payout: the host's money, carried by its transfer.
+      case KIND.subscription_offset_returned:
       // Outside policy: real money that moved, but never a policy outcome — not a refund the guest
       // was owed nor a payout; it is listed at /suspense (issue #13).
       case KIND.movement_outside_policy:

@@ -63,6 +63,10 @@ export async function hostStatement(db: Db, host_id: string, from: string, to: s
         case KIND.host_recovery:
           r.reversals_minor += sum(e, balance, 'D');
           break;
+        case KIND.subscription_offset_returned:
+          // An offset undone after an earlier payout deducted it, returned with this payout: a negative deduction.
+          r.deductions_minor -= sum(e, (a) => isHostAccount(a, host_id, 'subscription_offset_receivable'), 'D');
+          break;
         // Not part of what the host earned or received in the period.
         case KIND.fx_conversion: // a currency conversion of the platform's balance, not the booking's or host's money
         case KIND.platform_payout: // the platform's own balance paid out to its bank (issue #12)

@@ -46,9 +46,12 @@ export async function subscriptionStatement(db: Db, host_id: string, from: strin
         if (original?.kind === KIND.subscription_invoiced) out.charges_minor -= on(original, 'subscription_receivable', 'D') + on(original, 'billing_credit', 'D') - on(original, 'billing_credit', 'C');
         if (original?.kind === KIND.subscription_credit_note) out.credit_notes_minor -= given(original, 'C');
         if (original?.kind === KIND.subscription_written_off) out.written_off_minor -= on(original, 'subscription_receivable', 'C');
+        // An offset undone: the invoice was paid by card before it (pipeline/handlers/invoice.ts).
+        if (original?.kind === KIND.subscription_offset) out.offsets_minor -= on(original, 'subscription_offset_receivable', 'D');
         break;
       }
       case KIND.subscription_revenue_recognised:
+      case KIND.subscription_offset_returned: // a booking's entry: in offsets_deducted_minor below
       case KIND.payment_received:
       case KIND.cancellation_refund_due:
       case KIND.fees_recognised:
@@ -75,10 +78,12 @@ export async function subscriptionStatement(db: Db, host_id: string, from: strin
         assertNever(e.kind);
     }
   }
-  // Offsets are deducted by host transfers (booking entries): what those took from the offset account.
+  // Offsets are deducted by host transfers (booking entries): what those took from the offset account,
+  // less what a later payout returned of an offset undone after it was deducted.
   const rows = (await db('journal_lines as l').join('journal_entries as e', 'e.seq', 'l.entry_seq')
-    .where('l.account_code', chart.hostOffsetReceivable(host_id, sub.currency).code).andWhere('l.direction', 'C').andWhere('e.kind', KIND.host_transfer)
-    .select('l.amount_minor', 'e.occurred_at')) as Array<{ amount_minor: unknown; occurred_at: string }>;
-  out.offsets_deducted_minor = rows.filter((r) => inRange(r.occurred_at)).reduce((a, r) => a + Number(r.amount_minor), 0);
+    .where('l.account_code', chart.hostOffsetReceivable(host_id, sub.currency).code)
+    .andWhere((q) => q.where((a) => a.where('l.direction', 'C').andWhere('e.kind', KIND.host_transfer)).orWhere((a) => a.where('l.direction', 'D').andWhere('e.kind', KIND.subscription_offset_returned)))
+    .select('l.amount_minor', 'l.direction', 'e.occurred_at')) as Array<{ amount_minor: unknown; direction: string; occurred_at: string }>;
+  out.offsets_deducted_minor = rows.filter((r) => inRange(r.occurred_at)).reduce((a, r) => a + (r.direction === 'C' ? 1 : -1) * Number(r.amount_minor), 0);
   return out;
 }

@@ -141,7 +141,7 @@ export class BatchState implements StateReads, EffectRecorder {
     const m = moneyOf(booking_id, entries);
     const confirmed = confirmedTransferDecisions(entries);
     let inFlight = 0;
-    for (const i of this.intentsOf.get(booking_id) ?? []) if (i.operation === 'transfer' && !confirmed.has(i.decision_id)) inFlight += Number(i.params.amount);
+    for (const i of this.intentsOf.get(booking_id) ?? []) if (i.operation === 'transfer' && !confirmed.has(i.decision_id)) inFlight += Number(i.params.amount) - Number((i.params.metadata as { returned_minor?: string } | undefined)?.returned_minor ?? 0);
     return { ...m, transfer_in_flight_minor: inFlight };
   }
 

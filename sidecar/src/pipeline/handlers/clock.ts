@@ -1,7 +1,7 @@
 import { hashOf } from '../../kernel/index.js';
 import type { BookingRecord } from '../../flows/booking/store.js';
 import { chart } from '../../flows/vocabulary.js';
-import { creditsExpiredEntry } from '../../flows/booking/entries.js';
+import { creditsExpiredEntry, offsetReturnedEntry } from '../../flows/booking/entries.js';
 import { decisionIdFor } from '../../flows/evidence/decisions.js';
 import { intentIdFor } from '../../flows/outbox/intents.js';
 import { connectHold, payoutDueAt, payoutHold, ruleRefOf } from '../../nora/index.js';
@@ -85,9 +85,16 @@ function payoutIfDue(state: HandlerState, event: DispatchEvent, b: BookingRecord
     recordHold(state, event, b, { code: connect.code, reason: `${connect.reason}; the payout of ${amount} waits`, amount_minor: amount, rule: null });
     return 'held';
   }
+  const decision_id = decisionIdFor(event.source, event.event_id, 'payout', b.booking_id);
+  // An offset undone after a payout deducted it (the invoice was paid by card first) is owed back:
+  // the offset receivable below zero. This payout returns it — settled now, at the decision, so a
+  // second payout of the same host at this tick does not return it again.
+  const offsetBalance = state.balance(chart.hostOffsetReceivable(b.host_id, b.currency));
+  const returned = Math.max(0, -offsetBalance);
+  if (returned > 0) state.effects.post(offsetReturnedEntry(b, { decision_id, amount_minor: returned }, ref(event, decision_id)));
   // What the host owes is deducted: penalties first, then overdue subscription invoices offset by policy.
   const penalties = Math.max(0, state.balance(chart.hostPenalties(b.host_id, b.currency)));
-  const offsets = Math.max(0, state.balance(chart.hostOffsetReceivable(b.host_id, b.currency)));
+  const offsets = Math.max(0, offsetBalance);
   const owed = penalties + offsets;
   const deduction = Math.min(amount, owed);
   const offset_minor = Math.max(0, deduction - penalties);
@@ -95,19 +102,21 @@ function payoutIfDue(state: HandlerState, event: DispatchEvent, b: BookingRecord
   // was transferred from it): after a price increase the share can exceed the first charge, so the
   // transfer names a charge only when one funds it whole, else it draws on the platform balance
   // (docs/money-flows.md, payout flow). One transfer per booking: reversals and recoveries stay simple.
-  const charge = fundingCharge(state.stripeObjectsOfBooking(b.booking_id, 'charge'), amount - deduction);
-  const decision_id = decisionIdFor(event.source, event.event_id, 'payout', b.booking_id);
-  const outcome = { booking_id: b.booking_id, amount_minor: amount - deduction, deduction_minor: deduction, ...(offset_minor > 0 ? { subscription_offset_minor: offset_minor } : {}), currency: b.currency, destination: account, due_at };
+  const charge = fundingCharge(state.stripeObjectsOfBooking(b.booking_id, 'charge'), amount - deduction + returned);
+  const outcome = {
+    booking_id: b.booking_id, amount_minor: amount - deduction + returned, deduction_minor: deduction, ...(offset_minor > 0 ? { subscription_offset_minor: offset_minor } : {}),
+    ...(returned > 0 ? { subscription_offset_returned_minor: returned } : {}), currency: b.currency, destination: account, due_at,
+  };
   state.effects.decision({
     decision_id, inbox_id: event.id, event_id: event.event_id, booking_id: b.booking_id, action: 'host_payout', actor: null,
     policy: ruleRefOf(timing).policy, policy_version: timing.version, policy_hash: timing.hash,
-    input: { facts, host_share_minor: amount, penalties_owed_minor: owed, subscription_status, account_changed_at, at: event.occurred_at, policies: { payout_timing: ruleRefOf(timing), payout_hold: ruleRefOf(holdPolicy) } },
+    input: { facts, host_share_minor: amount, penalties_owed_minor: owed, ...(returned > 0 ? { offset_owed_back_minor: returned } : {}), subscription_status, account_changed_at, at: event.occurred_at, policies: { payout_timing: ruleRefOf(timing), payout_hold: ruleRefOf(holdPolicy) } },
     allowed: true, reason: null, outcome, outcome_hash: hashOf(outcome), consent_hash: null, evaluated_at: event.occurred_at, recorded_at: event.received_at,
   });
   if (b.state === 'paid' || b.state === 'checked_in') state.effects.transition(b.booking_id, 'start_payout', event.id, event.occurred_at);
   const wasHeld = state.latestHold(b.booking_id);
-  if (wasHeld) announcePayoutReleased(state, event, b, { amount_minor: amount - deduction, released_from: wasHeld.code, rule: ruleRefOf(holdPolicy), decision_id });
-  if (amount - deduction === 0) {
+  if (wasHeld) announcePayoutReleased(state, event, b, { amount_minor: amount - deduction + returned, released_from: wasHeld.code, rule: ruleRefOf(holdPolicy), decision_id });
+  if (amount - deduction + returned === 0) {
     // Nothing to transfer (everything the host earned here goes to what they owe, or a lost dispute
     // withheld it all): settle it in the ledger — the deduction, the fees and taxes earned — no transfer.
     const posted = postHostTransfer(state, b, { transfer_id: `offset:${decision_id}`, amount_minor: 0, deduction_minor: deduction, offset_minor }, ref(event, decision_id));
@@ -122,11 +131,11 @@ function payoutIfDue(state: HandlerState, event: DispatchEvent, b: BookingRecord
   state.effects.add('intents', {
     intent_id: intentIdFor('transfer', decision_id), decision_id, booking_id: b.booking_id, operation: 'transfer', inbox_id: event.id,
     params: {
-      amount: amount - deduction, currency: b.currency.toLowerCase(), destination: account, transfer_group: b.booking_id,
+      amount: amount - deduction + returned, currency: b.currency.toLowerCase(), destination: account, transfer_group: b.booking_id,
       ...(charge ? { source_transaction: charge.object_id } : {}),
       // deduction_minor 0: the deduction was posted at the decision (above); `deducted_minor` tells a reader of the transfer why it is short.
       // (offset_minor too, for the reader: with deduction_minor 0 the transfer's entry posts no offset again.)
-      metadata: { booking_id: b.booking_id, decision_id, deduction_minor: '0', ...(deduction > 0 ? { deducted_minor: String(deduction) } : {}), ...(offset_minor > 0 ? { offset_minor: String(offset_minor) } : {}) },
+      metadata: { booking_id: b.booking_id, decision_id, deduction_minor: '0', ...(deduction > 0 ? { deducted_minor: String(deduction) } : {}), ...(offset_minor > 0 ? { offset_minor: String(offset_minor) } : {}), ...(returned > 0 ? { returned_minor: String(returned) } : {}) },
     },
   });
   return 'paid';

@@ -60,9 +60,14 @@ function ensureIssued(state: HandlerState, sub: HostSubscription, inv: InvoiceRe
 
 /** A payment of the invoice, posted once across invoice.paid, invoice_payment.paid and duplicates. */
 function postPaid(state: HandlerState, sub: HostSubscription, invoice_id: string, amount_paid_minor: number, out_of_band: boolean, event: DispatchEvent): 'posted' | 'replayed' | 'offset' {
-  const offset = state.entry(subscriptionKey(sub.subscription_id, 'offset', invoice_id));
   let result: 'posted' | 'replayed' | 'offset' = 'offset';
-  if (!offset && !out_of_band) {
+  if (!out_of_band) {
+    // Paid by card, yet offset: the host paid within the grace but Stripe's report reached us after
+    // the tick that offset it (Stripe then refused the out-of-band payment: invoice_already_paid).
+    // The card payment is the fact; the offset is undone by a new entry (never an edit), and what a
+    // payout already deducted for it is owed back to the host: the offset receivable goes below zero
+    // and the host's next payout adds it (clock.ts). Simulation seed 2024.
+    reverseOnce(state, subscriptionKey(sub.subscription_id, 'offset', invoice_id), subscriptionKey(sub.subscription_id, 'offset_undone', invoice_id), `invoice ${invoice_id} was paid by card before its offset`, event);
     // An invoice written off and then paid after all: the write-off is undone first.
     reverseOnce(state, subscriptionKey(sub.subscription_id, 'uncollectible', invoice_id), subscriptionKey(sub.subscription_id, 'uncollectible_undone', invoice_id), `invoice ${invoice_id} paid after it was written off`, event);
     const posted = state.effects.post(subscriptionEntry({
@@ -124,7 +129,8 @@ export const onInvoicePayment: DecisionHandler = (state, event) => {
   if (p.status !== 'paid') return { status: 'ignored', code: `invoice_payment_${p.status}`, keys };
   if (p.currency !== sub.currency) throw new DomainError('currency_mismatch', `invoice payment ${p.invoice_payment_id} is in ${p.currency}, subscription ${sub.subscription_id} in ${sub.currency}`);
   ensureIssued(state, sub, inv, event);
-  const r = postPaid(state, sub, inv.invoice_id, p.amount_paid_minor, false, event);
+  // A payment with no card behind it (Stripe may record an out-of-band payment as an invoice payment) moves no cash.
+  const r = postPaid(state, sub, inv.invoice_id, p.amount_paid_minor, !p.payment_intent && !p.charge, event);
   if (p.payment_intent) {
     state.effects.add('links', { object_id: p.payment_intent, kind: 'invoice_payment_intent', booking_id: null, inbox_id: event.id, data: { invoice_id: inv.invoice_id, subscription_id: sub.subscription_id, host_id: sub.host_id, currency: sub.currency } });
     state.effects.add('intents', {

@@ -49,7 +49,7 @@ function requireBookingOf(state: HandlerState, o: Obj): BookingRecord {
  * A transfer to the host (or an offset of what the host owes): the booking's fees and taxes still
  * held are recognised with it, as the state holds them, so the entry builder only writes amounts.
  */
-export function postHostTransfer(state: HandlerState, b: BookingRecord, x: { transfer_id: string; amount_minor: number; deduction_minor: number; offset_minor?: number }, ev: EventRef) {
+export function postHostTransfer(state: HandlerState, b: BookingRecord, x: { transfer_id: string; amount_minor: number; deduction_minor: number; offset_minor?: number; returned_minor?: number }, ev: EventRef) {
   const fees = state.balance(chart.platformFees(b.booking_id, b.currency));
   const taxes = state.balance(chart.bookingTaxes(b.booking_id, b.currency));
   return state.effects.post(transferEntry(b, { ...x, fees_recognised: Math.max(0, fees), taxes_recognised: Math.max(0, taxes) }, ev));
@@ -222,7 +222,11 @@ export const onTransfer: DecisionHandler = (state, event) => {
   if (outside) return postOutsidePolicy(state, event, b, { object_id: transfer_id, object_kind: 'transfer', amount_minor: int(tr.amount), flow: 'out', reason: outside });
   const deduction = Number(metadata.deduction_minor ?? 0);
   const offset = Number(metadata.offset_minor ?? 0);
-  const posted = postHostTransfer(state, b, { transfer_id, amount_minor: int(tr.amount), deduction_minor: Number.isSafeInteger(deduction) ? deduction : 0, offset_minor: Number.isSafeInteger(offset) ? offset : 0 }, ref(event, str(metadata.decision_id)));
+  const returned = Number(metadata.returned_minor ?? 0);
+  const posted = postHostTransfer(state, b, {
+    transfer_id, amount_minor: int(tr.amount), deduction_minor: Number.isSafeInteger(deduction) ? deduction : 0, offset_minor: Number.isSafeInteger(offset) ? offset : 0,
+    returned_minor: Number.isSafeInteger(returned) ? returned : 0,
+  }, ref(event, str(metadata.decision_id)));
   // A deduction posted at the decision (metadata deducted_minor) is still what the host was told was kept.
   const told = Number.isSafeInteger(deduction) && deduction > 0 ? deduction : Number(metadata.deducted_minor ?? 0);
   announcePayoutSent(state, event, b, { posted, transfer_id, amount_minor: int(tr.amount), deduction_minor: Number.isSafeInteger(told) && told > 0 ? told : 0, decision_id: str(metadata.decision_id) ?? null });
