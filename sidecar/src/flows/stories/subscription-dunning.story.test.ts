@@ -1,8 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pino } from 'pino';
-import { dialects, freshDatabase } from '../../testing/databases.js';
-import { replayInto } from '../../pipeline/replay.js';
+import { dialects } from '../../testing/databases.js';
+import { replayHarness } from '../../testing/replay.js';
 import { startHarness, type Harness } from '../../testing/harness.js';
 import { confirmed, eventId, hostConnected, tick, total } from '../../testing/events.js';
 import { writtenCounts } from '../../http/stripe-fixtures.test-helper.js';
@@ -163,19 +162,10 @@ for (const dialect of dialects()) {
     });
 
     test('replaying the log into a fresh database gives the same ledger and the same decisions', async () => {
-      await h.settle();
-      await h.sidecar.outbox?.stop();
-      await h.sidecar.dispatcher.stop();
-      const target = await freshDatabase(dialect);
-      try {
-        const report = await replayInto(h.sidecar.db, target.db, { logger: pino({ level: 'silent' }) });
-        assert.ok(report.replayed.entries > 20);
-        assert.equal(report.first_difference, null);
-        assert.equal(report.identical, true);
-      } finally {
-        await target.drop();
-        h.sidecar.dispatcher.start();
-      }
+      const report = await replayHarness(h, dialect);
+      assert.ok(report.replayed.entries > 20);
+      assert.equal(report.first_difference, null);
+      assert.equal(report.identical, true);
     });
 
     test('bad input: unknown price, unknown host, another currency → problem+json with a stable code, nothing written', async () => {

@@ -1,8 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pino } from 'pino';
-import { dialects, freshDatabase } from '../../testing/databases.js';
-import { replayInto } from '../../pipeline/replay.js';
+import { dialects } from '../../testing/databases.js';
+import { replayHarness } from '../../testing/replay.js';
 import { startHarness, WEBHOOK_SECRET, type Harness } from '../../testing/harness.js';
 import { confirmed, hostConnected, tick, total } from '../../testing/events.js';
 import { postStripeWebhook } from '../../client/signed-client.js';
@@ -108,18 +107,9 @@ for (const dialect of dialects()) {
     });
 
     test('replaying the log gives the same ledger', async () => {
-      await h.settle();
-      await h.sidecar.outbox?.stop();
-      await h.sidecar.dispatcher.stop();
-      const target = await freshDatabase(dialect);
-      try {
-        const report = await replayInto(h.sidecar.db, target.db, { logger: pino({ level: 'silent' }) });
-        assert.equal(report.first_difference, null);
-        assert.equal(report.identical, true);
-      } finally {
-        await target.drop();
-        h.sidecar.dispatcher.start();
-      }
+      const report = await replayHarness(h, dialect);
+      assert.equal(report.first_difference, null);
+      assert.equal(report.identical, true);
     });
   });
 }
