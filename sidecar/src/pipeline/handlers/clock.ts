@@ -98,13 +98,14 @@ function payoutIfDue(state: HandlerState, event: DispatchEvent, b: BookingRecord
   const owed = penalties + offsets;
   const deduction = Math.min(amount, owed);
   const offset_minor = Math.max(0, deduction - penalties);
+  const transfer_minor = amount - deduction + returned;
   // Stripe refuses a transfer above what its source_transaction can still fund (its amount less what
   // was transferred from it): after a price increase the share can exceed the first charge, so the
   // transfer names a charge only when one funds it whole, else it draws on the platform balance
   // (docs/money-flows.md, payout flow). One transfer per booking: reversals and recoveries stay simple.
-  const charge = fundingCharge(state.stripeObjectsOfBooking(b.booking_id, 'charge'), amount - deduction + returned);
+  const charge = fundingCharge(state.stripeObjectsOfBooking(b.booking_id, 'charge'), transfer_minor);
   const outcome = {
-    booking_id: b.booking_id, amount_minor: amount - deduction + returned, deduction_minor: deduction, ...(offset_minor > 0 ? { subscription_offset_minor: offset_minor } : {}),
+    booking_id: b.booking_id, amount_minor: transfer_minor, deduction_minor: deduction, ...(offset_minor > 0 ? { subscription_offset_minor: offset_minor } : {}),
     ...(returned > 0 ? { subscription_offset_returned_minor: returned } : {}), currency: b.currency, destination: account, due_at,
   };
   state.effects.decision({
@@ -115,8 +116,8 @@ function payoutIfDue(state: HandlerState, event: DispatchEvent, b: BookingRecord
   });
   if (b.state === 'paid' || b.state === 'checked_in') state.effects.transition(b.booking_id, 'start_payout', event.id, event.occurred_at);
   const wasHeld = state.latestHold(b.booking_id);
-  if (wasHeld) announcePayoutReleased(state, event, b, { amount_minor: amount - deduction + returned, released_from: wasHeld.code, rule: ruleRefOf(holdPolicy), decision_id });
-  if (amount - deduction + returned === 0) {
+  if (wasHeld) announcePayoutReleased(state, event, b, { amount_minor: transfer_minor, released_from: wasHeld.code, rule: ruleRefOf(holdPolicy), decision_id });
+  if (transfer_minor === 0) {
     // Nothing to transfer (everything the host earned here goes to what they owe, or a lost dispute
     // withheld it all): settle it in the ledger — the deduction, the fees and taxes earned — no transfer.
     const posted = postHostTransfer(state, b, { transfer_id: `offset:${decision_id}`, amount_minor: 0, deduction_minor: deduction, offset_minor }, ref(event, decision_id));
@@ -131,7 +132,7 @@ function payoutIfDue(state: HandlerState, event: DispatchEvent, b: BookingRecord
   state.effects.add('intents', {
     intent_id: intentIdFor('transfer', decision_id), decision_id, booking_id: b.booking_id, operation: 'transfer', inbox_id: event.id,
     params: {
-      amount: amount - deduction + returned, currency: b.currency.toLowerCase(), destination: account, transfer_group: b.booking_id,
+      amount: transfer_minor, currency: b.currency.toLowerCase(), destination: account, transfer_group: b.booking_id,
       ...(charge ? { source_transaction: charge.object_id } : {}),
       // deduction_minor 0: the deduction was posted at the decision (above); `deducted_minor` tells a reader of the transfer why it is short.
       // (offset_minor too, for the reader: with deduction_minor 0 the transfer's entry posts no offset again.)
