@@ -1,7 +1,8 @@
 import type { Db } from '../db/connect.js';
 import { toInt } from '../db/connect.js';
 import type { StripeFake } from '../stripe-fake/index.js';
-import { trialBalance, verifyLedger } from '../flows/ledger/index.js';
+import { readEntries, trialBalance, verifyLedger } from '../flows/ledger/index.js';
+import { KIND, parseAccount } from '../flows/vocabulary.js';
 import { verifyDecisions } from '../pipeline/verify-decisions.js';
 import { allIntents } from '../flows/outbox/intents.js';
 import Stripe from 'stripe';
@@ -13,7 +14,7 @@ import { DAY_MS, formatIsoUtc } from '../kernel/time.js';
 import type { Dialect } from '../testing/databases.js';
 import { emptyDatabase } from './database.js';
 import { transfersLessReversals } from './host-transfers.js';
-import { moneyEnded, type NetBalance } from './money-ended.js';
+import { moneyEnded, type HostCardPayments, type NetBalance } from './money-ended.js';
 import { checkSubscriptions } from './subscription-invariants.js';
 
 /** What the guest (or host) saw in the preview and consented to before a cancellation was sent. */
@@ -117,7 +118,7 @@ export async function checkInvariants(db: Db, fake: StripeFake, consents: Consen
   const hostOf = new Map(((await db('bookings').select('booking_id', 'host_id')) as Array<{ booking_id: string; host_id: string }>).map((b) => [b.booking_id, b.host_id]));
   // less their reversals: a payout reversed for a dispute lost after it equals the host part withheld before it (seed 2661; host-transfers.ts)
   const transfers = transfersLessReversals(fake.state.transfers.values(), fake.state.transferReversals.values(), (b) => hostOf.get(b));
-  const ended = moneyEnded(await netBalances(db), transfers);
+  const ended = moneyEnded(await netBalances(db), transfers, await subscriptionCardPayments(db));
   problems.push(...ended.problems);
   const movements = ended.movements;
   for (const r of fake.state.refunds.values()) if (r.status !== 'failed' && r.status !== 'canceled') movements.push(`stripe refund ${String(r.metadata?.booking_id ?? r.payment_intent)} ${r.amount}`);
@@ -169,6 +170,23 @@ async function checkReconciliation(db: Db, fake: StripeFake, period: { from: str
     const r = await reconcileWithStripe(db, stripe, { from: formatIsoUtc(from), to: formatIsoUtc(to) });
     if (!r.ok) problems.push(`reconcile ${formatIsoUtc(from)}..${formatIsoUtc(to)}: ${JSON.stringify({ missing_from_ledger: r.missing_from_ledger.slice(0, 3), unknown_to_stripe: r.unknown_to_stripe.slice(0, 3), amount_differences: r.amount_differences.slice(0, 3), payout_differences: r.payout_differences.slice(0, 3) })}`);
   }
+}
+
+/** Per host and currency, the subscription invoices paid by card and their Stripe fees, as the ledger recognised them (money-ended.ts). */
+export async function subscriptionCardPayments(db: Db): Promise<HostCardPayments[]> {
+  const byHost = new Map<string, HostCardPayments>();
+  for (const e of await readEntries(db)) {
+    if (!e.idempotency_key.startsWith('subscription:') || (e.kind !== KIND.subscription_payment && e.kind !== KIND.stripe_fee)) continue;
+    for (const l of e.lines) {
+      const a = parseAccount(l.account);
+      if (a?.scope !== 'platform' || l.direction !== 'D' || (a.role !== 'stripe_balance' && a.role !== 'stripe_fees')) continue;
+      const k = `${String(e.meta.host_id)} ${a.unit}`;
+      const p = byHost.get(k) ?? byHost.set(k, { host: String(e.meta.host_id), currency: a.unit, paid_minor: 0, fee_minor: 0 }).get(k)!;
+      if (a.role === 'stripe_balance') p.paid_minor += l.amount_minor;
+      else p.fee_minor += l.amount_minor;
+    }
+  }
+  return [...byHost.values()];
 }
 
 /**
