@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { ALL_FAULTS, type FaultKind } from './faults.js';
 import { generateHistory } from './history.js';
 import { runInChildren, splitRange } from './parallel.js';
-import { checkHistory, reproduceCommand, shrinkHistory } from './simulate.js';
+import { checkHistory, failsTheSameWay, reproduceCommand, shrinkHistory } from './simulate.js';
 import type { Dialect } from '../testing/databases.js';
 
 const { values } = parseArgs({
@@ -47,7 +47,7 @@ for (let seed = first; seed < first + count; seed++) {
   failed++;
   process.stdout.write(`seed ${seed}: FAILED\n  ${v.problems.join('\n  ')}\n  reproduce: ${reproduceCommand(seed, faults, dialect)}\n`);
   if (!values['no-shrink']) {
-    const small = await shrinkHistory(history, async (h) => !(await checkHistory(h, { dialect, faults })).ok);
+    const small = await shrinkHistory(history, async (h) => failsTheSameWay(v.problems, (await checkHistory(h, { dialect, faults })).problems));
     process.stdout.write(`  shrunk to ${small.steps.length} of ${history.steps.length} steps:\n${small.steps.map((s) => `    ${JSON.stringify(s)}`).join('\n')}\n`);
   }
 }
