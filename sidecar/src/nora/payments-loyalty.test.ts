@@ -69,7 +69,7 @@ describe('dispute', () => {
   test('lost: host bears up to the payout, the platform the rest and the fee', () => {
     assert.deepEqual(
       { ...disputeLiability({ dispute, status: 'lost', currency: 'USD', disputed_minor: 42001, dispute_fee_minor: 1500, host_paid_out_minor: 33951 }), explanation: [] },
-      { host_bears: 33951, platform_bears: 42001 - 33951 + 1500, withheld_from_payout: 0, explanation: [] },
+      { host_bears: 33951, platform_bears: 42001 - 33951 + 1500, withheld_from_payout: 0, reowed: 0, explanation: [] },
     );
   });
   test('lost before the payout went out: the host bears the same, withheld from the pending payout', () => {
@@ -82,6 +82,18 @@ describe('dispute', () => {
     const partly = disputeLiability({ dispute, status: 'lost', currency: 'USD', disputed_minor: 42001, dispute_fee_minor: 0, host_paid_out_minor: 0, host_payout_pending_minor: 33951 });
     assert.deepEqual([partly.host_bears, partly.platform_bears, partly.withheld_from_payout], [33951, 42001 - 33951, 33951]);
     assert.throws(() => disputeLiability({ dispute, status: 'lost', currency: 'USD', disputed_minor: 1, dispute_fee_minor: 0, host_paid_out_minor: 0, host_payout_pending_minor: -1 }), /host_payout_pending_minor/);
+  });
+  test('lost after a payout that settled what the host owed: the host bears the same, the deducted part owed again first (seed 4282)', () => {
+    // the host's share of 24,347 went wholly to a penalty: no transfer, nothing to reverse
+    const deducted = disputeLiability({ dispute, status: 'lost', currency: 'USD', disputed_minor: 34500, dispute_fee_minor: 1500, host_paid_out_minor: 24347, host_deducted_minor: 24347 });
+    const pending = disputeLiability({ dispute, status: 'lost', currency: 'USD', disputed_minor: 34500, dispute_fee_minor: 1500, host_paid_out_minor: 0, host_payout_pending_minor: 24347 });
+    assert.deepEqual([deducted.host_bears, deducted.platform_bears], [pending.host_bears, pending.platform_bears], 'one outcome whatever the timing');
+    assert.deepEqual([deducted.reowed, deducted.withheld_from_payout], [24347, 0]);
+    assert.match(deducted.explanation.at(-1)!, /owed again/);
+    // partly transferred, partly deducted: the deducted part first, the rest reversed
+    const mixed = disputeLiability({ dispute, status: 'lost', currency: 'USD', disputed_minor: 20000, dispute_fee_minor: 0, host_paid_out_minor: 24347, host_deducted_minor: 4347 });
+    assert.deepEqual([mixed.host_bears, mixed.reowed], [20000, 4347]);
+    assert.throws(() => disputeLiability({ dispute, status: 'lost', currency: 'USD', disputed_minor: 1, dispute_fee_minor: 0, host_paid_out_minor: 0, host_deducted_minor: -1 }), /host_deducted_minor/);
   });
   test('won: the platform bears only the fee', () => {
     const r = disputeLiability({ dispute, status: 'won', currency: 'USD', disputed_minor: 42001, dispute_fee_minor: 1500, host_paid_out_minor: 33951 });

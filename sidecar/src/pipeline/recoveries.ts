@@ -25,8 +25,8 @@ export function requestRecoveries(state: HandlerState, booking_id: string, inbox
 function recoveryOf(action: string, outcome: unknown): number {
   if (action.startsWith('cancel_by_')) return (outcome as { outcome?: { host_recovery?: number } }).outcome?.host_recovery ?? 0;
   if (action === 'dispute_lost') {
-    const o = outcome as { host_bears?: number; withheld_from_payout?: number };
-    return Math.max(0, (o.host_bears ?? 0) - (o.withheld_from_payout ?? 0));
+    const o = outcome as { host_bears?: number; withheld_from_payout?: number; reowed_minor?: number };
+    return Math.max(0, (o.host_bears ?? 0) - (o.withheld_from_payout ?? 0) - (o.reowed_minor ?? 0));
   }
   return 0;
 }

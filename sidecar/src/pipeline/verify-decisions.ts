@@ -68,8 +68,8 @@ async function recheck(db: Db, d: DecisionRecord): Promise<string | null> {
     return hashOf(d.outcome) === d.outcome_hash ? null : 'payout outcome does not match its hash';
   }
   if (d.action === 'dispute_lost' || d.action === 'dispute_won') {
-    const i = d.input as { status: 'lost' | 'won'; disputed_minor: number; dispute_fee_minor: number; host_paid_out_minor: number; host_payout_pending_minor?: number; currency: string };
-    const l = disputeLiability({ dispute: await load(db, input.policies.dispute!), status: i.status, currency: i.currency, disputed_minor: i.disputed_minor, dispute_fee_minor: i.dispute_fee_minor, host_paid_out_minor: i.host_paid_out_minor, host_payout_pending_minor: i.host_payout_pending_minor ?? 0 });
+    const i = d.input as { status: 'lost' | 'won'; disputed_minor: number; dispute_fee_minor: number; host_paid_out_minor: number; host_payout_pending_minor?: number; host_deducted_minor?: number; currency: string };
+    const l = disputeLiability({ dispute: await load(db, input.policies.dispute!), status: i.status, currency: i.currency, disputed_minor: i.disputed_minor, dispute_fee_minor: i.dispute_fee_minor, host_paid_out_minor: i.host_paid_out_minor, host_payout_pending_minor: i.host_payout_pending_minor ?? 0, host_deducted_minor: i.host_deducted_minor ?? 0 });
     return hashOf(disputeOutcomeOf(l)) === d.outcome_hash ? null : 'dispute liability differs';
   }
   if (d.action === 'late_payment_refund') {

@@ -215,17 +215,23 @@ export function disputeMovementEntry(b: BookingRef, x: { balance_transaction: st
 }
 
 /** A closed dispute: who bears what it withdrew and kept (amount if lost, fee), by the dispute policy. */
-export function disputeClosedEntry(b: BookingHostRef, x: { dispute_id: string; status: 'lost' | 'won'; host_bears: number; platform_bears: number; withheld_from_payout?: number }, ev: EventRef & { decision_id: string }) {
+export function disputeClosedEntry(b: BookingHostRef, x: { dispute_id: string; status: 'lost' | 'won'; host_bears: number; platform_bears: number; withheld_from_payout?: number; reowed?: number }, ev: EventRef & { decision_id: string }) {
   const c = b.currency;
   const [held, receivable, losses] = [chart.disputeHeld(b.booking_id, c), chart.hostReceivable(b.host_id, c), chart.disputeLosses(c)];
-  // The host's part comes off the share still held for a payout not yet made (withheld), the rest is owed back by reversal.
+  // The host's part comes off the share still held for a payout not yet made (withheld), then what a
+  // payout settled instead of transferring is owed again (deducted from later payouts), the rest is owed back by reversal.
   const withheld = Math.min(x.host_bears, Math.max(0, x.withheld_from_payout ?? 0));
+  const reowed = Math.min(x.host_bears - withheld, Math.max(0, x.reowed ?? 0));
   const share = chart.hostShare(b.booking_id, c);
+  const penalties = chart.hostPenalties(b.host_id, c);
   return entry({
     key: `dispute_closed:${x.dispute_id}`, kind: x.status === 'lost' ? KIND.dispute_lost : KIND.dispute_won, booking_id: b.booking_id, ev, reported: { object_id: x.dispute_id, amount_minor: x.host_bears + x.platform_bears },
     description: `Dispute ${x.dispute_id} ${x.status} on booking ${b.booking_id}: host bears ${x.host_bears}${withheld > 0 ? ` (${withheld} withheld from the payout)` : ''}, platform ${x.platform_bears}`,
-    accounts: withheld > 0 ? [held, receivable, losses, share] : [held, receivable, losses],
-    lines: [line(receivable, 'D', x.host_bears - withheld), ...(withheld > 0 ? [line(share, 'D', withheld)] : []), line(losses, 'D', x.platform_bears), line(held, 'C', x.host_bears + x.platform_bears)],
+    accounts: [held, receivable, losses, ...(withheld > 0 ? [share] : []), ...(reowed > 0 ? [penalties] : [])],
+    lines: [
+      line(receivable, 'D', x.host_bears - withheld - reowed), ...(withheld > 0 ? [line(share, 'D', withheld)] : []), ...(reowed > 0 ? [line(penalties, 'D', reowed)] : []),
+      line(losses, 'D', x.platform_bears), line(held, 'C', x.host_bears + x.platform_bears),
+    ],
   });
 }
 

@@ -9,6 +9,8 @@ export type BookingMoney = {
   refunded_minor: number;
   refund_due_minor: number;
   host_paid_out_minor: number;
+  /** Of the host's share paid out, what settled what the host owed (penalties, subscription offsets) instead of a transfer. */
+  host_deducted_minor: number;
   host_recovered_minor: number;
   stripe_fee_minor: number;
   /** The platform's cut of the listing price at payment (the fees policy's host fee), as the payment entry recorded it. */
@@ -35,7 +37,7 @@ export function hostFeeOfPayment(e: JournalEntry, booking_id: string): number {
 /** Folds a booking's entries (in seq order) into its money. */
 export function moneyOf(booking_id: string, entries: JournalEntry[]): Omit<BookingMoney, 'transfer_in_flight_minor'> {
   const m: Omit<BookingMoney, 'transfer_in_flight_minor'> = {
-    paid_minor: 0, refunded_minor: 0, refund_due_minor: 0, host_paid_out_minor: 0, host_recovered_minor: 0, stripe_fee_minor: 0, host_fee_minor: 0,
+    paid_minor: 0, refunded_minor: 0, refund_due_minor: 0, host_paid_out_minor: 0, host_deducted_minor: 0, host_recovered_minor: 0, stripe_fee_minor: 0, host_fee_minor: 0,
     payment_split: { host_share: 0, platform_fees: 0, taxes: 0 }, entries,
   };
   const balance = (a: string) => isPlatformAccount(a, 'stripe_balance');
@@ -69,6 +71,7 @@ export function moneyOf(booking_id: string, entries: JournalEntry[]): Omit<Booki
       case KIND.host_transfer:
         // less an undone subscription offset the transfer returned with it: the host's money, not the booking's
         m.host_paid_out_minor += sumOn(e, balance, 'C') - sumOn(e, (a) => parseAccount(a)?.role === 'payable', 'D');
+        m.host_deducted_minor += sumOn(e, (a) => { const r = parseAccount(a)?.role; return r === 'penalties_receivable' || r === 'subscription_offset_receivable'; }, 'C');
         break;
       case KIND.host_recovery:
         m.host_recovered_minor += sumOn(e, balance, 'D');

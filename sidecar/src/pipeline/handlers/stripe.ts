@@ -294,22 +294,25 @@ export const onDispute: DecisionHandler = (state, event) => {
   // The host's payout whatever its timing (flow 8's rule): a transfer decided but not yet confirmed
   // (an outage, retries) counts as paid and is reversed once it lands; a share not yet decided is
   // pending and the host's part is withheld from it. Same outcome before or after the payout.
-  const host_paid_out_minor = Math.max(0, money.host_paid_out_minor + money.transfer_in_flight_minor - money.host_recovered_minor);
+  // What a payout settled instead of transferring (what the host owed, deducted) was paid to the host
+  // too: the host bears a lost dispute up to it as well, and owes it again (seed 4282).
+  const host_deducted_minor = money.host_deducted_minor;
+  const host_paid_out_minor = Math.max(0, money.host_paid_out_minor + host_deducted_minor + money.transfer_in_flight_minor - money.host_recovered_minor);
   const host_payout_pending_minor = money.transfer_in_flight_minor > 0 ? 0 : Math.max(0, state.balance(chart.hostShare(b.booking_id, b.currency)));
-  const liability = disputeLiability({ dispute, status, currency: b.currency, disputed_minor: int(dp.amount), dispute_fee_minor: fee_minor, host_paid_out_minor, host_payout_pending_minor });
+  const liability = disputeLiability({ dispute, status, currency: b.currency, disputed_minor: int(dp.amount), dispute_fee_minor: fee_minor, host_paid_out_minor, host_payout_pending_minor, host_deducted_minor });
   const decision_id = decisionIdFor(event.source, event.event_id, `dispute_${status}`);
   const outcome = disputeOutcomeOf(liability);
   state.effects.decision({
     decision_id, inbox_id: event.id, event_id: event.event_id, booking_id: b.booking_id, action: `dispute_${status}`, actor: null,
     policy: ruleRefOf(dispute).policy, policy_version: dispute.version, policy_hash: dispute.hash,
-    input: { dispute_id, status, disputed_minor: int(dp.amount), dispute_fee_minor: fee_minor, host_paid_out_minor, ...(host_payout_pending_minor > 0 ? { host_payout_pending_minor } : {}), currency: b.currency, policies: { dispute: ruleRefOf(dispute) } },
+    input: { dispute_id, status, disputed_minor: int(dp.amount), dispute_fee_minor: fee_minor, host_paid_out_minor, ...(host_payout_pending_minor > 0 ? { host_payout_pending_minor } : {}), ...(host_deducted_minor > 0 ? { host_deducted_minor } : {}), currency: b.currency, policies: { dispute: ruleRefOf(dispute) } },
     allowed: true, reason: null, outcome, outcome_hash: hashOf(outcome), consent_hash: null, evaluated_at: event.occurred_at, recorded_at: event.received_at,
   });
-  const closed = state.effects.post(disputeClosedEntry(b, { dispute_id, status, host_bears: liability.host_bears, platform_bears: liability.platform_bears, withheld_from_payout: liability.withheld_from_payout }, { ...ref(event, decision_id), decision_id }));
+  const closed = state.effects.post(disputeClosedEntry(b, { dispute_id, status, host_bears: liability.host_bears, platform_bears: liability.platform_bears, withheld_from_payout: liability.withheld_from_payout, reowed: liability.reowed }, { ...ref(event, decision_id), decision_id }));
   announceDisputeClosed(state, event, b, { posted: closed, dispute_id, status, amount_minor: int(dp.amount), host_bears_minor: liability.host_bears, platform_bears_minor: liability.platform_bears, rule: ruleRefOf(dispute), decision_id });
   if (status === 'won') return { status: 'processed', keys: [b.booking_id] };
   // The part not withheld is reversed now if the transfer exists, else when it is confirmed (recoveries.ts).
-  if (liability.host_bears - liability.withheld_from_payout > 0) requestRecoveries(state, b.booking_id, event.id);
+  if (liability.host_bears - liability.withheld_from_payout - liability.reowed > 0) requestRecoveries(state, b.booking_id, event.id);
   state.effects.add('flags', { booking_id: b.booking_id, inbox_id: event.id, code: 'dispute_lost', reason: `dispute ${dispute_id} lost: host bears ${liability.host_bears}, platform ${liability.platform_bears}` });
   return { status: 'processed', keys: [b.booking_id] };
 };
