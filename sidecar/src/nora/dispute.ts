@@ -46,7 +46,7 @@ export function disputeLiability(input: {
   const explanation = [
     `${doc.title} v${doc.version}: dispute ${input.status}; disputed ${m(input.disputed_minor)} (${side.disputed_amount}), fee ${m(input.dispute_fee_minor)} (${side.dispute_fee}).`,
     `Host bears ${m(host_bears)}; platform bears ${m(platform_bears)}.`,
-    ...(withheld_from_payout > 0 ? [`${m(withheld_from_payout)} of it is withheld from the host's payout not yet made; ${m(host_bears - withheld_from_payout)} is recovered by transfer reversal.`] : []),
+    ...(withheld_from_payout > 0 ? [`${m(withheld_from_payout)} of it is withheld from the host's payout not yet made${reowed > 0 ? '' : `; ${m(reversed)} is recovered by transfer reversal`}.`] : []),
     ...(reowed > 0 ? [`${m(reowed)} of it was paid by settling what the host owed, not by transfer: owed again, deducted from later payouts; ${m(reversed)} is recovered by transfer reversal.`] : []),
   ];
   return { host_bears, platform_bears, withheld_from_payout, reowed, explanation };

@@ -226,7 +226,7 @@ export function disputeClosedEntry(b: BookingHostRef, x: { dispute_id: string; s
   const penalties = chart.hostPenalties(b.host_id, c);
   return entry({
     key: `dispute_closed:${x.dispute_id}`, kind: x.status === 'lost' ? KIND.dispute_lost : KIND.dispute_won, booking_id: b.booking_id, ev, reported: { object_id: x.dispute_id, amount_minor: x.host_bears + x.platform_bears },
-    description: `Dispute ${x.dispute_id} ${x.status} on booking ${b.booking_id}: host bears ${x.host_bears}${withheld > 0 ? ` (${withheld} withheld from the payout)` : ''}, platform ${x.platform_bears}`,
+    description: `Dispute ${x.dispute_id} ${x.status} on booking ${b.booking_id}: host bears ${x.host_bears}${withheld > 0 ? ` (${withheld} withheld from the payout)` : ''}${reowed > 0 ? ` (${reowed} owed again: a payout had settled what the host owed)` : ''}, platform ${x.platform_bears}`,
     accounts: [held, receivable, losses, ...(withheld > 0 ? [share] : []), ...(reowed > 0 ? [penalties] : [])],
     lines: [
       line(receivable, 'D', x.host_bears - withheld - reowed), ...(withheld > 0 ? [line(share, 'D', withheld)] : []), ...(reowed > 0 ? [line(penalties, 'D', reowed)] : []),
